@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import {
+  DEFAULT_MAX_PASID,
+  INPUT_EVENT_TYPES,
+  type InputEvent,
+  type InputEventType,
+  inputEventSchemas,
+  POLICIES,
+} from '../events.js';
+import { HistoryError } from './errors.js';
+
+export const historyHeaderSchema = z.strictObject({
+  system: z.string().min(1).max(200).optional(),
+  policy: z.enum(POLICIES).optional(),
+  maxPasid: z.int().min(2).max(DEFAULT_MAX_PASID).optional(),
+});
+export type HistoryHeader = z.infer<typeof historyHeaderSchema>;
+
+export type HistoryLine = { line: number; header: HistoryHeader } | { line: number; event: InputEvent };
+
+const knownTypes = new Set<string>(INPUT_EVENT_TYPES);
+
+/** Why a value is not an input event, as `{field, reason}`, or the event. */
+export type InputEventCheck = { ok: true; event: InputEvent } | { ok: false; field?: string; reason: string };
+
+/** Validates one input event (already parsed from JSON). */
+export function checkInputEvent(value: unknown): InputEventCheck {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reason: 'an event must be a JSON object' };
+  }
+  const type = (value as { type?: unknown }).type;
+  if (type === undefined) return { ok: false, field: 'type', reason: 'missing field "type"' };
+  if (typeof type !== 'string' || !knownTypes.has(type)) {
+    return {
+      ok: false,
+      field: 'type',
+      reason: `unknown type ${JSON.stringify(type)}; expected one of ${INPUT_EVENT_TYPES.join(', ')}`,
+    };
+  }
+  const result = inputEventSchemas[type as InputEventType].safeParse(value);
+  if (result.success) return { ok: true, event: result.data as InputEvent };
+  return { ok: false, ...describeIssue(result.error.issues[0], value as Record<string, unknown>, type) };
+}
+
+function describeIssue(
+  issue: z.core.$ZodIssue | undefined,
+  value: Record<string, unknown>,
+  type: string,
+): { field?: string; reason: string } {
+  if (!issue) return { reason: `invalid ${type}` };
+  if (issue.code === 'unrecognized_keys') {
+    const field = issue.keys[0] ?? '';
+    return { field, reason: `unknown field ${JSON.stringify(field)} in ${type}` };
+  }
+  const field = issue.path.map(String).join('.');
+  if (!field) return { reason: issue.message };
+  if (value[field] === undefined) return { field, reason: `missing field "${field}" in ${type}` };
+  const hint = issue.code === 'invalid_type' || issue.code === 'too_small' ? expectation(field) : issue.message;
+  return { field, reason: `field "${field}" ${hint}, got ${JSON.stringify(value[field])}` };
+}
+
+function expectation(field: string): string {
+  if (field === 'device') return 'must be a PCI address string like "0000:6a:01.0"';
+  if (field === 'id' || field === 'at') return 'must be a string';
+  return 'must be a positive integer';
+}
+
+export function checkHistoryHeader(value: Record<string, unknown>, line: number): HistoryHeader {
+  const result = historyHeaderSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.code === 'unrecognized_keys' ? issue.keys[0] : issue?.path.map(String).join('.');
+  const reason =
+    issue?.code === 'unrecognized_keys'
+      ? `unknown header field ${JSON.stringify(field)} (a header has system, policy, maxPasid; an event needs "type")`
+      : `header field "${field}": ${field === 'policy' ? `must be one of ${POLICIES.join(', ')}` : field === 'maxPasid' ? `must be an integer from 2 to ${DEFAULT_MAX_PASID}` : issue?.message}`;
+  throw new HistoryError(line, reason, field);
+}
+
+/**
+ * Turns a history file's text, fed in chunks of any size, into lines of events. Never holds more
+ * than one chunk and one partial line, so files larger than memory stream through.
+ */
+export class HistoryLineReader {
+  private rest = '';
+  private lineNo = 0;
+  private seenContent = false;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+
+  /** Parses the complete lines of `chunk`; throws `HistoryError` at the first bad one. */
+  push(chunk: string | Uint8Array): HistoryLine[] {
+    const text = typeof chunk === 'string' ? chunk : this.decode(chunk, true);
+    const data = this.rest + text;
+    const out: HistoryLine[] = [];
+    let start = 0;
+    for (let nl = data.indexOf('\n', start); nl !== -1; nl = data.indexOf('\n', start)) {
+      this.take(data.slice(start, nl), out);
+      start = nl + 1;
+    }
+    this.rest = data.slice(start);
+    return out;
+  }
+
+  /** The last line, when the file does not end with a newline. */
+  end(): HistoryLine[] {
+    const out: HistoryLine[] = [];
+    const tail = this.rest + this.decode(new Uint8Array(0), false);
+    this.rest = '';
+    if (tail.length > 0) this.take(tail, out);
+    return out;
+  }
+
+  private decode(bytes: Uint8Array, stream: boolean): string {
+    try {
+      return this.decoder.decode(bytes, { stream });
+    } catch {
+      throw new HistoryError(this.lineNo + 1, 'the file is not valid UTF-8');
+    }
+  }
+
+  private take(raw: string, out: HistoryLine[]): void {
+    this.lineNo += 1;
+    const line = this.lineNo;
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new HistoryError(line, `not valid JSON (${(error as Error).message})`);
+    }
+    const first = !this.seenContent;
+    this.seenContent = true;
+    if (first && typeof value === 'object' && value !== null && !Array.isArray(value) && !('type' in value)) {
+      out.push({ line, header: checkHistoryHeader(value as Record<string, unknown>, line) });
+      return;
+    }
+    const checked = checkInputEvent(value);
+    if (!checked.ok) throw new HistoryError(line, checked.reason, checked.field);
+    out.push({ line, event: checked.event });
+  }
+}
+
+/** Streams a history from any source of chunks, a batch of lines per chunk. */
+export async function* readHistory(
+  source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+): AsyncGenerator<HistoryLine[]> {
+  const reader = new HistoryLineReader();
+  for await (const chunk of source) {
+    const lines = reader.push(chunk);
+    if (lines.length > 0) yield lines;
+  }
+  const last = reader.end();
+  if (last.length > 0) yield last;
+}

@@ -1,0 +1,193 @@
+import type { DerivedEvent, InputEvent, Policy, State, StateDocument } from '@pasid/domain';
+
+/**
+ * The public surface of the event store: what the CLI and the API may call. The Postgres and
+ * PGlite implementations sit behind it; nothing outside this package writes SQL.
+ */
+
+/** A traced machine: one stream of the log. */
+export interface SystemInfo {
+  name: string;
+  policy: Policy;
+  maxPasid: number;
+  /** Input events recorded so far (the stream version). */
+  version: number;
+  createdAt: Date;
+  createdBy: string;
+  /** Events stored, input and derived. */
+  eventCount: number;
+  livePasids: number;
+  hazardCount: number;
+}
+
+export type EventKind = 'input' | 'derived';
+
+/** One row of the `events` table, with all its audit metadata. */
+export interface StoredEvent {
+  /** UUID: the input's own `id` when the client gave one, else generated. */
+  id: string;
+  /** Global position in the whole log, gap-free in commit order. */
+  position: number;
+  system: string;
+  /** The input event's version; derived events share it. */
+  version: number;
+  /** 0 for the input, 1.. for the derived events in the order decided. */
+  index: number;
+  kind: EventKind;
+  type: string;
+  /** The event as the domain knows it (`type` included). */
+  data: InputEvent | DerivedEvent;
+  /** The id of the input that led to a derived event; null for inputs. */
+  causationId: string | null;
+  /** The id of the batch (one append call). */
+  correlationId: string;
+  /** Who recorded it (an API key's name, `cli`, ...). */
+  actor: string;
+  /** The database's clock at commit. */
+  recordedAt: Date;
+  /** When it was observed (`at` of the input), if given. */
+  observedAt: Date | null;
+  /** Hex SHA-256 chained to the previous event of the same stream. */
+  hash: string;
+}
+
+export interface AppendOptions {
+  actor: string;
+  /** Optimistic concurrency: the version the stream must be at. */
+  expectedVersion?: number;
+  correlationId?: string;
+}
+
+export interface AppendResult {
+  system: string;
+  /** Version after the append. */
+  version: number;
+  /** Stored events of this batch, input and derived, in log order. */
+  events: StoredEvent[];
+  /** True when every input's id was already stored: nothing was written, the original is returned. */
+  idempotentReplay: boolean;
+}
+
+export interface EventFilter {
+  system?: string;
+  types?: string[];
+  kind?: EventKind;
+  actor?: string;
+  correlationId?: string;
+  /** Inclusive bounds on `recordedAt`. */
+  from?: Date;
+  to?: Date;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events with position > after. */
+  after?: number;
+  limit: number;
+  filter?: EventFilter;
+}
+
+export interface StateQuery {
+  /** State after input event `version` (latest when absent). */
+  version?: number;
+  /** Re-decide the stored inputs under another policy (what-if), in memory. */
+  policy?: Policy;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  eventsChecked: number;
+  systemsChecked: number;
+  /** The first breach per stream: a changed, removed or reordered event. */
+  breaches: { system: string; position: number | null; version: number | null; reason: string }[];
+}
+
+export interface Subscription extends AsyncIterable<StoredEvent> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  readonly apiKeys: ApiKeyStore;
+  createSystem(input: { name: string; policy: Policy; maxPasid?: number }, actor: string): Promise<SystemInfo>;
+  getSystem(name: string): Promise<SystemInfo | null>;
+  listSystems(): Promise<SystemInfo[]>;
+  /** Decides and appends a batch in one transaction, all or nothing. */
+  appendToStream(system: string, inputs: InputEvent[], options: AppendOptions): Promise<AppendResult>;
+  /** Imports a history file (text or chunks): creates the system from the header or options. */
+  importHistory(
+    source: string | AsyncIterable<string | Uint8Array>,
+    options: { system?: string; policy?: Policy; actor: string },
+  ): Promise<{ system: string; version: number; lastPosition: number }>;
+  /** Streams a stored history back as history-file lines (header first, inputs only). */
+  exportHistory(system: string): AsyncIterable<string>;
+  readStream(system: string, options?: { fromVersion?: number; toVersion?: number }): Promise<StoredEvent[]>;
+  readAll(options: ReadAllOptions): Promise<StoredEvent[]>;
+  /** The derived events of one input, by the input's id. */
+  derivedOf(inputId: string): Promise<StoredEvent[]>;
+  state(system: string, query?: StateQuery): Promise<State>;
+  stateDocument(system: string, query?: StateQuery): Promise<StateDocument>;
+  /** Catch up from the log after `after`, then live; no gap, no duplicate. */
+  subscribe(options: { system?: string; after?: number }): Subscription;
+  verify(): Promise<VerifyReport>;
+  rebuildProjections(): Promise<{ systems: number; equal: boolean; differences: string[] }>;
+  close(): Promise<void>;
+}
+
+/** Errors carry codes; the transports map codes (the store never knows about HTTP or GraphQL). */
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'NOT_FOUND' | 'CONFLICT' | 'REJECTED' | 'INVALID' | 'ALREADY_EXISTS',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export class ConflictError extends StoreError {
+  constructor(
+    readonly system: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super('CONFLICT', `system ${system} is at version ${actualVersion}, not the expected ${expectedVersion}`);
+  }
+}
+
+/** An input the rules (or validation) refuse: which one of the batch, which field, why. */
+export class RejectedEventError extends StoreError {
+  constructor(
+    readonly eventIndex: number,
+    readonly field: string | undefined,
+    readonly reason: string,
+    readonly rejectionCode: string,
+  ) {
+    super('REJECTED', `event ${eventIndex}: ${reason}`);
+  }
+}
+
+export type ApiKeyRole = 'reader' | 'writer' | 'admin';
+
+export interface ApiKeyInfo {
+  name: string;
+  role: ApiKeyRole;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** API keys, stored hashed (SHA-256 of the token); the plain token is shown once, at creation. */
+export interface ApiKeyStore {
+  create(name: string, role: ApiKeyRole): Promise<{ token: string; key: ApiKeyInfo }>;
+  /** The live key a token belongs to, or null (unknown or revoked). */
+  authenticate(token: string): Promise<ApiKeyInfo | null>;
+  revoke(name: string): Promise<boolean>;
+  list(): Promise<ApiKeyInfo[]>;
+}
+
+export interface OpenStoreOptions {
+  /** A Postgres server; when absent, the embedded PGlite database in `dataDir`. */
+  databaseUrl?: string;
+  /** PGlite data folder (default `.data/`); `memory://` for a throwaway one. */
+  dataDir?: string;
+  /** Apply pending migrations first (default true). */
+  migrate?: boolean;
+}
