@@ -177,7 +177,13 @@ function decideEnqcmd(state: State, input: InputEventOf<'Enqcmd'>): Decision {
       pasid: msr,
     });
   } else {
-    events.push({ type: 'HazardDetected', code: 'DMAR_FAULT', tid: input.tid, device: input.device, pasid: msr });
+    events.push({
+      type: 'HazardDetected',
+      code: 'DMAR_FAULT',
+      tid: input.tid,
+      device: input.device,
+      pasid: msr,
+    });
   }
   return accept(events);
 }
@@ -249,7 +255,8 @@ class MmOutcome {
     else this.bonds.delete(device);
     if (this.lazy) this.count -= 1;
     const refcount = this.lazy ? { refcount: this.count } : {};
-    if (reason !== null) this.events.push({ type: 'DeviceUnbound', pid: this.pid, device, reason, ...refcount });
+    if (reason !== null)
+      this.events.push({ type: 'DeviceUnbound', pid: this.pid, device, reason, ...refcount });
     const pasid = this.pasid;
     if (pasid === null) return;
     if (left === 0) this.events.push({ type: 'PasidEntryRemoved', device, pasid });

@@ -20,7 +20,12 @@ const meta = {
 };
 
 export const inputEventSchemas = {
-  ProcessCreated: z.strictObject({ type: z.literal('ProcessCreated'), pid: id, parent: id.optional(), ...meta }),
+  ProcessCreated: z.strictObject({
+    type: z.literal('ProcessCreated'),
+    pid: id,
+    parent: id.optional(),
+    ...meta,
+  }),
   ThreadCreated: z.strictObject({ type: z.literal('ThreadCreated'), tid: id, pid: id, ...meta }),
   DeviceBound: z.strictObject({
     type: z.literal('DeviceBound'),

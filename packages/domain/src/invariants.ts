@@ -17,7 +17,8 @@ export function checkInvariants(state: State): InvariantViolation[] {
     if (value < 1 || value >= state.maxPasid) fail(1, `pasid ${value} is outside [1, ${state.maxPasid})`);
     const holder = state.processes.get(record.pid);
     if (!holder) fail(1, `pasid ${value} is held by pid ${record.pid}, which is not a live process`);
-    else if (holder.mm.pasid !== value) fail(1, `pasid ${value} names pid ${record.pid}, whose mm has ${holder.mm.pasid}`);
+    else if (holder.mm.pasid !== value)
+      fail(1, `pasid ${value} names pid ${record.pid}, whose mm has ${holder.mm.pasid}`);
   }
   for (const process of state.processes.values()) {
     const pasid = process.mm.pasid;
@@ -30,10 +31,14 @@ export function checkInvariants(state: State): InvariantViolation[] {
     if (state.pasids.has(value)) fail(0, `pasid ${value} is both allocated and in the free list`);
   }
   for (const value of state.pasids.keys()) {
-    if (value >= state.pool.high) fail(0, `pasid ${value} is allocated above the high mark ${state.pool.high}`);
+    if (value >= state.pool.high)
+      fail(0, `pasid ${value} is allocated above the high mark ${state.pool.high}`);
   }
   if (free.size + state.pasids.size !== state.pool.high - 1) {
-    fail(0, `free list (${free.size}) and allocated (${state.pasids.size}) do not cover 1..${state.pool.high - 1}`);
+    fail(
+      0,
+      `free list (${free.size}) and allocated (${state.pasids.size}) do not cover 1..${state.pool.high - 1}`,
+    );
   }
 
   // 2. An entry (device, p) is present exactly when the holder of p has bonds[device] > 0.
@@ -90,7 +95,8 @@ export function checkInvariants(state: State): InvariantViolation[] {
   for (const process of state.processes.values()) {
     if (process.tasks.size === 0) fail(6, `pid ${process.pid} is in the state with no live task`);
     for (const tid of process.tasks) {
-      if (state.tasks.get(tid)?.pid !== process.pid) fail(0, `pid ${process.pid} lists tid ${tid} it does not own`);
+      if (state.tasks.get(tid)?.pid !== process.pid)
+        fail(0, `pid ${process.pid} lists tid ${tid} it does not own`);
     }
   }
   for (const task of state.tasks.values()) {
@@ -113,9 +119,14 @@ export function checkStepInvariants(
   const freed = derived.filter((e) => e.type === 'PasidFreed');
   const ended = derived.some((e) => e.type === 'ProcessExited') || input.type === 'ProcessExec';
   const pid =
-    input.type === 'ProcessExec' ? input.pid : input.type === 'TaskExited' ? before.tasks.get(input.tid)?.pid : undefined;
+    input.type === 'ProcessExec'
+      ? input.pid
+      : input.type === 'TaskExited'
+        ? before.tasks.get(input.tid)?.pid
+        : undefined;
   const held = pid === undefined ? null : (before.processes.get(pid)?.mm.pasid ?? null);
-  if (!ended && freed.length > 0) out.push({ invariant: 5, message: `${input.type} freed a pasid under MM_EXIT` });
+  if (!ended && freed.length > 0)
+    out.push({ invariant: 5, message: `${input.type} freed a pasid under MM_EXIT` });
   if (ended && held !== null && freed.length !== 1) {
     out.push({ invariant: 5, message: `pid ${pid} ended holding pasid ${held} but it was not freed once` });
   }

@@ -63,15 +63,16 @@ export interface StateDraft {
   hazards: Hazard[];
 }
 
-type DeepReadonly<T> = T extends Map<infer K, infer V>
-  ? ReadonlyMap<K, DeepReadonly<V>>
-  : T extends Set<infer V>
-    ? ReadonlySet<V>
-    : T extends (infer V)[]
-      ? readonly DeepReadonly<V>[]
-      : T extends object
-        ? { readonly [P in keyof T]: DeepReadonly<T[P]> }
-        : T;
+type DeepReadonly<T> =
+  T extends Map<infer K, infer V>
+    ? ReadonlyMap<K, DeepReadonly<V>>
+    : T extends Set<infer V>
+      ? ReadonlySet<V>
+      : T extends (infer V)[]
+        ? readonly DeepReadonly<V>[]
+        : T extends object
+          ? { readonly [P in keyof T]: DeepReadonly<T[P]> }
+          : T;
 
 /** The projected state of one traced system. Never mutated: `evolve` returns a new one. */
 export type State = DeepReadonly<StateDraft>;

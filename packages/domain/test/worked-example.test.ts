@@ -3,7 +3,7 @@ import { type InputEvent, type Policy, Replayer, toStateDocument } from '../src/
 
 const dsa0 = '0000:6a:01.0';
 const iax0 = '0000:6a:02.0';
-export const workedExample: InputEvent[] = [
+const workedExample: InputEvent[] = [
   { type: 'ProcessCreated', pid: 100 },
   { type: 'DeviceBound', pid: 100, device: dsa0 },
   { type: 'ThreadCreated', tid: 101, pid: 100 },

@@ -107,7 +107,10 @@ export interface Subscription extends AsyncIterable<StoredEvent> {
 
 export interface EventStore {
   readonly apiKeys: ApiKeyStore;
-  createSystem(input: { name: string; policy: Policy; maxPasid?: number }, actor: string): Promise<SystemInfo>;
+  createSystem(
+    input: { name: string; policy: Policy; maxPasid?: number },
+    actor: string,
+  ): Promise<SystemInfo>;
   getSystem(name: string): Promise<SystemInfo | null>;
   listSystems(): Promise<SystemInfo[]>;
   /** Decides and appends a batch in one transaction, all or nothing. */

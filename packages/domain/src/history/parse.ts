@@ -55,7 +55,8 @@ function describeIssue(
   const field = issue.path.map(String).join('.');
   if (!field) return { reason: issue.message };
   if (value[field] === undefined) return { field, reason: `missing field "${field}" in ${type}` };
-  const hint = issue.code === 'invalid_type' || issue.code === 'too_small' ? expectation(field) : issue.message;
+  const hint =
+    issue.code === 'invalid_type' || issue.code === 'too_small' ? expectation(field) : issue.message;
   return { field, reason: `field "${field}" ${hint}, got ${JSON.stringify(value[field])}` };
 }
 
