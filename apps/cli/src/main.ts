@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
 import { registerReplay } from './commands/replay.js';
+import { registerVerify } from './commands/verify.js';
 
 /** Runs the `pasid` command line; resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -8,6 +11,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   registerReplay(program);
+  registerImport(program);
+  registerExport(program);
+  registerVerify(program);
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
