@@ -2,6 +2,7 @@ export * from './decide.js';
 export * from './document.js';
 export * from './events.js';
 export * from './evolve.js';
+export * from './generate.js';
 export * from './history/errors.js';
 export * from './history/parse.js';
 export * from './history/write.js';

@@ -74,7 +74,7 @@ export const replayScenario: Scenario = {
     const probe = path.join(ctx.tmpDir, 'rss-probe.mjs');
     await writeFile(
       probe,
-      "process.on('exit', () => process.stderr.write(`\\nmaxrss-kb ${process.resourceUsage().maxRSS}\\n`));\n",
+      "process.on('exit', () => process.stderr.write('\\nmaxrss-kb ' + process.resourceUsage().maxRSS + '\\n'));\n",
     );
     ctx.progress(`generating a ${EVENTS.toLocaleString('en-US')}-event valid history`);
     await writeRandomHistory(file, EVENTS, ctx);
