@@ -18,6 +18,8 @@ export interface SystemInfo {
   eventCount: number;
   livePasids: number;
   hazardCount: number;
+  /** Global position of the stream's last event (0 when empty). */
+  lastPosition: number;
 }
 
 export type EventKind = 'input' | 'derived';
@@ -47,6 +49,8 @@ export interface StoredEvent {
   recordedAt: Date;
   /** When it was observed (`at` of the input), if given. */
   observedAt: Date | null;
+  /** The previous event's hash in the same stream (64 zeros for the first). */
+  prevHash: string;
   /** Hex SHA-256 chained to the previous event of the same stream. */
   hash: string;
 }
@@ -165,6 +169,18 @@ export class RejectedEventError extends StoreError {
     readonly rejectionCode: string,
   ) {
     super('REJECTED', `event ${eventIndex}: ${reason}`);
+  }
+}
+
+/** A history file that cannot be imported: the line, the field when one is at fault, and why. */
+export class HistoryImportError extends StoreError {
+  constructor(
+    readonly line: number,
+    readonly field: string | undefined,
+    readonly reason: string,
+    readonly rejectionCode: string,
+  ) {
+    super('INVALID', `line ${line}: ${reason}`);
   }
 }
 

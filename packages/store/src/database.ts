@@ -1,0 +1,160 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/prisma/client.js';
+
+/** Runs SQL with `$1` parameters; rows come back as plain objects. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+}
+
+/** A notification from the log: a system appended up to a position (see `pasid_append`). */
+export type LogNotice = { system: string; position: number };
+
+/**
+ * One database, server or embedded, behind the few operations the store needs. The two differ
+ * only here: a pool of connections and LISTEN/NOTIFY on Postgres; a single in-process session
+ * and an in-process notifier on PGlite (which only one process can open anyway).
+ */
+/** A transaction or a dedicated session: parameterised queries and multi-statement scripts. */
+export interface Session extends Queryable {
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  readonly prisma: PrismaClient;
+  transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
+  /** Runs `fn` on one dedicated session (the migrator holds an advisory lock on it). */
+  session<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /** Calls `onNotice` for every append committed from now on; `onLost` when notices may have been missed. */
+  listen(onNotice: (notice: LogNotice) => void, onLost: () => void): Promise<() => Promise<void>>;
+  /** Tells in-process listeners about a commit (PGlite; a no-op on Postgres, where NOTIFY does it). */
+  committed(notice: LogNotice): void;
+  close(): Promise<void>;
+}
+
+export const NOTIFY_CHANNEL = 'pasid_events';
+
+export function parseNotice(payload: string | undefined): LogNotice | null {
+  if (!payload) return null;
+  const space = payload.lastIndexOf(' ');
+  if (space < 0) return null;
+  return { system: payload.slice(0, space), position: Number(payload.slice(space + 1)) };
+}
+
+// int8 and numeric as JS numbers: positions stay far below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const queryable = (client: pg.Pool | pg.PoolClient): Session => ({
+    async query<R>(text: string, params?: unknown[]) {
+      const result = await client.query(text, params as unknown[]);
+      return result.rows as R[];
+    },
+    // Without parameters pg uses the simple protocol, which takes several statements.
+    exec: async (sql) => void (await client.query(sql)),
+  });
+  const listeners = new Set<pg.Client>();
+  return {
+    kind: 'postgres',
+    prisma,
+    ...queryable(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(queryable(client));
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+          client.release();
+        } catch {
+          client.release(true);
+        }
+        throw error;
+      }
+    },
+    async session(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn(queryable(client));
+      } finally {
+        client.release();
+      }
+    },
+    async listen(onNotice, onLost) {
+      // A dedicated connection outside the pool: LISTEN belongs to a session.
+      const client = new pg.Client({ connectionString: url });
+      listeners.add(client);
+      let closed = false;
+      client.on('notification', (message) => {
+        const notice = parseNotice(message.payload);
+        if (notice) onNotice(notice);
+      });
+      client.on('error', () => {
+        if (!closed) onLost();
+      });
+      client.on('end', () => {
+        listeners.delete(client);
+        if (!closed) onLost();
+      });
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      return async () => {
+        closed = true;
+        listeners.delete(client);
+        await client.end().catch(() => {});
+      };
+    },
+    committed() {},
+    async close() {
+      for (const client of listeners) await client.end().catch(() => {});
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+export async function openPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const notices = new EventEmitter();
+  notices.setMaxListeners(0);
+  const queryable = (client: Pick<PGlite, 'query' | 'exec'>): Session => ({
+    async query<R>(text: string, params?: unknown[]) {
+      const result = await client.query<R>(text, params);
+      return result.rows;
+    },
+    exec: async (sql) => void (await client.exec(sql)),
+  });
+  return {
+    kind: 'pglite',
+    prisma,
+    ...queryable(db),
+    transaction: (fn) => db.transaction((tx) => fn(queryable(tx))),
+    session: (fn) => fn(queryable(db)),
+    async listen(onNotice) {
+      notices.on('notice', onNotice);
+      return async () => void notices.off('notice', onNotice);
+    },
+    committed(notice) {
+      notices.emit('notice', notice);
+    },
+    async close() {
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,496 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_MAX_PASID,
+  DEFAULT_POLICY,
+  type DerivedEvent,
+  formatHistoryEvent,
+  formatHistoryHeader,
+  HistoryError,
+  type HistoryHeader,
+  HistoryLineReader,
+  type InputEvent,
+  initialState,
+  POLICIES,
+  type Policy,
+  Replayer,
+  type State,
+  type StateDocument,
+  toStateDocument,
+} from '@pasid/domain';
+import { ApiKeys } from './api-keys.js';
+import { decideBatch, SNAPSHOT_INTERVAL, writeBatch } from './append.js';
+import type { Database, Queryable } from './database.js';
+import {
+  type AppendOptions,
+  type AppendResult,
+  ConflictError,
+  type EventStore,
+  HistoryImportError,
+  type ReadAllOptions,
+  RejectedEventError,
+  type StateQuery,
+  type StoredEvent,
+  StoreError,
+  type Subscription,
+  type SystemInfo,
+  type VerifyReport,
+} from './event-store.js';
+import { GENESIS_HASH } from './hash.js';
+import { rebuildProjections } from './rebuild.js';
+import {
+  EVENT_COLUMNS,
+  type EventRow,
+  SYSTEM_COLUMNS,
+  type SystemRow,
+  toStoredEvent,
+  toSystemInfo,
+} from './rows.js';
+import { decodeState, type EncodedState, encodeState } from './state-codec.js';
+import { LiveSubscription, Notifier } from './subscription.js';
+import { verifyLog } from './verify.js';
+
+const IMPORT_CHUNK = 2000;
+const PAGE = 5000;
+
+interface CachedState {
+  version: number;
+  state: State;
+}
+
+/** The event store on one database, server or embedded (see `Database`). */
+export class PgEventStore implements EventStore {
+  readonly apiKeys: ApiKeys;
+  private readonly notifier: Notifier;
+  /** Each stream's latest state, so that an append decides without reading the log. */
+  private readonly cache = new Map<string, CachedState>();
+
+  constructor(readonly db: Database) {
+    this.apiKeys = new ApiKeys(db);
+    this.notifier = new Notifier(db);
+  }
+
+  /** Typed Prisma access to the projection tables (read them, never write). */
+  get prisma() {
+    return this.db.prisma;
+  }
+
+  async createSystem(input: { name: string; policy: Policy; maxPasid?: number }, actor: string) {
+    return toSystemInfo(await this.insertSystem(this.db, input, actor));
+  }
+
+  private async insertSystem(
+    q: Queryable,
+    input: { name: string; policy: Policy; maxPasid?: number },
+    actor: string,
+  ): Promise<SystemRow> {
+    const name = input.name;
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
+      throw new StoreError('INVALID', 'a system name must be 1 to 200 characters, not blank');
+    }
+    if (!(POLICIES as readonly string[]).includes(input.policy)) {
+      throw new StoreError('INVALID', `policy must be one of ${POLICIES.join(', ')}, got ${input.policy}`);
+    }
+    const maxPasid = input.maxPasid ?? DEFAULT_MAX_PASID;
+    if (!Number.isInteger(maxPasid) || maxPasid < 2 || maxPasid > DEFAULT_MAX_PASID) {
+      throw new StoreError('INVALID', `maxPasid must be an integer from 2 to ${DEFAULT_MAX_PASID}`);
+    }
+    const [row] = await q.query<SystemRow>(
+      `INSERT INTO systems (name, policy, max_pasid, version, event_count, live_pasids, hazard_count,
+         freed_count, last_hash, last_position, created_by)
+       VALUES ($1, $2, $3, 0, 0, 0, 0, 0, $4, 0, $5)
+       ON CONFLICT (name) DO NOTHING RETURNING ${SYSTEM_COLUMNS}`,
+      [name, input.policy, maxPasid, GENESIS_HASH, actor],
+    );
+    if (!row) throw new StoreError('ALREADY_EXISTS', `system ${name} already exists`);
+    return row;
+  }
+
+  async getSystem(name: string): Promise<SystemInfo | null> {
+    const [row] = await this.db.query<SystemRow>(`SELECT ${SYSTEM_COLUMNS} FROM systems WHERE name = $1`, [
+      name,
+    ]);
+    return row ? toSystemInfo(row) : null;
+  }
+
+  async listSystems(): Promise<SystemInfo[]> {
+    const rows = await this.db.query<SystemRow>(`SELECT ${SYSTEM_COLUMNS} FROM systems ORDER BY name`);
+    return rows.map(toSystemInfo);
+  }
+
+  private async requireSystem(q: Queryable, name: string, lock = false): Promise<SystemRow> {
+    const [row] = await q.query<SystemRow>(
+      `SELECT ${SYSTEM_COLUMNS} FROM systems WHERE name = $1${lock ? ' FOR UPDATE' : ''}`,
+      [name],
+    );
+    if (!row) throw new StoreError('NOT_FOUND', `no system named ${name}`);
+    return row;
+  }
+
+  async appendToStream(system: string, inputs: InputEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (!Array.isArray(inputs)) throw new StoreError('INVALID', 'events must be a list');
+    const correlationId = options.correlationId ?? randomUUID();
+    const outcome = await this.db.transaction(async (tx) => {
+      // The stream's row lock: appends to one stream take turns; other streams go on.
+      const row = await this.requireSystem(tx, system, true);
+      const replay = await this.idempotentReplay(tx, system, inputs);
+      if (replay) return { replay };
+      if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
+        throw new ConflictError(system, options.expectedVersion, row.version);
+      }
+      const before = await this.latestState(tx, row);
+      const batch = decideBatch(system, before, inputs, row.last_hash, {
+        actor: options.actor,
+        correlationId,
+      });
+      if (batch.events.length === 0) return { before, batch, written: null };
+      const written = await writeBatch(tx, system, before, batch);
+      return { before, batch, written };
+    });
+    if ('replay' in outcome && outcome.replay) return outcome.replay;
+    if (!('batch' in outcome) || !outcome.batch) throw new Error('append decided nothing');
+    const { batch, written } = outcome;
+    this.cache.set(system, { version: batch.after.version, state: batch.after });
+    if (!written) return { system, version: batch.after.version, events: [], idempotentReplay: false };
+    const events = batch.events.map(
+      (e, i): StoredEvent => ({
+        id: e.id,
+        position: written.firstPosition + i,
+        system,
+        version: e.version,
+        index: e.index,
+        kind: e.kind,
+        type: e.type,
+        data: e.data,
+        causationId: e.causation_id,
+        correlationId: e.correlation_id,
+        actor: e.actor,
+        recordedAt: written.recordedAt,
+        observedAt: e.observed_at === null ? null : new Date(e.observed_at),
+        prevHash: e.prev_hash,
+        hash: e.hash,
+      }),
+    );
+    this.db.committed({ system, position: written.firstPosition + events.length - 1 });
+    return { system, version: batch.after.version, events, idempotentReplay: false };
+  }
+
+  /** When every input carries an id already stored in this stream: the original batch's events. */
+  private async idempotentReplay(
+    tx: Queryable,
+    system: string,
+    inputs: readonly unknown[],
+  ): Promise<AppendResult | null> {
+    const ids = inputs.map((input) =>
+      typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined,
+    );
+    const given = ids.filter((id): id is string => typeof id === 'string' && UUID.test(id));
+    if (given.length === 0) return null;
+    const found = await tx.query<{ id: string; system: string; version: number }>(
+      'SELECT id, system, version FROM events WHERE id = ANY($1::uuid[])',
+      [given],
+    );
+    if (found.length === 0) return null;
+    const byId = new Map(found.map((f) => [f.id, f]));
+    for (const [i, id] of ids.entries()) {
+      const hit = typeof id === 'string' ? byId.get(id.toLowerCase()) : undefined;
+      if (hit && hit.system !== system) {
+        throw new RejectedEventError(
+          i,
+          'id',
+          `id ${id} is already recorded in system ${hit.system}`,
+          'ID_TAKEN',
+        );
+      }
+      if (!hit || given.length !== inputs.length) {
+        const at = ids.findIndex((x) => typeof x === 'string' && byId.has(x.toLowerCase()));
+        throw new RejectedEventError(
+          at,
+          'id',
+          `id ${String(ids[at])} is already recorded, but not the whole batch: a retry must resend the same batch`,
+          'ID_TAKEN',
+        );
+      }
+    }
+    const versions = found.map((f) => f.version);
+    const rows = await tx.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE system = $1 AND version BETWEEN $2 AND $3 ORDER BY position`,
+      [system, Math.min(...versions), Math.max(...versions)],
+    );
+    const [current] = await tx.query<{ version: number }>('SELECT version FROM systems WHERE name = $1', [
+      system,
+    ]);
+    return {
+      system,
+      version: current?.version ?? Math.max(...versions),
+      events: rows.map(toStoredEvent),
+      idempotentReplay: true,
+    };
+  }
+
+  /** The stream's state at the version its locked row says, from the cache or the log. */
+  private async latestState(tx: Queryable, row: SystemRow): Promise<State> {
+    const cached = this.cache.get(row.name);
+    if (cached && cached.version === row.version && cached.state.policy === row.policy) return cached.state;
+    return this.recordedState(tx, row, row.version);
+  }
+
+  /** The state after `version` as recorded: the nearest snapshot, then the stored steps after it. */
+  private async recordedState(q: Queryable, row: SystemRow, version: number): Promise<State> {
+    const [snapshot] = await q.query<{ version: number; state: EncodedState }>(
+      `SELECT version, state FROM snapshots WHERE system = $1 AND policy = $2 AND version <= $3
+       ORDER BY version DESC LIMIT 1`,
+      [row.name, row.policy, version],
+    );
+    const replayer = snapshot
+      ? new Replayer(decodeState(snapshot.state))
+      : new Replayer({ policy: row.policy as Policy, maxPasid: row.max_pasid });
+    let from = snapshot?.version ?? 0;
+    while (from < version) {
+      const to = Math.min(version, from + PAGE);
+      const rows = await q.query<{ version: number; index: number; data: InputEvent | DerivedEvent }>(
+        `SELECT version, index, data FROM events WHERE system = $1 AND version > $2 AND version <= $3
+         ORDER BY version, index`,
+        [row.name, from, to],
+      );
+      applyRows(replayer, rows);
+      from = to;
+    }
+    return replayer.state;
+  }
+
+  /** The state after `version` re-decided under `policy`: what-if snapshots, then inputs in memory. */
+  private async whatIfState(row: SystemRow, version: number, policy: Policy): Promise<State> {
+    const [snapshot] = await this.db.query<{ version: number; state: EncodedState }>(
+      `SELECT version, state FROM snapshots WHERE system = $1 AND policy = $2 AND version <= $3
+       ORDER BY version DESC LIMIT 1`,
+      [row.name, policy, version],
+    );
+    const replayer = snapshot
+      ? new Replayer(decodeState(snapshot.state))
+      : new Replayer({ policy, maxPasid: row.max_pasid });
+    // Snapshot versions count stored inputs; inputs the other policy rejects are skipped.
+    let from = snapshot?.version ?? 0;
+    while (from < version) {
+      const to = Math.min(version, (Math.floor(from / SNAPSHOT_INTERVAL) + 1) * SNAPSHOT_INTERVAL);
+      const rows = await this.db.query<{ data: InputEvent }>(
+        `SELECT data FROM events WHERE system = $1 AND index = 0 AND version > $2 AND version <= $3
+         ORDER BY version`,
+        [row.name, from, to],
+      );
+      for (const r of rows) replayer.apply(r.data);
+      from = to;
+      if (to % SNAPSHOT_INTERVAL === 0) {
+        await this.db.query(
+          `INSERT INTO snapshots (system, policy, version, state) VALUES ($1, $2, $3, $4::jsonb)
+           ON CONFLICT DO NOTHING`,
+          [row.name, policy, to, JSON.stringify(encodeState(replayer.state))],
+        );
+      }
+    }
+    return replayer.state;
+  }
+
+  async state(system: string, query: StateQuery = {}): Promise<State> {
+    const row = await this.requireSystem(this.db, system);
+    const version = query.version ?? row.version;
+    if (!Number.isInteger(version) || version < 0 || version > row.version) {
+      throw new StoreError(
+        'INVALID',
+        `version must be an integer from 0 to ${row.version} for system ${system}`,
+      );
+    }
+    if (query.policy !== undefined && query.policy !== row.policy) {
+      if (!(POLICIES as readonly string[]).includes(query.policy)) {
+        throw new StoreError('INVALID', `policy must be one of ${POLICIES.join(', ')}`);
+      }
+      return this.whatIfState(row, version, query.policy);
+    }
+    const cached = this.cache.get(system);
+    if (cached && cached.version === version && cached.state.policy === row.policy) return cached.state;
+    return this.recordedState(this.db, row, version);
+  }
+
+  async stateDocument(system: string, query?: StateQuery): Promise<StateDocument> {
+    return toStateDocument(await this.state(system, query));
+  }
+
+  async readStream(system: string, options: { fromVersion?: number; toVersion?: number } = {}) {
+    await this.requireSystem(this.db, system);
+    const rows = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE system = $1 AND version >= $2 AND version <= $3
+       ORDER BY version, index`,
+      [system, options.fromVersion ?? 0, options.toVersion ?? 2_147_483_647],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async readAll(options: ReadAllOptions): Promise<StoredEvent[]> {
+    const where = ['position > $1'];
+    const params: unknown[] = [options.after ?? 0];
+    const add = (clause: (n: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    const f = options.filter ?? {};
+    if (f.system !== undefined) add((n) => `system = ${n}`, f.system);
+    if (f.types !== undefined) add((n) => `type = ANY(${n}::text[])`, f.types);
+    if (f.kind !== undefined) add((n) => `kind = ${n}`, f.kind);
+    if (f.actor !== undefined) add((n) => `actor = ${n}`, f.actor);
+    if (f.correlationId !== undefined) add((n) => `correlation_id = ${n}`, f.correlationId);
+    if (f.from !== undefined) add((n) => `recorded_at >= ${n}`, f.from);
+    if (f.to !== undefined) add((n) => `recorded_at <= ${n}`, f.to);
+    const limit = Math.max(0, Math.min(Math.trunc(options.limit), 10_000));
+    params.push(limit);
+    const rows = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async derivedOf(inputId: string): Promise<StoredEvent[]> {
+    if (!UUID.test(inputId)) return [];
+    const rows = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE causation_id = $1 ORDER BY position`,
+      [inputId],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async importHistory(
+    source: string | AsyncIterable<string | Uint8Array>,
+    options: { system?: string; policy?: Policy; actor: string },
+  ): Promise<{ system: string; version: number; lastPosition: number }> {
+    const correlationId = randomUUID();
+    const result = await this.db.transaction(async (tx) => {
+      const reader = new HistoryLineReader();
+      let header: HistoryHeader | undefined;
+      let row: SystemRow | undefined;
+      let state: State | undefined;
+      let hash = GENESIS_HASH;
+      let lastPosition = 0;
+      let pending: { line: number; event: InputEvent }[] = [];
+      const open = async () => {
+        if (row) return row;
+        const name = options.system ?? header?.system;
+        if (!name)
+          throw new HistoryImportError(
+            1,
+            'system',
+            'no system name: give one or put it in the header',
+            'NO_SYSTEM',
+          );
+        const policy = options.policy ?? header?.policy ?? DEFAULT_POLICY;
+        row = await this.insertSystem(
+          tx,
+          { name, policy, maxPasid: header?.maxPasid ?? DEFAULT_MAX_PASID },
+          options.actor,
+        );
+        state = initialState({ policy, maxPasid: row.max_pasid });
+        return row;
+      };
+      const flush = async () => {
+        const current = await open();
+        if (pending.length === 0 || !state) return;
+        const lines = pending;
+        pending = [];
+        let batch: ReturnType<typeof decideBatch>;
+        try {
+          batch = decideBatch(
+            current.name,
+            state,
+            lines.map((l) => l.event),
+            hash,
+            { actor: options.actor, correlationId },
+          );
+        } catch (error) {
+          if (!(error instanceof RejectedEventError)) throw error;
+          const line = lines[error.eventIndex]?.line ?? 0;
+          throw new HistoryImportError(line, error.field, error.reason, error.rejectionCode);
+        }
+        const written = await writeBatch(tx, current.name, state, batch);
+        state = batch.after;
+        hash = batch.lastHash;
+        lastPosition = written.firstPosition + batch.events.length - 1;
+      };
+      const take = async (lines: ReturnType<HistoryLineReader['push']>) => {
+        for (const line of lines) {
+          if ('header' in line) {
+            header = line.header;
+            continue;
+          }
+          pending.push(line);
+        }
+        if (pending.length >= IMPORT_CHUNK) await flush();
+      };
+      try {
+        if (typeof source === 'string') await take(reader.push(source));
+        else for await (const chunk of source) await take(reader.push(chunk));
+        await take(reader.end());
+      } catch (error) {
+        if (error instanceof HistoryError) {
+          throw new HistoryImportError(error.line, error.field, error.reason, error.code);
+        }
+        throw error;
+      }
+      await flush();
+      const system = row as SystemRow | undefined;
+      if (!system || !state) throw new Error('import opened no system');
+      return { system: system.name, version: state.version, lastPosition, state };
+    });
+    this.cache.set(result.system, { version: result.version, state: result.state });
+    if (result.lastPosition > 0) this.db.committed({ system: result.system, position: result.lastPosition });
+    return { system: result.system, version: result.version, lastPosition: result.lastPosition };
+  }
+
+  async *exportHistory(system: string): AsyncIterable<string> {
+    const row = await this.requireSystem(this.db, system);
+    yield `${formatHistoryHeader({ system: row.name, policy: row.policy as Policy, maxPasid: row.max_pasid })}\n`;
+    for (let from = 0; from < row.version; from += PAGE) {
+      const rows = await this.db.query<{ data: InputEvent }>(
+        `SELECT data FROM events WHERE system = $1 AND index = 0 AND version > $2 AND version <= $3
+         ORDER BY version`,
+        [system, from, Math.min(row.version, from + PAGE)],
+      );
+      for (const r of rows) yield `${formatHistoryEvent(r.data)}\n`;
+    }
+  }
+
+  subscribe(options: { system?: string; after?: number }): Subscription {
+    return new LiveSubscription(this, this.notifier, options);
+  }
+
+  verify(): Promise<VerifyReport> {
+    return verifyLog(this.db);
+  }
+
+  async rebuildProjections() {
+    const result = await rebuildProjections(this.db);
+    this.cache.clear();
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.notifier.close();
+    await this.db.close();
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Applies stored rows (ordered by version, index) as recorded steps: no deciding again. */
+export function applyRows(
+  replayer: Replayer,
+  rows: readonly { version: number; index: number; data: InputEvent | DerivedEvent }[],
+): void {
+  let input: InputEvent | undefined;
+  let derived: DerivedEvent[] = [];
+  for (const r of rows) {
+    if (r.index === 0) {
+      if (input) replayer.applyRecorded(input, derived);
+      input = r.data as InputEvent;
+      derived = [];
+    } else derived.push(r.data as DerivedEvent);
+  }
+  if (input) replayer.applyRecorded(input, derived);
+}
