@@ -227,7 +227,8 @@ class MmOutcome {
   private readonly lazy: boolean;
   private pasid: number | null;
   private count: number;
-  private readonly bonds: Map<string, number>;
+  /** Copied from the mm on first change only: most exits drop an MSR and unbind nothing. */
+  private ownBonds: Map<string, number> | null = null;
 
   constructor(
     private readonly state: State,
@@ -237,7 +238,15 @@ class MmOutcome {
     this.lazy = state.policy === 'LAZY_REFCOUNT';
     this.pasid = mm?.pasid ?? null;
     this.count = this.pasid === null ? 0 : (state.pasids.get(this.pasid)?.refcount ?? 0);
-    this.bonds = new Map(mm?.bonds);
+  }
+
+  private get bonds(): ReadonlyMap<string, number> {
+    return this.ownBonds ?? this.state.processes.get(this.pid)?.mm.bonds ?? new Map<string, number>();
+  }
+
+  private get writableBonds(): Map<string, number> {
+    this.ownBonds ??= new Map(this.state.processes.get(this.pid)?.mm.bonds);
+    return this.ownBonds;
   }
 
   /** A task stops counting (exit, or exec's `pasid_put`): LAZY_REFCOUNT only. */
@@ -250,9 +259,10 @@ class MmOutcome {
 
   /** One `iommu_sva_unbind_device()`; `reason` is null for an explicit DeviceUnbound input. */
   unbind(device: string, reason: 'exit' | 'exec' | null): void {
-    const left = (this.bonds.get(device) ?? 0) - 1;
-    if (left > 0) this.bonds.set(device, left);
-    else this.bonds.delete(device);
+    const bonds = this.writableBonds;
+    const left = (bonds.get(device) ?? 0) - 1;
+    if (left > 0) bonds.set(device, left);
+    else bonds.delete(device);
     if (this.lazy) this.count -= 1;
     const refcount = this.lazy ? { refcount: this.count } : {};
     if (reason !== null)

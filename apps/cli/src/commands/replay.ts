@@ -47,7 +47,7 @@ export async function replayFile(file: string, policyOverride?: Policy): Promise
       }
     }
   };
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 })) {
     take(reader.push(chunk as Buffer));
   }
   take(reader.end());
