@@ -227,8 +227,10 @@ class MmOutcome {
   private readonly lazy: boolean;
   private pasid: number | null;
   private count: number;
-  /** Copied from the mm on first change only: most exits drop an MSR and unbind nothing. */
-  private ownBonds: Map<string, number> | null = null;
+  /** The mm's bonds as `state` has them, and the binds this outcome has undone so far (no copy). */
+  private readonly bonds: ReadonlyMap<string, number>;
+  private readonly undone = new Map<string, number>();
+  private bondsLeft: number;
 
   constructor(
     private readonly state: State,
@@ -238,15 +240,9 @@ class MmOutcome {
     this.lazy = state.policy === 'LAZY_REFCOUNT';
     this.pasid = mm?.pasid ?? null;
     this.count = this.pasid === null ? 0 : (state.pasids.get(this.pasid)?.refcount ?? 0);
-  }
-
-  private get bonds(): ReadonlyMap<string, number> {
-    return this.ownBonds ?? this.state.processes.get(this.pid)?.mm.bonds ?? new Map<string, number>();
-  }
-
-  private get writableBonds(): Map<string, number> {
-    this.ownBonds ??= new Map(this.state.processes.get(this.pid)?.mm.bonds);
-    return this.ownBonds;
+    this.bonds = mm?.bonds ?? new Map<string, number>();
+    this.bondsLeft = 0;
+    for (const n of this.bonds.values()) this.bondsLeft += n;
   }
 
   /** A task stops counting (exit, or exec's `pasid_put`): LAZY_REFCOUNT only. */
@@ -259,10 +255,10 @@ class MmOutcome {
 
   /** One `iommu_sva_unbind_device()`; `reason` is null for an explicit DeviceUnbound input. */
   unbind(device: string, reason: 'exit' | 'exec' | null): void {
-    const bonds = this.writableBonds;
-    const left = (bonds.get(device) ?? 0) - 1;
-    if (left > 0) bonds.set(device, left);
-    else bonds.delete(device);
+    const undone = (this.undone.get(device) ?? 0) + 1;
+    this.undone.set(device, undone);
+    const left = (this.bonds.get(device) ?? 0) - undone;
+    this.bondsLeft -= 1;
     if (this.lazy) this.count -= 1;
     const refcount = this.lazy ? { refcount: this.count } : {};
     if (reason !== null)
@@ -274,14 +270,14 @@ class MmOutcome {
       this.events.push({ type: 'RefcountChanged', pid: this.pid, pasid, refcount: this.count });
     }
     const freeNow =
-      (this.lazy && this.count === 0) || (this.state.policy === 'EAGER_UNBIND' && this.bonds.size === 0);
+      (this.lazy && this.count === 0) || (this.state.policy === 'EAGER_UNBIND' && this.bondsLeft === 0);
     if (freeNow) this.free();
   }
 
   /** The mm goes away (exit of the last task, or exec): its fds close in bind order. */
   release(reason: 'exit' | 'exec'): void {
-    for (const [device, binds] of [...this.bonds]) {
-      for (let i = 0; i < binds; i++) this.unbind(device, reason);
+    for (const [device, binds] of this.bonds) {
+      for (let i = this.undone.get(device) ?? 0; i < binds; i++) this.unbind(device, reason);
     }
     if (this.state.policy === 'MM_EXIT' && this.pasid !== null) this.free();
   }
