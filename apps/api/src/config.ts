@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of the API, from environment variables only, parsed and checked here once. Nothing
+ * else in the app reads `process.env`.
+ */
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+    error: 'must be true or false (also 1/0, yes/no)',
+  })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveInt = (max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .max(max, { error: `must be at most ${max}` });
+
+const envSchema = z.object({
+  API_PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int({ error: 'must be a port number' })
+    .min(0, { error: 'must be a port number from 0 to 65535' })
+    .max(65535, { error: 'must be a port number from 0 to 65535' })
+    .default(4000),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  PASID_DATA_DIR: z.string().min(1).default('.data'),
+  READS_REQUIRE_KEY: flag.default(false),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, { error: 'must be a size like 512kb or 5mb' })
+    .default('5mb'),
+  API_MAX_DEPTH: positiveInt(100).default(12),
+  API_MAX_COMPLEXITY: positiveInt(10_000_000).default(20_000),
+  API_MAX_PAGE_SIZE: positiveInt(100_000).default(1000),
+  API_WEB_KEY_FILE: z.string().min(1).optional(),
+});
+
+export interface ApiConfig {
+  port: number;
+  host: string;
+  /** A Postgres server; absent means the embedded PGlite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  readsRequireKey: boolean;
+  bodyLimit: string;
+  maxDepth: number;
+  maxComplexity: number;
+  maxPageSize: number;
+  /** Where the start command writes the web app's key on the embedded database. */
+  webKeyFile: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The config from `env` (default `process.env`), or a ConfigError naming each wrong variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
+  // An empty variable counts as unset, as shells and .env files often leave them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) =>
+        `  ${issue.path.join('.')}=${JSON.stringify(present[String(issue.path[0])])}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.API_PORT,
+    host: e.API_HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.PASID_DATA_DIR,
+    readsRequireKey: e.READS_REQUIRE_KEY,
+    bodyLimit: e.API_BODY_LIMIT.toLowerCase(),
+    maxDepth: e.API_MAX_DEPTH,
+    maxComplexity: e.API_MAX_COMPLEXITY,
+    maxPageSize: e.API_MAX_PAGE_SIZE,
+    webKeyFile: e.API_WEB_KEY_FILE,
+  };
+}

@@ -1,0 +1,66 @@
+import type { EventStore } from '@pasid/store';
+import { AuditService } from './audit/audit.service.js';
+import type { Caller } from './auth/roles.js';
+import type { ApiConfig } from './config.js';
+import { apiError } from './errors.js';
+import { EventService } from './event/event.service.js';
+import { createLoaders, type Loaders } from './loaders.js';
+import { RecordService } from './record/record.service.js';
+import { StateService } from './state/state.service.js';
+import { SubscriptionService } from './subscription/subscription.service.js';
+import { SystemService } from './system/system.service.js';
+
+export interface Services {
+  systems: SystemService;
+  state: StateService;
+  events: EventService;
+  record: RecordService;
+  audit: AuditService;
+  subscriptions: SubscriptionService;
+}
+
+/** What every resolver gets: who calls, and services over fresh per-request loaders. */
+export interface ApiContext {
+  caller: Caller;
+  /** The name recorded as the events' actor: the caller's key name. */
+  actor(): string;
+  loaders: Loaders;
+  services: Services;
+}
+
+export function createContext(store: EventStore, config: ApiConfig, caller: Caller): ApiContext {
+  const { loaders, services } = createServices(store, config);
+  return {
+    caller,
+    actor() {
+      // Writes are @Authorized, so a key is present; this guards against a resolver missing it.
+      if (!caller.key) throw apiError('UNAUTHENTICATED', 'writes need an API key');
+      return caller.key.name;
+    },
+    loaders,
+    services,
+  };
+}
+
+/** Services over one fresh set of loaders: one request's worth of caching. */
+function createServices(store: EventStore, config: ApiConfig): { loaders: Loaders; services: Services } {
+  const loaders = createLoaders(store);
+  const systems = new SystemService(store, loaders);
+  const state = new StateService(loaders, systems);
+  return {
+    loaders,
+    services: {
+      systems,
+      state,
+      events: new EventService(store, loaders, systems, config),
+      record: new RecordService(store, systems),
+      audit: new AuditService(store, systems),
+      // A subscription lives long: each state it sends is read with loaders of its own.
+      subscriptions: new SubscriptionService(
+        store,
+        systems,
+        () => createServices(store, config).services.state,
+      ),
+    },
+  };
+}

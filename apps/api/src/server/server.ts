@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { EventStore } from '@pasid/store';
+import express, { type ErrorRequestHandler } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { authenticate } from '../auth/authenticate.js';
+import type { ApiConfig } from '../config.js';
+import { type ApiContext, createContext } from '../context.js';
+import { formatError } from '../errors.js';
+import { buildApiSchema } from '../schema.js';
+import { checkDatabase } from './health.js';
+import { bytesOf, complexityPlugin, depthRule } from './protection.js';
+import { attachSubscriptions } from './subscriptions.js';
+
+export interface RunningApi {
+  /** http://host:port/graphql */
+  url: string;
+  port: number;
+  httpServer: Server;
+  schema: GraphQLSchema;
+  /** Stops accepting, ends subscriptions, drains requests. Does not close the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * One HTTP server: POST /graphql (Apollo), graphql-ws on the same path, GET /health. The store is
+ * the caller's: the server never opens or closes it.
+ */
+export async function startApiServer(store: EventStore, config: ApiConfig): Promise<RunningApi> {
+  const schema = await buildApiSchema();
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: bytesOf(config.bodyLimit),
+  });
+  const subscriptions = attachSubscriptions(wsServer, schema, store, config);
+
+  const apollo = new ApolloServer<ApiContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    validationRules: [depthRule(config.maxDepth)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      complexityPlugin<ApiContext>(schema, config.maxComplexity),
+      {
+        async serverWillStart() {
+          return {
+            drainServer: async () => {
+              await subscriptions.close();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/health', async (_req, res) => {
+    const database = await checkDatabase(store);
+    res.status(database.up ? 200 : 503).json({ status: database.up ? 'ok' : 'unavailable', database });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: config.bodyLimit }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        createContext(
+          store,
+          config,
+          await authenticate(store.apiKeys, req.headers.authorization, config.readsRequireKey),
+        ),
+    }),
+  );
+  app.use(bodyErrors(config.bodyLimit));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    httpServer,
+    schema,
+    close: () => apollo.stop(),
+  };
+}
+
+/** A body too large or not JSON gets a GraphQL-shaped error, not Express's HTML page. */
+function bodyErrors(limit: string): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.too.large') {
+      res.status(413).json({
+        errors: [
+          {
+            message: `the request body is larger than the limit of ${limit}`,
+            extensions: { code: 'PAYLOAD_TOO_LARGE' },
+          },
+        ],
+      });
+      return;
+    }
+    if (type === 'entity.parse.failed') {
+      res.status(400).json({
+        errors: [{ message: 'the request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+      });
+      return;
+    }
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    console.error('api: unexpected error', error);
+    res
+      .status(500)
+      .json({
+        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      });
+  };
+}

@@ -1,0 +1,96 @@
+import type { EventStore } from '@pasid/store';
+import {
+  type ExecutionArgs,
+  GraphQLError,
+  type GraphQLSchema,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
+import type { Context } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { WebSocketServer } from 'ws';
+import { authenticate } from '../auth/authenticate.js';
+import type { Caller } from '../auth/roles.js';
+import type { ApiConfig } from '../config.js';
+import { createContext } from '../context.js';
+import { formatError } from '../errors.js';
+import { bytesOf, complexityError, depthRule } from './protection.js';
+
+type Extra = Record<PropertyKey, unknown> & { caller?: Caller };
+
+/**
+ * graphql-ws on the HTTP server's `/graphql`: the key comes in `connectionParams.authorization`
+ * (browsers cannot set headers on a WebSocket) or the upgrade request's Authorization header; the
+ * same depth, cost and size limits as over HTTP; errors masked as over HTTP.
+ */
+export function attachSubscriptions(
+  wsServer: WebSocketServer,
+  schema: GraphQLSchema,
+  store: EventStore,
+  config: ApiConfig,
+) {
+  const maxPayload = bytesOf(config.bodyLimit);
+  const rules = [...specifiedRules, depthRule(config.maxDepth)];
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+
+  const handle = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const header =
+          stringParam(ctx.connectionParams, 'authorization') ??
+          stringParam(ctx.connectionParams, 'Authorization') ??
+          ctx.extra.request.headers.authorization;
+        try {
+          (ctx.extra as Extra).caller = await authenticate(store.apiKeys, header, config.readsRequireKey);
+          return true;
+        } catch {
+          return false; // Closes with 4403 Forbidden.
+        }
+      },
+      onSubscribe: (ctx: Context<Record<string, unknown> | undefined, Extra>, _id, payload) => {
+        if (payload.query.length > maxPayload) {
+          return [
+            new GraphQLError('the operation is larger than the limit', {
+              extensions: { code: 'PAYLOAD_TOO_LARGE' },
+            }),
+          ];
+        }
+        let document: ExecutionArgs['document'];
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const invalid = validate(schema, document, rules);
+        if (invalid.length > 0) return invalid;
+        const tooComplex = complexityError(
+          schema,
+          document,
+          payload.operationName,
+          payload.variables,
+          config.maxComplexity,
+        );
+        if (tooComplex) return [tooComplex];
+        return {
+          schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue: createContext(store, config, ctx.extra.caller ?? { key: null }),
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: format(result.errors) } : undefined,
+    },
+    wsServer,
+  );
+  return { close: () => handle.dispose() };
+}
+
+function stringParam(params: Record<string, unknown> | undefined, key: string): string | undefined {
+  const value = params?.[key];
+  return typeof value === 'string' ? value : undefined;
+}

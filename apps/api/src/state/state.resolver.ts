@@ -1,0 +1,50 @@
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { fixedCost, STATE_COST } from '../common/complexity.js';
+import type { ApiContext } from '../context.js';
+import { System } from '../system/system.type.js';
+import { DeviceLookupArgs, PasidLookupArgs, ProcessLookupArgs, StateArgs } from './state.args.js';
+import { Device, Pasid, Process, SystemState } from './state.type.js';
+
+@Resolver(() => System)
+export class SystemStateResolver {
+  @FieldResolver(() => SystemState, {
+    description:
+      'The projected state: the latest, after input event `at` (time travel), or under another policy (what-if).',
+    complexity: fixedCost(STATE_COST),
+  })
+  state(
+    @Root() system: System,
+    @Args(() => StateArgs) args: StateArgs,
+    @Ctx() ctx: ApiContext,
+  ): Promise<SystemState> {
+    return ctx.services.state.state(system.name, args.at, args.policy);
+  }
+}
+
+/** Look-ups inside one state: by PASID value, by pid, by device. */
+@Resolver(() => SystemState)
+export class StateLookupResolver {
+  @FieldResolver(() => Pasid, { nullable: true, description: 'The allocated PASID with this value, if any.' })
+  pasid(@Root() state: SystemState, @Args(() => PasidLookupArgs) { value }: PasidLookupArgs): Pasid | null {
+    return state.pasids.find((p) => p.pasid === value) ?? null;
+  }
+
+  @FieldResolver(() => Process, { nullable: true, description: 'The live process with this pid, if any.' })
+  process(
+    @Root() state: SystemState,
+    @Args(() => ProcessLookupArgs) { pid }: ProcessLookupArgs,
+  ): Process | null {
+    return state.processes.find((p) => p.pid === pid) ?? null;
+  }
+
+  @FieldResolver(() => Device, {
+    nullable: true,
+    description: 'The device with this address, if it has a bond or an entry.',
+  })
+  device(
+    @Root() state: SystemState,
+    @Args(() => DeviceLookupArgs) { address }: DeviceLookupArgs,
+  ): Device | null {
+    return state.devices.find((d) => d.address === address) ?? null;
+  }
+}

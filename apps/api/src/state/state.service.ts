@@ -1,0 +1,28 @@
+import type { Policy } from '@pasid/domain';
+import { badInput, mapped } from '../errors.js';
+import type { Loaders } from '../loaders.js';
+import type { SystemService } from '../system/system.service.js';
+import { toSystemState } from './state.mapper.js';
+import type { SystemState } from './state.type.js';
+
+export class StateService {
+  constructor(
+    private readonly loaders: Loaders,
+    private readonly systems: SystemService,
+  ) {}
+
+  /** The state after input event `at` (the latest when absent), under `policy` for a what-if. */
+  async state(name: string, at?: number | null, policy?: Policy | null): Promise<SystemState> {
+    const system = await this.systems.get(name);
+    if (at !== undefined && at !== null && (at < 0 || at > system.version)) {
+      throw badInput(`at must be from 0 to ${system.version} (the version of ${name}), got ${at}`, {
+        field: 'at',
+        version: system.version,
+      });
+    }
+    const version = at ?? undefined;
+    const whatIf = policy === system.policy ? undefined : (policy ?? undefined);
+    const state = await mapped(() => this.loaders.state.load({ system: name, at: version, policy: whatIf }));
+    return toSystemState(state);
+  }
+}

@@ -1,0 +1,52 @@
+import type { EventStore, StoredEvent } from '@pasid/store';
+import { badInput } from '../errors.js';
+import type { StateService } from '../state/state.service.js';
+import type { SystemState } from '../state/state.type.js';
+import type { SystemService } from '../system/system.service.js';
+import { mapSubscription } from './live-iterator.js';
+
+export class SubscriptionService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly systems: SystemService,
+    /** A state service with fresh loaders: cached versions would go stale over a long subscription. */
+    private readonly freshState: () => StateService,
+  ) {}
+
+  /** Every event appended (of one system or all), after replaying those after `after`. */
+  async events(system?: string | null, after?: number | null): Promise<AsyncIterableIterator<StoredEvent>> {
+    return mapSubscription(await this.open(system, after), (event) => event);
+  }
+
+  /** The HazardDetected events as they are appended. */
+  async hazards(system?: string | null, after?: number | null): Promise<AsyncIterableIterator<StoredEvent>> {
+    return mapSubscription(await this.open(system, after), (event) =>
+      event.type === 'HazardDetected' ? event : undefined,
+    );
+  }
+
+  /**
+   * The state now, then the state after each input event appended. The store delivers events only
+   * after their transaction committed, so the state at an input's version already holds all of the
+   * events derived from it.
+   */
+  async stateChanges(system: string): Promise<AsyncIterableIterator<SystemState>> {
+    const source = await this.open(system, undefined);
+    return mapSubscription(
+      source,
+      (event) => (event.kind === 'input' ? this.freshState().state(system, event.version) : undefined),
+      () => this.freshState().state(system),
+    );
+  }
+
+  private async open(system: string | null | undefined, after: number | null | undefined) {
+    if (after !== undefined && after !== null && after < 0) {
+      throw badInput(`after must be a position, 0 or more, got ${after}`, { field: 'after' });
+    }
+    if (system) await this.systems.get(system);
+    return this.store.subscribe({
+      ...(system ? { system } : {}),
+      ...(after === undefined || after === null ? {} : { after }),
+    });
+  }
+}
