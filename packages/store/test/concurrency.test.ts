@@ -1,0 +1,126 @@
+import type { InputEvent } from '@pasid/domain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, openDatabase, PgEventStore, type StoredEvent } from '../src/index.js';
+import { createTestDatabase, postgresAvailable } from './support/databases.js';
+
+const WRITERS = 8;
+
+// Several stores = several pools and LISTEN connections, as separate processes would have.
+describe('concurrent writers on Postgres', async () => {
+  const skip = !(await postgresAvailable());
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  const stores: PgEventStore[] = [];
+  beforeAll(async () => {
+    if (skip) return;
+    database = await createTestDatabase('concurrency');
+    for (let i = 0; i < WRITERS + 1; i++) {
+      stores.push(new PgEventStore(await openDatabase({ databaseUrl: database.url })));
+    }
+  });
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    if (database) await database.drop();
+  });
+
+  it.skipIf(skip)('writes each version of one stream exactly once; losers get conflicts', async () => {
+    const [first] = stores as [PgEventStore];
+    await first.createSystem({ name: 'contended', policy: 'MM_EXIT' }, 'test');
+    const target = 80;
+    let conflicts = 0;
+    const won: number[] = [];
+    await Promise.all(
+      stores.slice(0, WRITERS).map(async (store, w) => {
+        let pid = (w + 1) * 100_000;
+        for (;;) {
+          const version = (await store.getSystem('contended'))?.version ?? 0;
+          if (version >= target) return;
+          try {
+            const result = await store.appendToStream('contended', [{ type: 'ProcessCreated', pid: pid++ }], {
+              actor: `writer-${w}`,
+              expectedVersion: version,
+            });
+            won.push(result.version);
+          } catch (error) {
+            if (!(error instanceof ConflictError)) throw error;
+            expect(error.expectedVersion).toBe(version);
+            expect(error.actualVersion).toBeGreaterThan(version);
+            conflicts += 1;
+          }
+        }
+      }),
+    );
+    const events = await first.readStream('contended');
+    expect(events.map((e) => e.version)).toEqual(events.map((_, i) => i + 1));
+    expect(won.sort((a, b) => a - b)).toEqual(events.map((e) => e.version));
+    expect(conflicts).toBeGreaterThan(0);
+    const positions = events.map((e) => e.position);
+    expect(new Set(positions).size).toBe(positions.length);
+  });
+
+  it.skipIf(skip)(
+    'lets a pager and a subscriber see every event of 8 streams once, in global order',
+    async () => {
+      const reader = stores[WRITERS] as PgEventStore;
+      const start = await lastPosition(reader);
+      const perWriter = 40;
+      for (let w = 0; w < WRITERS; w++) {
+        await (stores[w] as PgEventStore).createSystem(
+          { name: `stream-${w}`, policy: 'LAZY_REFCOUNT' },
+          'test',
+        );
+      }
+      const subscription = reader.subscribe({ after: start });
+      const delivered: StoredEvent[] = [];
+      let expectedTotal = Number.POSITIVE_INFINITY;
+      const subscribing = (async () => {
+        for await (const event of subscription) {
+          delivered.push(event);
+          if (delivered.length >= expectedTotal) break;
+        }
+      })();
+      let writing = true;
+      const paged: StoredEvent[] = [];
+      const paging = (async () => {
+        let after = start;
+        for (;;) {
+          const page = await reader.readAll({ after, limit: 100 });
+          paged.push(...page);
+          after = page.at(-1)?.position ?? after;
+          if (page.length === 0 && !writing) return;
+        }
+      })();
+      const written = await Promise.all(
+        stores.slice(0, WRITERS).map(async (store, w) => {
+          let count = 0;
+          for (let i = 0; i < perWriter; i++) {
+            const pid = 1000 + i;
+            const batch: InputEvent[] =
+              i % 3 === 0
+                ? [
+                    { type: 'ProcessCreated', pid },
+                    { type: 'DeviceBound', pid, device: '0000:6a:01.0' },
+                    { type: 'Enqcmd', tid: pid, device: '0000:6a:01.0' },
+                  ]
+                : [{ type: 'ProcessCreated', pid }];
+            const result = await store.appendToStream(`stream-${w}`, batch, { actor: `w${w}` });
+            count += result.events.length;
+          }
+          return count;
+        }),
+      );
+      writing = false;
+      expectedTotal = written.reduce((a, b) => a + b, 0);
+      await paging;
+      await Promise.race([subscribing, new Promise((r) => setTimeout(r, 10_000))]);
+      await subscription.close();
+      const expected = Array.from({ length: expectedTotal }, (_, i) => start + i + 1);
+      expect(paged.map((e) => e.position)).toEqual(expected);
+      expect(delivered.map((e) => e.position)).toEqual(expected);
+    },
+  );
+});
+
+async function lastPosition(store: PgEventStore): Promise<number> {
+  const systems = await store.listSystems();
+  return Math.max(0, ...systems.map((s) => s.lastPosition));
+}
