@@ -1,0 +1,28 @@
+import { ImportForm } from '@/components/systems/import-form';
+import { SystemList } from '@/components/systems/system-list';
+import { getSystems } from '@/lib/ledger';
+
+export const dynamic = 'force-dynamic';
+
+export default async function SystemsPage() {
+  const systems = await getSystems();
+  return (
+    <div className="two-columns">
+      <section className="panel">
+        <div className="panel-title">
+          <h1>Systems</h1>
+          <span className="count">{systems.length} traced</span>
+        </div>
+        <SystemList systems={systems} />
+      </section>
+      <section className="panel">
+        <h2>Import a history</h2>
+        <p className="muted small">
+          A JSON Lines file: an optional header <code>{'{"system", "policy", "maxPasid"}'}</code>, then one
+          input event a line. Nothing is stored if any line is rejected.
+        </p>
+        <ImportForm />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+import { notFound } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { SystemHeader } from '@/components/layout/system-header';
+import { getSystem } from '@/lib/ledger';
+
+export default async function SystemLayout({
+  children,
+  params,
+}: {
+  children: ReactNode;
+  params: Promise<{ name: string }>;
+}) {
+  const { name } = await params;
+  const system = await getSystem(decodeURIComponent(name));
+  if (!system) notFound();
+  return (
+    <>
+      <SystemHeader system={system} />
+      {children}
+    </>
+  );
+}

@@ -1,0 +1,26 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { LiveView } from '@/components/live/live-view';
+import { env } from '@/lib/env';
+import { getState, getStream, getSystem } from '@/lib/ledger';
+
+export const dynamic = 'force-dynamic';
+
+type Props = { params: Promise<{ name: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Live ${decodeURIComponent((await params).name)}` };
+}
+
+export default async function LivePage({ params }: Props) {
+  const name = decodeURIComponent((await params).name);
+  const system = await getSystem(name);
+  if (!system) notFound();
+  const [state, lastStep] = await Promise.all([
+    getState(name, system.version),
+    system.version > 0 ? getStream(name, system.version, system.version) : Promise.resolve([]),
+  ]);
+  // Subscribe after the last event already in this state: no gap and no duplicate in between.
+  const after = lastStep.reduce<number | null>((max, e) => Math.max(max ?? 0, e.position), null);
+  return <LiveView system={name} wsUrl={env().apiWsUrl} initialState={state} after={after} />;
+}

@@ -1,0 +1,51 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { ReplayView } from '@/components/replay/replay-view';
+import { getState, getStatePair, getStream, getSystem } from '@/lib/ledger';
+import { parsePosition } from '@/lib/replay/position';
+
+export const dynamic = 'force-dynamic';
+
+type Props = {
+  params: Promise<{ name: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Replay ${decodeURIComponent((await params).name)}` };
+}
+
+/** Timeline rows rendered with the page, around the position; the rest load as the list scrolls. */
+const WINDOW = 100;
+
+export default async function ReplayPage({ params, searchParams }: Props) {
+  const name = decodeURIComponent((await params).name);
+  const system = await getSystem(name);
+  if (!system) notFound();
+  const at = parsePosition((await searchParams).at, system.version);
+  const from = Math.max(1, at - WINDOW);
+  const to = Math.min(system.version, at + WINDOW);
+  const [pair, latest, events] = await Promise.all([
+    getStatePair(name, at),
+    getState(name),
+    system.version > 0 ? getStream(name, from, to) : Promise.resolve([]),
+  ]);
+  const hazardVersions = [...new Set(latest.hazards.map((h) => h.event))];
+  if (system.version === 0) {
+    return (
+      <div className="panel empty" data-testid="replay-empty">
+        Nothing recorded in this system yet. Record events through the API, or follow it live.
+      </div>
+    );
+  }
+  return (
+    <ReplayView
+      key={`${name}@${at}`}
+      system={name}
+      version={system.version}
+      initial={{ at, ...pair }}
+      hazardVersions={hazardVersions}
+      initialEvents={events}
+    />
+  );
+}

@@ -1,0 +1,15 @@
+import Link from 'next/link';
+
+export function SiteHeader() {
+  return (
+    <header className="site-header">
+      <Link href="/" className="brand">
+        PASID Ledger
+      </Link>
+      <nav>
+        <Link href="/">Systems</Link>
+        <Link href="/audit">Audit</Link>
+      </nav>
+    </header>
+  );
+}

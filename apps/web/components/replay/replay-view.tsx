@@ -1,0 +1,173 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { StatePanels } from '@/components/state/state-panels';
+import type { LedgerEvent, LedgerState } from '@/lib/ledger/types';
+import { toStateView } from '@/lib/replay/state-view';
+import { ReplayControls } from './replay-controls';
+import { Timeline } from './timeline';
+import { type StatePair, useStateAt } from './use-state-at';
+
+const SCRUB_DEBOUNCE_MS = 25;
+const URL_DEBOUNCE_MS = 200;
+
+/** Marks the time from a move of the position to the new state on screen (read by the bench). */
+const MOVE_MARK = 'replay:move';
+export const STATE_SHOWN_MEASURE = 'replay:state-shown';
+
+export function ReplayView({
+  system,
+  version,
+  initial,
+  hazardVersions,
+  initialEvents,
+}: {
+  system: string;
+  version: number;
+  initial: { at: number; state: LedgerState; previous: LedgerState | null };
+  hazardVersions: number[];
+  initialEvents: LedgerEvent[];
+}) {
+  const initialPair = useMemo<StatePair>(() => initial, [initial]);
+  const { shown, error, loading, show, prefetch } = useStateAt(system, initialPair);
+  const [at, setAt] = useState(initial.at);
+  const [playing, setPlaying] = useState(false);
+  const [speed, setSpeed] = useState(400);
+  const moveStarted = useRef<{ at: number; time: number } | null>(null);
+  const scrubTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const urlTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const moveTo = useCallback(
+    (target: number, mode: 'now' | 'scrub' = 'now') => {
+      const next = Math.min(Math.max(target, 0), version);
+      setAt(next);
+      moveStarted.current = { at: next, time: performance.now() };
+      performance.mark(MOVE_MARK, { detail: { at: next } });
+      if (scrubTimer.current) clearTimeout(scrubTimer.current);
+      if (mode === 'scrub') scrubTimer.current = setTimeout(() => show(next), SCRUB_DEBOUNCE_MS);
+      else show(next);
+      if (urlTimer.current) clearTimeout(urlTimer.current);
+      urlTimer.current = setTimeout(() => {
+        const url = new URL(window.location.href);
+        url.searchParams.set('at', String(next));
+        window.history.replaceState(window.history.state, '', url);
+      }, URL_DEBOUNCE_MS);
+    },
+    [show, version],
+  );
+
+  // The state for the position is on screen: close the measure started by the move.
+  useEffect(() => {
+    const started = moveStarted.current;
+    if (started && started.at === shown.at) {
+      performance.measure(STATE_SHOWN_MEASURE, {
+        start: started.time,
+        end: performance.now(),
+        detail: { at: shown.at },
+      });
+      moveStarted.current = null;
+    }
+  }, [shown]);
+
+  useEffect(() => {
+    if (!playing) return;
+    if (at >= version) {
+      setPlaying(false);
+      return;
+    }
+    for (let i = 1; i <= 3 && at + i <= version; i++) prefetch(at + i);
+    const timer = setTimeout(() => moveTo(at + 1), speed);
+    return () => clearTimeout(timer);
+  }, [playing, at, version, speed, moveTo, prefetch]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      const tag = target?.tagName;
+      if (
+        tag === 'TEXTAREA' ||
+        tag === 'SELECT' ||
+        (tag === 'INPUT' && (target as HTMLInputElement).type !== 'range')
+      )
+        return;
+      if (e.altKey || e.ctrlKey || e.metaKey) return;
+      let handled = true;
+      switch (e.key) {
+        case 'ArrowLeft':
+          setPlaying(false);
+          moveTo(at - 1);
+          break;
+        case 'ArrowRight':
+          setPlaying(false);
+          moveTo(at + 1);
+          break;
+        case 'Home':
+          setPlaying(false);
+          moveTo(0);
+          break;
+        case 'End':
+          setPlaying(false);
+          moveTo(version);
+          break;
+        case ' ':
+          setPlaying((p) => !p && at < version);
+          break;
+        default:
+          handled = false;
+      }
+      if (handled) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [at, version, moveTo]);
+
+  const view = useMemo(() => toStateView(shown.state, shown.previous), [shown]);
+  const behind = shown.at !== at;
+
+  return (
+    <div className="replay">
+      <div className="replay-side">
+        <ReplayControls
+          at={at}
+          version={version}
+          playing={playing}
+          speed={speed}
+          hazardVersions={hazardVersions}
+          onMove={moveTo}
+          onPlay={() => setPlaying((p) => !p && at < version)}
+          onSpeed={setSpeed}
+        />
+        <Timeline
+          system={system}
+          version={version}
+          selected={at}
+          initialEvents={initialEvents}
+          onSelect={(v) => moveTo(v)}
+        />
+      </div>
+      <div>
+        {loading || behind ? <div className="loading-line" aria-hidden="true" /> : null}
+        {error ? (
+          <div className="error-box" role="alert">
+            Could not load the state at {at}: {error}
+          </div>
+        ) : null}
+        <div className="row" style={{ marginBottom: '0.6rem' }}>
+          <h2 style={{ margin: 0 }} data-testid="state-heading">
+            State after event {shown.at}
+          </h2>
+          {view.anyChange ? (
+            <span className="muted small">
+              highlighted: <span className="change-added">&nbsp;new&nbsp;</span>{' '}
+              <span className="change-changed">&nbsp;changed&nbsp;</span>{' '}
+              <span className="change-removed">&nbsp;gone&nbsp;</span> at this step
+            </span>
+          ) : (
+            <span className="muted small">no change at this step</span>
+          )}
+        </div>
+        <StatePanels view={view} onJump={(v) => moveTo(v)} />
+      </div>
+    </div>
+  );
+}

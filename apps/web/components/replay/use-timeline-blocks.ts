@@ -1,0 +1,50 @@
+'use client';
+
+import { useCallback, useRef, useState } from 'react';
+import type { LedgerEvent } from '@/lib/ledger/types';
+import { type TimelineStep, toTimeline } from '@/lib/replay/timeline';
+
+export const BLOCK = 200;
+
+/**
+ * The timeline's steps, loaded a block of BLOCK versions at a time as the list scrolls to them,
+ * so a 100,000-event history costs the browser only what is on screen.
+ */
+export function useTimelineBlocks(system: string, version: number, initial: LedgerEvent[]) {
+  const steps = useRef(new Map<number, TimelineStep>());
+  const requested = useRef(new Set<number>());
+  const [, setTick] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+
+  if (steps.current.size === 0 && initial.length > 0) {
+    for (const step of toTimeline(initial)) steps.current.set(step.version, step);
+    for (const step of steps.current.keys()) requested.current.add(Math.floor((step - 1) / BLOCK));
+  }
+
+  const ensure = useCallback(
+    (fromVersion: number, toVersion: number) => {
+      const first = Math.floor((Math.max(fromVersion, 1) - 1) / BLOCK);
+      const last = Math.floor((Math.min(toVersion, version) - 1) / BLOCK);
+      for (let block = first; block <= last; block++) {
+        if (requested.current.has(block)) continue;
+        requested.current.add(block);
+        const from = block * BLOCK + 1;
+        const to = Math.min(version, from + BLOCK - 1);
+        fetch(`/api/systems/${encodeURIComponent(system)}/stream?from=${from}&to=${to}`)
+          .then(async (res) => {
+            const body = (await res.json()) as { events?: LedgerEvent[]; error?: string };
+            if (!res.ok || !body.events) throw new Error(body.error ?? `HTTP ${res.status}`);
+            for (const step of toTimeline(body.events)) steps.current.set(step.version, step);
+            setTick((t) => t + 1);
+          })
+          .catch((e: unknown) => {
+            requested.current.delete(block);
+            setError(e instanceof Error ? e.message : String(e));
+          });
+      }
+    },
+    [system, version],
+  );
+
+  return { steps: steps.current, ensure, error };
+}

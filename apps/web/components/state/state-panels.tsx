@@ -1,0 +1,17 @@
+import type { StateView } from '@/lib/replay/state-view';
+import { EntriesPanel } from './entries-panel';
+import { HazardsPanel } from './hazards-panel';
+import { PasidTable } from './pasid-table';
+import { ProcessesPanel } from './processes-panel';
+
+/** The whole state at one step, each change since the previous step highlighted. */
+export function StatePanels({ view, onJump }: { view: StateView; onJump?: (version: number) => void }) {
+  return (
+    <div className="state-grid" data-testid="state" data-version={view.version}>
+      <PasidTable rows={view.pasids} showCount={view.policy === 'LAZY_REFCOUNT'} />
+      <EntriesPanel rows={view.entries} />
+      <ProcessesPanel rows={view.processes} taskCount={view.counts.tasks} />
+      <HazardsPanel hazards={view.hazards} freed={view.freed} onJump={onJump} />
+    </div>
+  );
+}

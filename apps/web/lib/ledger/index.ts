@@ -1,0 +1,188 @@
+/**
+ * The web app's only door to the ledger API. Server code (pages, route handlers, Server Actions)
+ * calls these functions; they speak GraphQL and return the UI's types.
+ */
+import { cache } from 'react';
+import type { ApiEvent, ApiState, ApiSystem } from './api-types';
+import { LedgerError, ledgerFetch } from './client';
+import { toLedgerEvent, toLedgerState, toSystemSummary } from './mappers';
+import { createSystemMutation, importHistoryMutation } from './mutations';
+import {
+  eventsQuery,
+  exportQuery,
+  stateQuery,
+  statesQuery,
+  streamQuery,
+  systemQuery,
+  systemsQuery,
+  verifyQuery,
+} from './queries';
+import type {
+  EventFilter,
+  EventPage,
+  ImportResult,
+  LedgerEvent,
+  LedgerState,
+  Policy,
+  SystemSummary,
+  VerifyResult,
+} from './types';
+
+export { LedgerError, LedgerUnavailableError } from './client';
+export type * from './types';
+export { POLICY_NAMES } from './types';
+
+export async function getSystems(): Promise<SystemSummary[]> {
+  const data = await ledgerFetch<{ systems: ApiSystem[] }>(systemsQuery);
+  return data.systems.map(toSystemSummary).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** One system's summary; deduplicated within a request (the layout and the page both ask). */
+export const getSystem = cache(async (name: string): Promise<SystemSummary | null> => {
+  const data = await ledgerFetch<{ system: ApiSystem | null }>(systemQuery, { name });
+  return data.system ? toSystemSummary(data.system) : null;
+});
+
+/** The state after input event `at` (the latest when absent), under `policy` when given (what-if). */
+export async function getState(name: string, at?: number, policy?: Policy): Promise<LedgerState> {
+  const data = await ledgerFetch<{ system: { state: ApiState } | null }>(stateQuery, { name, at, policy });
+  if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
+  return toLedgerState(data.system.state);
+}
+
+/** The states at each of `versions`, in one request. */
+export async function getStates(
+  name: string,
+  versions: readonly number[],
+  policy?: Policy,
+): Promise<LedgerState[]> {
+  if (versions.length === 0) return [];
+  const variables: Record<string, unknown> = { name, policy };
+  versions.forEach((v, i) => {
+    variables[`at${i}`] = v;
+  });
+  const data = await ledgerFetch<{ system: Record<string, ApiState> | null }>(
+    statesQuery(versions.length, 'full'),
+    variables,
+  );
+  if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
+  const system = data.system;
+  return versions.map((_, i) => toLedgerState(system[`s${i}`]!));
+}
+
+/** The state at `at` and the one before it (to show what this step changed). */
+export async function getStatePair(
+  name: string,
+  at: number,
+  policy?: Policy,
+): Promise<{ state: LedgerState; previous: LedgerState | null }> {
+  if (at <= 0) return { state: await getState(name, 0, policy), previous: null };
+  const [previous, state] = await getStates(name, [at - 1, at], policy);
+  return { state: state!, previous: previous! };
+}
+
+/** Refcount and allocation series: a light state (PASIDs only) at each version. */
+export async function getPasidSeries(
+  name: string,
+  versions: readonly number[],
+  policy?: Policy,
+): Promise<{ version: number; pasids: { pasid: number; pid: number; refcount: number | null }[] }[]> {
+  if (versions.length === 0) return [];
+  const variables: Record<string, unknown> = { name, policy };
+  versions.forEach((v, i) => {
+    variables[`at${i}`] = v;
+  });
+  type Light = { events: number; pasids: { pasid: number; pid: number; refcount: number | null }[] };
+  const data = await ledgerFetch<{ system: Record<string, Light> | null }>(
+    statesQuery(versions.length, 'pasids'),
+    variables,
+  );
+  if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
+  const system = data.system;
+  return versions.map((_, i) => ({ version: system[`s${i}`]!.events, pasids: system[`s${i}`]!.pasids }));
+}
+
+/** The events of input versions `fromVersion..toVersion` (inclusive), input and derived, in log order. */
+export async function getStream(
+  name: string,
+  fromVersion: number,
+  toVersion: number,
+): Promise<LedgerEvent[]> {
+  const data = await ledgerFetch<{ system: { events: ApiEvent[] } | null }>(streamQuery, {
+    name,
+    fromVersion,
+    toVersion,
+  });
+  if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
+  return data.system.events.map(toLedgerEvent);
+}
+
+/** A page of the whole log (or one system's), filtered, after position `after`. */
+export async function getEvents(filter: EventFilter, after?: number, first = 200): Promise<EventPage> {
+  const data = await ledgerFetch<{
+    events: { nodes: ApiEvent[]; pageInfo: { endCursor: number | string | null; hasNextPage: boolean } };
+  }>(eventsQuery, { filter, after, first });
+  const { nodes, pageInfo } = data.events;
+  return {
+    events: nodes.map(toLedgerEvent),
+    endCursor: pageInfo.endCursor === null ? null : Number(pageInfo.endCursor),
+    hasNextPage: pageInfo.hasNextPage,
+  };
+}
+
+export async function exportHistory(name: string): Promise<string> {
+  const data = await ledgerFetch<{ exportHistory: string }>(exportQuery, { name });
+  return data.exportHistory;
+}
+
+export async function verifyLog(): Promise<VerifyResult> {
+  const data = await ledgerFetch<{
+    verifyLog: {
+      ok: boolean;
+      eventsChecked: number;
+      breaches: { system: string; position: number | null; version: number | null; reason: string }[];
+    };
+  }>(verifyQuery);
+  const r = data.verifyLog;
+  return {
+    ok: r.ok,
+    checked: r.eventsChecked,
+    problems: r.breaches.map((b) => ({
+      position: b.position,
+      message: `${b.system}${b.version !== null ? ` version ${b.version}` : ''}: ${b.reason}`,
+    })),
+  };
+}
+
+/** The line number an import error names, from the API's error extensions or its message. */
+function lineOf(error: LedgerError): number | null {
+  const fromExtensions = error.extensions.line;
+  if (typeof fromExtensions === 'number') return fromExtensions;
+  const match = /\bline (\d+)/i.exec(error.message);
+  return match ? Number(match[1]) : null;
+}
+
+export async function importHistory(
+  system: string,
+  policy: Policy | undefined,
+  history: string,
+): Promise<ImportResult> {
+  try {
+    const data = await ledgerFetch<{ importHistory: { system: string; version: number } }>(
+      importHistoryMutation,
+      {
+        system,
+        policy,
+        history,
+      },
+    );
+    return { ok: true, system: data.importHistory.system, version: data.importHistory.version };
+  } catch (error) {
+    if (error instanceof LedgerError) return { ok: false, message: error.message, line: lineOf(error) };
+    throw error;
+  }
+}
+
+export async function createSystem(name: string, policy: Policy, maxPasid?: number): Promise<void> {
+  await ledgerFetch(createSystemMutation, { name, policy, maxPasid });
+}

@@ -1,0 +1,124 @@
+/**
+ * The UI's types for what the ledger API serves. The API's wire shapes live in `api-types.ts`;
+ * `mappers.ts` turns one into the other, so nothing outside lib/ledger knows the GraphQL schema.
+ */
+import type { HazardCode, Policy } from '@pasid/domain';
+
+export type { HazardCode, Policy };
+
+export const POLICY_NAMES: readonly Policy[] = ['LAZY_REFCOUNT', 'MM_EXIT', 'EAGER_UNBIND'];
+
+export interface PasidEntry {
+  pasid: number;
+  /** The process holding it. */
+  pid: number;
+  /** LAZY_REFCOUNT only; null under the other policies. */
+  refcount: number | null;
+  /** Devices with a PASID table entry for it, sorted. */
+  devices: string[];
+}
+
+export interface TaskEntry {
+  tid: number;
+  pid: number;
+  /** The IA32_PASID MSR, null while invalid. */
+  msr: number | null;
+}
+
+export interface Bond {
+  device: string;
+  /** Binds not yet unbound. */
+  count: number;
+}
+
+export interface ProcessEntry {
+  pid: number;
+  parent: number | null;
+  pasid: number | null;
+  tasks: number[];
+  bonds: Bond[];
+}
+
+export interface HazardEntry {
+  code: HazardCode;
+  /** The version (1-based input event) that caused it. */
+  event: number;
+  tid: number | null;
+  pid: number | null;
+  device: string | null;
+  pasid: number | null;
+}
+
+/** A system's state after input event `version` (the `replay --json` document, plus processes). */
+export interface LedgerState {
+  policy: Policy;
+  version: number;
+  pasids: PasidEntry[];
+  tasks: TaskEntry[];
+  /** Null when the API does not serve processes: the views then derive them from tasks and PASIDs. */
+  processes: ProcessEntry[] | null;
+  freed: number[];
+  hazards: HazardEntry[];
+}
+
+export interface SystemSummary {
+  name: string;
+  policy: Policy;
+  maxPasid: number;
+  /** Number of input events recorded. */
+  version: number;
+  /** Number of stored events, input and derived. */
+  eventCount: number;
+  hazardCount: number;
+  pasidCount: number;
+}
+
+export type EventKind = 'INPUT' | 'DERIVED';
+
+/** One stored event of the log, with its metadata. */
+export interface LedgerEvent {
+  position: number;
+  system: string;
+  version: number;
+  /** 0 for the input event, 1.. for the events derived from it. */
+  index: number;
+  kind: EventKind;
+  type: string;
+  data: Record<string, unknown>;
+  actor: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+  recordedAt: string;
+  observedAt: string | null;
+  hash: string;
+}
+
+export interface EventPage {
+  events: LedgerEvent[];
+  /** Position of the last event of the page; pass as `after` for the next one. */
+  endCursor: number | null;
+  hasNextPage: boolean;
+}
+
+export interface EventFilter {
+  system?: string;
+  types?: string[];
+  kind?: EventKind;
+  actor?: string;
+  correlationId?: string;
+  /** ISO times bounding `recordedAt`. */
+  from?: string;
+  to?: string;
+  fromVersion?: number;
+  toVersion?: number;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  problems: { position: number | null; message: string }[];
+}
+
+export type ImportResult =
+  | { ok: true; system: string; version: number }
+  | { ok: false; message: string; line: number | null };

@@ -1,0 +1,278 @@
+/**
+ * The state views' model: a pure function of the state at a step and the state one step before,
+ * so that every row knows whether it appeared, changed or went away at this step.
+ */
+import type { Bond, HazardEntry, LedgerState, ProcessEntry } from '../ledger/types';
+
+/** What happened to a row at this step. */
+export type Change = 'added' | 'changed' | 'removed' | null;
+
+export interface PasidRow {
+  key: string;
+  pasid: number;
+  pid: number;
+  refcount: number | null;
+  devices: string[];
+  change: Change;
+  /** Fields that changed since the previous step (for a changed row). */
+  changed: ReadonlySet<'pid' | 'refcount' | 'devices'>;
+  /** The count before this step, when it changed. */
+  previousRefcount: number | null;
+}
+
+export interface TaskRow {
+  key: string;
+  tid: number;
+  pid: number;
+  msr: number | null;
+  /** An MSR holding a PASID its process no longer holds: the stale MSR of EAGER_UNBIND. */
+  stale: boolean;
+  change: Change;
+  previousMsr: number | null;
+}
+
+export interface ProcessRow {
+  key: string;
+  pid: number;
+  parent: number | null;
+  pasid: number | null;
+  tasks: TaskRow[];
+  /** Null when the API serves no bond counts (derived from PASID table entries instead). */
+  bonds: (Bond & { change: Change })[] | null;
+  change: Change;
+}
+
+export interface EntryRow {
+  key: string;
+  device: string;
+  pasid: number;
+  pid: number;
+  change: Change;
+}
+
+export interface HazardRow extends HazardEntry {
+  key: string;
+  /** Caused by the input event of this step. */
+  isNew: boolean;
+}
+
+export interface StateView {
+  policy: LedgerState['policy'];
+  version: number;
+  pasids: PasidRow[];
+  processes: ProcessRow[];
+  entries: EntryRow[];
+  freed: { pasid: number; isNew: boolean }[];
+  hazards: HazardRow[];
+  counts: { pasids: number; processes: number; tasks: number; entries: number; hazards: number };
+  /** Whether anything at all differs from the previous step. */
+  anyChange: boolean;
+}
+
+const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Processes as served, or rebuilt from the tasks and PASIDs when the API serves none. */
+export function processesOf(state: LedgerState): ProcessEntry[] {
+  if (state.processes) return [...state.processes].sort((a, b) => a.pid - b.pid);
+  const byPid = new Map<number, ProcessEntry>();
+  const get = (pid: number) => {
+    let p = byPid.get(pid);
+    if (!p) {
+      p = { pid, parent: null, pasid: null, tasks: [], bonds: [] };
+      byPid.set(pid, p);
+    }
+    return p;
+  };
+  for (const t of state.tasks) get(t.pid).tasks.push(t.tid);
+  for (const r of state.pasids) {
+    const p = get(r.pid);
+    p.pasid = r.pasid;
+  }
+  return [...byPid.values()].sort((a, b) => a.pid - b.pid);
+}
+
+function entriesOf(state: LedgerState): { key: string; device: string; pasid: number; pid: number }[] {
+  const rows = state.pasids.flatMap((r) =>
+    r.devices.map((device) => ({ key: `${device}/${r.pasid}`, device, pasid: r.pasid, pid: r.pid })),
+  );
+  return rows.sort((a, b) => a.pasid - b.pasid || a.device.localeCompare(b.device));
+}
+
+function pasidRows(state: LedgerState, prev: LedgerState | null): PasidRow[] {
+  const before = new Map(prev?.pasids.map((r) => [r.pasid, r]) ?? []);
+  const now = new Set(state.pasids.map((r) => r.pasid));
+  const rows: PasidRow[] = state.pasids.map((r) => {
+    const old = before.get(r.pasid);
+    const changed = new Set<'pid' | 'refcount' | 'devices'>();
+    if (old) {
+      if (old.pid !== r.pid) changed.add('pid');
+      if (old.refcount !== r.refcount) changed.add('refcount');
+      if (!sameList(old.devices, r.devices)) changed.add('devices');
+    }
+    return {
+      key: `p${r.pasid}`,
+      ...r,
+      change: prev === null ? null : !old ? 'added' : changed.size > 0 ? 'changed' : null,
+      changed,
+      previousRefcount: old && changed.has('refcount') ? old.refcount : null,
+    };
+  });
+  for (const old of prev?.pasids ?? []) {
+    if (!now.has(old.pasid)) {
+      rows.push({
+        key: `p${old.pasid}`,
+        ...old,
+        change: 'removed',
+        changed: new Set(),
+        previousRefcount: null,
+      });
+    }
+  }
+  return rows.sort((a, b) => a.pasid - b.pasid);
+}
+
+function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[] {
+  const pasidOf = new Map(state.pasids.map((r) => [r.pasid, r.pid]));
+  const tasksNow = new Map(state.tasks.map((t) => [t.tid, t]));
+  const tasksBefore = new Map(prev?.tasks.map((t) => [t.tid, t]) ?? []);
+  const procsNow = processesOf(state);
+  const procsBefore = new Map(prev ? processesOf(prev).map((p) => [p.pid, p]) : []);
+  const hasBonds = state.processes !== null;
+
+  const taskRow = (tid: number, pid: number): TaskRow => {
+    const t = tasksNow.get(tid);
+    const old = tasksBefore.get(tid);
+    const msr = t?.msr ?? null;
+    return {
+      key: `t${tid}`,
+      tid,
+      pid,
+      msr,
+      stale: msr !== null && pasidOf.get(msr) !== pid,
+      change: prev === null ? null : !old ? 'added' : old.msr !== msr ? 'changed' : null,
+      previousMsr: old && old.msr !== msr ? old.msr : null,
+    };
+  };
+
+  const rows: ProcessRow[] = procsNow.map((p) => {
+    const old = procsBefore.get(p.pid);
+    const tasks = p.tasks.map((tid) => taskRow(tid, p.pid));
+    for (const tid of old?.tasks ?? []) {
+      if (!tasksNow.has(tid)) {
+        const gone = tasksBefore.get(tid);
+        tasks.push({
+          key: `t${tid}`,
+          tid,
+          pid: p.pid,
+          msr: gone?.msr ?? null,
+          stale: false,
+          change: 'removed',
+          previousMsr: null,
+        });
+      }
+    }
+    tasks.sort((a, b) => a.tid - b.tid);
+    let bonds: ProcessRow['bonds'] = null;
+    if (hasBonds) {
+      const oldBonds = new Map(old?.bonds.map((b) => [b.device, b.count]) ?? []);
+      bonds = p.bonds.map((b) => ({
+        ...b,
+        change:
+          prev === null
+            ? null
+            : !oldBonds.has(b.device)
+              ? 'added'
+              : oldBonds.get(b.device) !== b.count
+                ? 'changed'
+                : null,
+      }));
+      for (const [device, count] of oldBonds) {
+        if (!p.bonds.some((b) => b.device === device)) bonds.push({ device, count, change: 'removed' });
+      }
+    }
+    const changed =
+      old !== undefined &&
+      (old.pasid !== p.pasid ||
+        tasks.some((t) => t.change !== null) ||
+        bonds?.some((b) => b.change !== null));
+    return {
+      key: `P${p.pid}`,
+      pid: p.pid,
+      parent: p.parent ?? old?.parent ?? null,
+      pasid: p.pasid,
+      tasks,
+      bonds,
+      change: prev === null ? null : !old ? 'added' : changed ? 'changed' : null,
+    };
+  });
+  const pidsNow = new Set(procsNow.map((p) => p.pid));
+  for (const [pid, old] of procsBefore) {
+    if (pidsNow.has(pid)) continue;
+    rows.push({
+      key: `P${pid}`,
+      pid,
+      parent: old.parent,
+      pasid: old.pasid,
+      tasks: old.tasks.map((tid) => ({
+        ...taskRow(tid, pid),
+        msr: tasksBefore.get(tid)?.msr ?? null,
+        stale: false,
+        change: 'removed' as const,
+      })),
+      bonds: hasBonds ? old.bonds.map((b) => ({ ...b, change: 'removed' as const })) : null,
+      change: 'removed',
+    });
+  }
+  return rows.sort((a, b) => a.pid - b.pid);
+}
+
+function entryRows(state: LedgerState, prev: LedgerState | null): EntryRow[] {
+  const now = entriesOf(state);
+  const before = prev ? entriesOf(prev) : [];
+  const beforeKeys = new Set(before.map((e) => e.key));
+  const nowKeys = new Set(now.map((e) => e.key));
+  const rows: EntryRow[] = now.map((e) => ({
+    ...e,
+    change: prev !== null && !beforeKeys.has(e.key) ? 'added' : null,
+  }));
+  for (const e of before) if (!nowKeys.has(e.key)) rows.push({ ...e, change: 'removed' });
+  return rows.sort((a, b) => a.pasid - b.pasid || a.device.localeCompare(b.device));
+}
+
+/** The view of `state`, with every difference from `prev` (the state one step before) marked. */
+export function toStateView(state: LedgerState, prev: LedgerState | null): StateView {
+  const pasids = pasidRows(state, prev);
+  const processes = processRows(state, prev);
+  const entries = entryRows(state, prev);
+  const freedBefore = prev?.freed.length ?? state.freed.length;
+  const freed = state.freed.map((pasid, i) => ({ pasid, isNew: prev !== null && i >= freedBefore }));
+  const hazards = state.hazards.map((h, i) => ({
+    ...h,
+    key: `h${i}`,
+    isNew: h.event === state.version && state.version > 0,
+  }));
+  const anyChange =
+    pasids.some((r) => r.change) ||
+    processes.some((r) => r.change) ||
+    entries.some((r) => r.change) ||
+    freed.some((f) => f.isNew) ||
+    hazards.some((h) => h.isNew);
+  return {
+    policy: state.policy,
+    version: state.version,
+    pasids,
+    processes,
+    entries,
+    freed,
+    hazards,
+    counts: {
+      pasids: state.pasids.length,
+      processes: processes.filter((p) => p.change !== 'removed').length,
+      tasks: state.tasks.length,
+      entries: entries.filter((e) => e.change !== 'removed').length,
+      hazards: state.hazards.length,
+    },
+    anyChange,
+  };
+}

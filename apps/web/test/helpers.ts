@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  checkInputEvent,
+  type InputEvent,
+  type Policy,
+  Replayer,
+  type State,
+  toStateDocument,
+} from '@pasid/domain';
+import type { ApiState } from '@/lib/ledger/api-types';
+import { toLedgerState } from '@/lib/ledger/mappers';
+import type { LedgerState } from '@/lib/ledger/types';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const WORKED_EXAMPLE_PATH = path.join(here, 'fixtures', 'worked-example.jsonl');
+
+export function workedExampleInputs(): InputEvent[] {
+  return readFileSync(WORKED_EXAMPLE_PATH, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((v) => 'type' in v)
+    .map((v) => {
+      const check = checkInputEvent(v);
+      if (!check.ok) throw new Error(check.reason);
+      return check.event;
+    });
+}
+
+/** What the API serves for a state: the replay document plus processes (as the domain has them). */
+export function apiStateOf(state: State): ApiState {
+  const doc = toStateDocument(state);
+  return {
+    ...doc,
+    hazards: doc.hazards.map((h) => ({
+      code: h.code,
+      event: h.event,
+      tid: h.tid ?? null,
+      pid: h.pid ?? null,
+      device: h.device ?? null,
+      pasid: h.pasid ?? null,
+    })),
+    processes: [...state.processes.values()]
+      .sort((a, b) => a.pid - b.pid)
+      .map((p) => ({
+        pid: p.pid,
+        parent: p.parent,
+        tasks: [...p.tasks],
+        pasid: p.mm.pasid,
+        bonds: [...p.mm.bonds.entries()].map(([device, count]) => ({ device, count })),
+      })),
+  };
+}
+
+/** The state after each version 0..n of the worked example under `policy`, as the UI gets it. */
+export function workedExampleStates(policy: Policy): LedgerState[] {
+  const replayer = new Replayer({ policy, maxPasid: 1 << 20 });
+  const states = [toLedgerState(apiStateOf(replayer.fork()))];
+  for (const input of workedExampleInputs()) {
+    const decision = replayer.apply(input);
+    if (!decision.ok) throw new Error(`rejected: ${JSON.stringify(decision)}`);
+    states.push(toLedgerState(apiStateOf(replayer.fork())));
+  }
+  return states;
+}
