@@ -128,6 +128,47 @@ export function checkHistoryHeader(value: Record<string, unknown>, line: number)
   throw new HistoryError(line, reason, field);
 }
 
+const EMPTY = new Uint8Array(0);
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** The trailing bytes of an unfinished UTF-8 sequence at the end of `previous + bytes` (0-3 bytes). */
+function unfinishedCharacter(previous: Uint8Array, bytes: Uint8Array): Uint8Array {
+  const recent = bytes.length >= 4 ? bytes.subarray(bytes.length - 4) : concatBytes(previous, bytes);
+  for (let j = recent.length - 1; j >= Math.max(0, recent.length - 4); j--) {
+    const b = recent[j] as number;
+    if ((b & 0xc0) === 0x80) continue;
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return recent.length - j < length ? recent.slice(j) : EMPTY;
+  }
+  return EMPTY;
+}
+
+/** The offset of the first byte that makes `bytes` invalid UTF-8 (a prefix that is valid stays so). */
+function firstInvalidByte(bytes: Uint8Array): number {
+  const valid = (n: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let lo = 0; // valid prefix length
+  let hi = bytes.length + 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (valid(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * Turns a history file's text, fed in chunks of any size, into lines of events. Never holds more
  * than one chunk and one partial line, so files larger than memory stream through.
@@ -137,6 +178,8 @@ export class HistoryLineReader {
   private lineNo = 0;
   private seenContent = false;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  /** The bytes of a character cut by the end of the last chunk (the decoder holds them too). */
+  private tail: Uint8Array = EMPTY;
 
   /** Parses the complete lines of `chunk`; throws `HistoryError` at the first bad one. */
   push(chunk: string | Uint8Array): HistoryLine[] {
@@ -160,9 +203,16 @@ export class HistoryLineReader {
 
   private decode(bytes: Uint8Array, stream: boolean): string {
     try {
-      return this.decoder.decode(bytes, { stream });
+      const text = this.decoder.decode(bytes, { stream });
+      this.tail = stream ? unfinishedCharacter(this.tail, bytes) : EMPTY;
+      return text;
     } catch {
-      throw new HistoryError(this.lineNo + 1, 'the file is not valid UTF-8');
+      // Rare: find the bad byte to name its line (the lines before it in this chunk count too).
+      const all = concatBytes(this.tail, bytes);
+      const bad = firstInvalidByte(all);
+      let newlines = 0;
+      for (let i = 0; i < bad; i++) if (all[i] === 0x0a) newlines += 1;
+      throw new HistoryError(this.lineNo + 1 + newlines, 'the file is not valid UTF-8');
     }
   }
 
