@@ -30,6 +30,7 @@ export function spec(policy: Policy, maxPasid: number = DEFAULT_MAX_PASID) {
         when(input: InputEvent) {
           const decision = decide(state, input);
           return {
+            // biome-ignore lint/suspicious/noThenProperty: Emmett's given/when/then naming; never awaited.
             then(expected: readonly DerivedEvent[]): State {
               if (!decision.ok) throw new Error(`rejected: ${decision.rejection.message}`);
               expect(decision.events).toEqual(expected);
