@@ -1,8 +1,17 @@
 import { Command, CommanderError } from 'commander';
-import { registerExport } from './commands/export.js';
-import { registerImport } from './commands/import.js';
-import { registerReplay } from './commands/replay.js';
-import { registerVerify } from './commands/verify.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when needed: `pasid replay` must not pay for loading the
+ * store and Prisma (about 1.4 s of start-up), so a known command name loads just its module.
+ */
+const commands: Record<string, () => Promise<Register>> = {
+  replay: async () => (await import('./commands/replay.js')).registerReplay,
+  import: async () => (await import('./commands/import.js')).registerImport,
+  export: async () => (await import('./commands/export.js')).registerExport,
+  verify: async () => (await import('./commands/verify.js')).registerVerify,
+};
 
 /** Runs the `pasid` command line; resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -10,10 +19,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('PASID Ledger: record, replay and audit PASID lifecycles')
     .exitOverride()
     .showHelpAfterError();
-  registerReplay(program);
-  registerImport(program);
-  registerExport(program);
-  registerVerify(program);
+  const name = argv[2];
+  const wanted = name !== undefined && Object.hasOwn(commands, name) ? [name] : Object.keys(commands);
+  for (const command of wanted) (await commands[command]!())(program);
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
