@@ -1,5 +1,5 @@
 import { HistoryError } from '@pasid/domain';
-import { ConflictError, RejectedEventError, StoreError } from '@pasid/store';
+import { ConflictError, HistoryImportError, RejectedEventError, StoreError } from '@pasid/store';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /**
@@ -49,6 +49,13 @@ export function toApiError(error: unknown): unknown {
   if (error instanceof RejectedEventError) {
     return badInput(`events[${error.eventIndex}]${error.field ? `.${error.field}` : ''}: ${error.reason}`, {
       eventIndex: error.eventIndex,
+      field: error.field ?? null,
+      rejection: error.rejectionCode,
+    });
+  }
+  if (error instanceof HistoryImportError) {
+    return badInput(`history line ${error.line}: ${error.reason}`, {
+      line: error.line,
       field: error.field ?? null,
       rejection: error.rejectionCode,
     });

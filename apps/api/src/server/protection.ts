@@ -1,12 +1,31 @@
+import { createRequire } from 'node:module';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import type { DocumentNode, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { apiError } from '../errors.js';
+
+// The ESM build of graphql-query-complexity imports `graphql/index.mjs`, a second copy of graphql
+// beside the CommonJS one every other package loads ("another module or realm"): load its
+// CommonJS build, which shares ours.
+const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = createRequire(import.meta.url)(
+  'graphql-query-complexity',
+) as typeof import('graphql-query-complexity');
 
 /** Refuses operations nested deeper than `maxDepth` (introspection excepted). */
 export function depthRule(maxDepth: number): ValidationRule {
-  return maxDepthRule({ n: maxDepth, ignoreIntrospection: true, flattenFragments: true, exposeLimits: true });
+  return maxDepthRule({
+    n: maxDepth,
+    ignoreIntrospection: true,
+    flattenFragments: true,
+    exposeLimits: true,
+    // Reported as a validation error (400) rather than thrown (which Apollo would turn into a 500).
+    propagateOnRejection: false,
+    onReject: [
+      (context, error) => {
+        if (context) context.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, '')));
+      },
+    ],
+  });
 }
 
 /**
@@ -20,13 +39,19 @@ export function complexityError(
   variables: Record<string, unknown> | null | undefined,
   max: number,
 ): GraphQLError | undefined {
-  const cost = getComplexity({
-    schema,
-    query: document,
-    ...(operationName ? { operationName } : {}),
-    variables: variables ?? {},
-    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-  });
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema,
+      query: document,
+      ...(operationName ? { operationName } : {}),
+      variables: variables ?? {},
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch {
+    // Variables that do not fit their types: execution refuses them with a precise BAD_USER_INPUT.
+    return undefined;
+  }
   if (cost <= max) return undefined;
   return apiError(
     'QUERY_TOO_COMPLEX',

@@ -123,10 +123,8 @@ function bodyErrors(limit: string): ErrorRequestHandler {
       return;
     }
     console.error('api: unexpected error', error);
-    res
-      .status(500)
-      .json({
-        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
-      });
+    res.status(500).json({
+      errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
   };
 }

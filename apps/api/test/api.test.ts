@@ -1,0 +1,252 @@
+import type { EventStore } from '@pasid/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from './support/api.js';
+import { ok } from './support/client.js';
+import { postgresAvailable } from './support/postgres.js';
+import { dsa0, iax0, workedExampleEvents, workedExampleText } from './support/worked-example.js';
+
+const STATE_DOC =
+  'policy events pasids { pasid pid refcount devices } tasks { tid pid msr } freed hazards { code event tid pid device pasid }';
+
+interface EventPage {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor: string; node: { position: number } }[];
+}
+
+/** The replay document with the fields a hazard lacks left out, as `pasid replay --json` prints it. */
+function asReplayDocument(state: Record<string, unknown>) {
+  const hazards = (state.hazards as Record<string, unknown>[]).map((h) =>
+    Object.fromEntries(Object.entries(h).filter(([, v]) => v !== null)),
+  );
+  return { ...state, hazards };
+}
+
+describe.skipIf(!(await postgresAvailable()))('GraphQL API over HTTP', () => {
+  let t: TestApi;
+  const readStreamCalls: { n: number } = { n: 0 };
+
+  beforeAll(async () => {
+    // Counts the store's range reads, to see the DataLoader batch a page's derived events.
+    const counting = (store: EventStore): EventStore =>
+      new Proxy(store, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver);
+          if (key === 'readStream') {
+            return (...args: Parameters<EventStore['readStream']>) => {
+              readStreamCalls.n += 1;
+              return target.readStream(...args);
+            };
+          }
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    t = await startTestApi({}, counting);
+  });
+  afterAll(() => t?.close());
+
+  it('records the worked example event by event and serves its state, time travel and what-if', async () => {
+    const created = await ok<{ createSystem: { name: string; version: number; createdBy: string } }>(
+      t.url,
+      'mutation { createSystem(input: { name: "dsa-node-7", policy: LAZY_REFCOUNT }) { name version createdBy } }',
+      {},
+      t.tokens.writer,
+    );
+    expect(created.createSystem).toEqual({ name: 'dsa-node-7', version: 0, createdBy: 'tracer-7' });
+
+    const hazardsSeen: { step: number; code: string }[] = [];
+    for (const [i, event] of workedExampleEvents.entries()) {
+      const { recordEvents } = await ok<{
+        recordEvents: {
+          version: number;
+          hazards: { code: string; event: number }[];
+          events: { actor: string; version: number }[];
+        };
+      }>(
+        t.url,
+        `mutation Record($events: [LifecycleEventInput!]!, $v: Int) {
+          recordEvents(system: "dsa-node-7", expectedVersion: $v, events: $events) {
+            version hazards { code event } events { actor version }
+          }
+        }`,
+        { events: [event], v: i },
+        t.tokens.writer,
+      );
+      expect(recordEvents.version).toBe(i + 1);
+      expect(recordEvents.events.every((e) => e.actor === 'tracer-7' && e.version === i + 1)).toBe(true);
+      for (const h of recordEvents.hazards) hazardsSeen.push({ step: h.event, code: h.code });
+    }
+    expect(hazardsSeen).toEqual([
+      { step: 8, code: 'SIGSEGV' },
+      { step: 12, code: 'DMAR_FAULT' },
+    ]);
+
+    const latest = await ok<{
+      system: { version: number; livePasids: number; hazardCount: number; state: Record<string, unknown> };
+    }>(t.url, `{ system(name: "dsa-node-7") { version livePasids hazardCount state { ${STATE_DOC} } } }`);
+    expect(latest.system).toMatchObject({ version: 14, livePasids: 1, hazardCount: 2 });
+    // The contract's `pasid replay --json` document for this history.
+    expect(asReplayDocument(latest.system.state)).toEqual({
+      policy: 'LAZY_REFCOUNT',
+      events: 14,
+      pasids: [{ pasid: 2, pid: 200, refcount: 1, devices: [dsa0] }],
+      tasks: [{ tid: 200, pid: 200, msr: null }],
+      freed: [1],
+      hazards: [
+        { code: 'SIGSEGV', event: 8, tid: 200, device: dsa0 },
+        { code: 'DMAR_FAULT', event: 12, tid: 100, device: dsa0, pasid: 1 },
+      ],
+    });
+
+    const travel = await ok<{
+      system: {
+        at6: {
+          pasid: { refcount: number; devices: string[] };
+          device: { bonds: { pid: number; count: number }[] };
+        };
+        at12: {
+          hazards: { code: string }[];
+          pasid: { refcount: number; pid: number };
+          process: { tasks: number[] };
+        };
+        at13: {
+          pasids: { pasid: number; pid: number }[];
+          process: { pasid: number; bonds: { device: string }[] };
+        };
+        whatIf: { policy: string; pasids: { pasid: number; pid: number }[]; freed: number[] };
+      };
+    }>(
+      t.url,
+      `{ system(name: "dsa-node-7") {
+          at6: state(at: 6) { pasid(value: 1) { refcount devices } device(address: "${iax0}") { bonds { pid count } } }
+          at12: state(at: 12) { hazards { code } pasid(value: 1) { refcount pid } process(pid: 100) { tasks } }
+          at13: state(at: 13) { pasids { pasid pid } process(pid: 200) { pasid bonds { device } } }
+          whatIf: state(policy: EAGER_UNBIND) { policy pasids { pasid pid } freed }
+      } }`,
+    );
+    const s = travel.system;
+    expect(s.at6.pasid).toEqual({ refcount: 4, devices: [dsa0, iax0] });
+    expect(s.at6.device.bonds).toEqual([{ pid: 100, count: 1 }]);
+    expect(s.at12.hazards.at(-1)?.code).toBe('DMAR_FAULT');
+    expect(s.at12.pasid).toEqual({ refcount: 1, pid: 100 });
+    expect(s.at12.process.tasks).toEqual([100]);
+    expect(s.at13.pasids).toEqual([
+      { pasid: 1, pid: 100 },
+      { pasid: 2, pid: 200 },
+    ]);
+    expect(s.at13.process).toEqual({ pasid: 2, bonds: [{ device: dsa0 }] });
+    // Under EAGER_UNBIND PASID 1 is freed at step 11 and handed to process 200 at step 13.
+    expect(s.whatIf).toEqual({ policy: 'EAGER_UNBIND', pasids: [{ pasid: 1, pid: 200 }], freed: [1] });
+  });
+
+  it('pages the events with cursors and filters, and loads derived events in one batch per page', async () => {
+    const seen: number[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const page: { events: EventPage } = await ok<{ events: EventPage }>(
+        t.url,
+        'query Page($after: String) { events(system: "dsa-node-7", first: 7, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor node { position } } } }',
+        { after },
+      );
+      const { events } = page;
+      pages += 1;
+      for (const e of events.edges) {
+        expect(e.cursor).toBe(String(e.node.position));
+        seen.push(e.node.position);
+      }
+      if (!events.pageInfo.hasNextPage) break;
+      after = events.pageInfo.endCursor;
+    }
+    const { system } = await ok<{ system: { eventCount: number } }>(
+      t.url,
+      '{ system(name: "dsa-node-7") { eventCount } }',
+    );
+    expect(seen).toHaveLength(system.eventCount);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(pages).toBe(Math.ceil(system.eventCount / 7));
+
+    readStreamCalls.n = 0;
+    const filtered = await ok<{
+      inputs: {
+        nodes: {
+          type: string;
+          kind: string;
+          derived: { type: string; causationId: string; version: number }[];
+          id: string;
+          version: number;
+        }[];
+      };
+      hazards: { nodes: { code: string; version: number; cause: { type: string; tid: number } }[] };
+      byActor: { nodes: { actor: string }[] };
+    }>(
+      t.url,
+      `{
+        inputs: events(system: "dsa-node-7", first: 100, filter: { kind: INPUT }) { nodes { id type kind version derived { type causationId version } } }
+        hazards: log(first: 100, filter: { types: ["HazardDetected"] }) { nodes { code version cause { type tid } } }
+        byActor: log(first: 100, filter: { actor: "nobody" }) { nodes { actor } }
+      }`,
+    );
+    const inputs = filtered.inputs.nodes;
+    expect(inputs).toHaveLength(14);
+    expect(inputs.every((e) => e.kind === 'INPUT')).toBe(true);
+    for (const input of inputs) {
+      for (const d of input.derived)
+        expect(d).toMatchObject({ causationId: input.id, version: input.version });
+    }
+    expect(inputs[1]?.derived.map((d) => d.type)).toContain('PasidAllocated');
+    // All 14 inputs' derived events and both hazards' causes: one range read per field.
+    expect(readStreamCalls.n).toBeGreaterThanOrEqual(1);
+    expect(readStreamCalls.n).toBeLessThanOrEqual(2);
+    expect(filtered.hazards.nodes).toEqual([
+      { code: 'SIGSEGV', version: 8, cause: { type: 'Enqcmd', tid: 200 } },
+      { code: 'DMAR_FAULT', version: 12, cause: { type: 'Enqcmd', tid: 100 } },
+    ]);
+    expect(filtered.byActor.nodes).toEqual([]);
+  });
+
+  it('imports a history file, exports it back, lists systems and verifies the log', async () => {
+    const { importHistory } = await ok<{
+      importHistory: { version: number; system: { name: string; policy: string; createdBy: string } };
+    }>(
+      t.url,
+      'mutation Import($h: String!) { importHistory(system: "worked-example", history: $h) { version system { name policy createdBy } } }',
+      { h: workedExampleText },
+      t.tokens.admin,
+    );
+    expect(importHistory).toEqual({
+      version: 14,
+      system: { name: 'worked-example', policy: 'LAZY_REFCOUNT', createdBy: 'alice-admin' },
+    });
+    const data = await ok<{
+      a: { state: Record<string, unknown> };
+      b: { state: Record<string, unknown> };
+      exportHistory: string;
+      systems: { name: string; eventCount: number; livePasids: number; hazardCount: number }[];
+      verifyLog: { ok: boolean; eventsChecked: number; breaches: unknown[] };
+    }>(
+      t.url,
+      `{ a: system(name: "dsa-node-7") { state { ${STATE_DOC} } }
+         b: system(name: "worked-example") { state { ${STATE_DOC} } }
+         exportHistory(system: "worked-example")
+         systems { name eventCount livePasids hazardCount }
+         verifyLog { ok eventsChecked breaches { reason } } }`,
+    );
+    expect(data.b.state).toEqual(data.a.state);
+    const exported = data.exportHistory
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(exported.slice(1)).toEqual(workedExampleEvents);
+    expect(data.systems.map((s) => s.name).sort()).toEqual(['dsa-node-7', 'worked-example']);
+    expect(data.systems[0]?.eventCount).toBe(data.systems[1]?.eventCount);
+    expect(data.verifyLog.ok).toBe(true);
+    expect(data.verifyLog.eventsChecked).toBe(2 * (data.systems[0]?.eventCount ?? 0));
+  });
+
+  it('answers /health with the database status', async () => {
+    const response = await fetch(new URL('/health', t.url));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok', database: { up: true } });
+  });
+});
