@@ -12,6 +12,7 @@ import {
   toStateDocument,
 } from '@pasid/domain';
 import type { Command } from 'commander';
+import pc from 'picocolors';
 import { formatSummary } from './replay-summary.js';
 
 export interface ReplayOutcome {
@@ -75,7 +76,7 @@ export function registerReplay(program: Command): void {
         process.stdout.write(
           options.json
             ? `${JSON.stringify(document, null, 2)}\n`
-            : formatSummary(header, document, process.stdout.isTTY === true),
+            : formatSummary(header, document, pc.isColorSupported),
         );
         process.exitCode = 0;
       } catch (error) {
