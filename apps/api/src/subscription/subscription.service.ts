@@ -1,5 +1,5 @@
 import type { EventStore, StoredEvent } from '@pasid/store';
-import { badInput } from '../errors.js';
+import { badInput, mapped } from '../errors.js';
 import type { StateService } from '../state/state.service.js';
 import type { SystemState } from '../state/state.type.js';
 import type { SystemService } from '../system/system.service.js';
@@ -44,9 +44,17 @@ export class SubscriptionService {
       throw badInput(`after must be a position, 0 or more, got ${after}`, { field: 'after' });
     }
     if (system) await this.systems.get(system);
-    return this.store.subscribe({
-      ...(system ? { system } : {}),
-      ...(after === undefined || after === null ? {} : { after }),
-    });
+    // Without `after`, only what is appended from now on: start at the log's current head.
+    const from = after ?? (await this.headPosition());
+    return this.store.subscribe({ ...(system ? { system } : {}), after: from });
+  }
+
+  /**
+   * The last position of the whole log. The store has no call for it; positions are gap-free from
+   * 1 (see the store's README), so it is the number of events stored, summed over the systems.
+   */
+  private async headPosition(): Promise<number> {
+    const systems = await mapped(() => this.store.listSystems());
+    return systems.reduce((sum, s) => sum + s.eventCount, 0);
   }
 }

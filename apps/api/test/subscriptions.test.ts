@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, openStore } from '../dist/index.js';
+import { ok } from './support/client.js';
+import { createTestDatabase, postgresAvailable } from './support/postgres.js';
+import { startApiProcess } from './support/processes.js';
+import { collect, wsClient } from './support/subscriber.js';
+import { workedExampleEvents } from './support/worked-example.js';
+
+type Appended = { eventAppended: { position: number; version: number; type: string; system: string } };
+
+const RECORD = `mutation($system: String!, $events: [LifecycleEventInput!]!) {
+  recordEvents(system: $system, events: $events) { version events { position } }
+}`;
+
+describe.skipIf(!(await postgresAvailable()))(
+  'subscriptions over graphql-ws, two API processes on one database',
+  () => {
+    let database: Awaited<ReturnType<typeof createTestDatabase>>;
+    let a: Awaited<ReturnType<typeof startApiProcess>>;
+    let b: Awaited<ReturnType<typeof startApiProcess>>;
+    let writer: string;
+    let reader: string;
+
+    beforeAll(async () => {
+      database = await createTestDatabase();
+      const store = await openStore(loadConfig({ DATABASE_URL: database.url }));
+      writer = (await store.apiKeys.create('tracer', 'writer')).token;
+      reader = (await store.apiKeys.create('watcher', 'reader')).token;
+      await store.close();
+      [a, b] = await Promise.all([startApiProcess(database.url), startApiProcess(database.url)]);
+      for (const name of ['one', 'two']) {
+        await ok(
+          b.url,
+          `mutation { createSystem(input: { name: "${name}", policy: LAZY_REFCOUNT }) { name } }`,
+          {},
+          writer,
+        );
+      }
+    });
+    afterAll(async () => {
+      await Promise.all([a?.stop(), b?.stop()]);
+      await database?.drop();
+    });
+
+    it('a subscriber on one process receives, in order and once, what is recorded on the other', async () => {
+      const client = wsClient(a.url, reader);
+      const events = client.iterate<Appended['eventAppended'] extends infer E ? { eventAppended: E } : never>(
+        {
+          query: 'subscription { eventAppended(system: "one", after: 0) { position version type system } }',
+        },
+      );
+      const hazards = client.iterate<{ hazardDetected: { code: string; version: number } }>({
+        query: 'subscription { hazardDetected(system: "one", after: 0) { code version } }',
+      });
+      // Recorded on B, one input per call, interleaved with another system's events that must not show.
+      let total = 0;
+      for (const event of workedExampleEvents) {
+        const r = await ok<{ recordEvents: { events: unknown[] } }>(
+          b.url,
+          RECORD,
+          { system: 'one', events: [event] },
+          writer,
+        );
+        total += r.recordEvents.events.length;
+        await ok(
+          b.url,
+          RECORD,
+          { system: 'two', events: [{ type: 'ProcessCreated', pid: 1000 + total }] },
+          writer,
+        );
+      }
+      const got = await collect(events, (items) => items.length >= total);
+      const positions = got.map((g) => g.eventAppended.position);
+      expect(got.every((g) => g.eventAppended.system === 'one')).toBe(true);
+      expect(new Set(positions).size).toBe(total);
+      expect(positions).toEqual([...positions].sort((x, y) => x - y));
+      expect(got.filter((g) => g.eventAppended.type === 'DeviceBound')).toHaveLength(3);
+      expect(Math.max(...got.map((g) => g.eventAppended.version))).toBe(14);
+
+      const seenHazards = await collect(hazards, (items) => items.length >= 2);
+      expect(seenHazards.map((h) => h.hazardDetected)).toEqual([
+        { code: 'SIGSEGV', version: 8 },
+        { code: 'DMAR_FAULT', version: 12 },
+      ]);
+      await client.dispose();
+    });
+
+    it('without `after`, a subscriber gets only what is appended from then on', async () => {
+      const { log } = await ok<{ log: { pageInfo: { endCursor: string } } }>(
+        a.url,
+        '{ log(first: 1000) { pageInfo { endCursor } } }',
+      );
+      const client = wsClient(a.url);
+      const live = client.iterate<{ eventAppended: { position: number } }>({
+        query: 'subscription { eventAppended { position } }',
+      });
+      // The server opens the subscription at some moment after this call: write until one arrives.
+      let received: { eventAppended: { position: number } }[] = [];
+      for (let pid = 9000; received.length === 0 && pid < 9020; pid += 1) {
+        await ok(b.url, RECORD, { system: 'two', events: [{ type: 'ProcessCreated', pid }] }, writer);
+        received = await collect(live, (items) => items.length >= 1, 1000).catch(() => []);
+      }
+      expect(received[0]?.eventAppended.position).toBeGreaterThan(Number(log.pageInfo.endCursor));
+      await client.dispose();
+    });
+
+    it('a subscriber that disconnects and reconnects with `after` gets every event exactly once', async () => {
+      const query = 'subscription($after: Int) { eventAppended(after: $after) { position } }';
+      const { system } = await ok<{ system: { eventCount: number } }>(
+        a.url,
+        '{ system(name: "one") { eventCount } }',
+      );
+      const { log } = await ok<{ log: { pageInfo: { endCursor: string } } }>(
+        a.url,
+        'query { log(first: 1000) { pageInfo { endCursor } } }',
+      );
+      const head = Number(log.pageInfo.endCursor);
+      expect(head).toBeGreaterThan(system.eventCount);
+
+      const client1 = wsClient(a.url);
+      const live = client1.iterate<{ eventAppended: { position: number } }>({
+        query,
+        variables: { after: head },
+      });
+      const writes = (async () => {
+        for (let pid = 5000; pid < 5030; pid += 1) {
+          await ok(b.url, RECORD, { system: 'two', events: [{ type: 'ProcessCreated', pid }] }, writer);
+        }
+      })();
+      const before = await collect(live, (items) => items.length >= 5);
+      await client1.dispose(); // Leaves while B is still writing.
+      const last = before.at(-1)!.eventAppended.position;
+      await writes;
+
+      const client2 = wsClient(a.url);
+      const after = await collect(
+        client2.iterate<{ eventAppended: { position: number } }>({ query, variables: { after: last } }),
+        (items) => items.length >= head + 30 - last,
+      );
+      await client2.dispose();
+      const positions = [...before, ...after].map((g) => g.eventAppended.position);
+      expect(positions).toEqual(Array.from({ length: 30 }, (_, i) => head + 1 + i));
+    });
+  },
+);
