@@ -50,6 +50,18 @@ import { LiveSubscription, Notifier } from './subscription.js';
 import { verifyLog } from './verify.js';
 
 const IMPORT_CHUNK = 2000;
+/** At most this many appends share one transaction. */
+const MAX_GROUP = 64;
+
+interface QueuedAppend {
+  system: string;
+  inputs: InputEvent[];
+  options: AppendOptions;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = AppendResult | { error: StoreError };
 const PAGE = 5000;
 
 interface CachedState {
@@ -126,31 +138,112 @@ export class PgEventStore implements EventStore {
     return row;
   }
 
-  async appendToStream(system: string, inputs: InputEvent[], options: AppendOptions): Promise<AppendResult> {
-    if (!Array.isArray(inputs)) throw new StoreError('INVALID', 'events must be a list');
-    const correlationId = options.correlationId ?? randomUUID();
-    const outcome = await this.db.transaction(async (tx) => {
-      // The stream's row lock: appends to one stream take turns; other streams go on.
-      const row = await this.requireSystem(tx, system, true);
-      const replay = await this.idempotentReplay(tx, system, inputs);
-      if (replay) return { replay };
-      if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
-        throw new ConflictError(system, options.expectedVersion, row.version);
+  /**
+   * Appends go through a queue: while one transaction commits, the appends that arrive meanwhile
+   * wait and then commit together in the next one (group commit). Each batch is still all or
+   * nothing: its checks (stream, expected version, ids, rules) all run before it writes, so a
+   * failing batch writes nothing and the others in its group go on. Commits stay serialised
+   * on the log head (see the README), but one fsync now serves many appends.
+   */
+  appendToStream(system: string, inputs: InputEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (!Array.isArray(inputs)) return Promise.reject(new StoreError('INVALID', 'events must be a list'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ system, inputs, options, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        void this.flush();
       }
-      const before = await this.latestState(tx, row);
-      const batch = decideBatch(system, before, inputs, row.last_hash, {
-        actor: options.actor,
-        correlationId,
-      });
-      if (batch.events.length === 0) return { before, batch, written: null };
-      const written = await writeBatch(tx, system, before, batch);
-      return { before, batch, written };
     });
-    if ('replay' in outcome && outcome.replay) return outcome.replay;
-    if (!('batch' in outcome) || !outcome.batch) throw new Error('append decided nothing');
-    const { batch, written } = outcome;
-    this.cache.set(system, { version: batch.after.version, state: batch.after });
-    if (!written) return { system, version: batch.after.version, events: [], idempotentReplay: false };
+  }
+
+  private readonly queue: QueuedAppend[] = [];
+  private flushing = false;
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, MAX_GROUP);
+        try {
+          await this.commitGroup(group);
+        } catch (error) {
+          if (group.length === 1) group[0]?.reject(error);
+          else {
+            // Something failed for the group as a whole: commit each alone, so only its cause fails.
+            for (const item of group) await this.commitGroup([item]).catch((e: unknown) => item.reject(e));
+          }
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async commitGroup(group: QueuedAppend[]): Promise<void> {
+    const outcomes = await this.db.transaction(async (tx) => {
+      // Stream row locks for the whole group, in name order (no deadlock between groups).
+      const names = [...new Set(group.map((g) => g.system))].sort();
+      const rows = await tx.query<SystemRow>(
+        `SELECT ${SYSTEM_COLUMNS} FROM systems WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE`,
+        [names],
+      );
+      const streams = new Map(rows.map((row) => [row.name, { row, state: null as State | null }]));
+      const results: Outcome[] = [];
+      for (const item of group) {
+        try {
+          results.push(await this.appendOne(tx, item, streams.get(item.system)));
+        } catch (error) {
+          if (!(error instanceof StoreError)) throw error;
+          results.push({ error });
+        }
+      }
+      return { results, streams };
+    });
+    for (const [name, stream] of outcomes.streams) {
+      if (stream.state) this.cache.set(name, { version: stream.state.version, state: stream.state });
+    }
+    let last: { system: string; position: number } | null = null;
+    group.forEach((item, i) => {
+      const outcome = outcomes.results[i];
+      if (!outcome) return item.reject(new Error('append lost its outcome'));
+      if ('error' in outcome) return item.reject(outcome.error);
+      const tail = outcome.events.at(-1);
+      if (tail && !outcome.idempotentReplay) last = { system: tail.system, position: tail.position };
+      item.resolve(outcome);
+    });
+    if (last) this.db.committed(last);
+  }
+
+  /** One batch of a group, inside its transaction; throws a StoreError before writing anything. */
+  private async appendOne(
+    tx: Queryable,
+    item: QueuedAppend,
+    stream: { row: SystemRow; state: State | null } | undefined,
+  ): Promise<AppendResult> {
+    const { system, inputs, options } = item;
+    if (!stream) throw new StoreError('NOT_FOUND', `no system named ${system}`);
+    const replay = await this.idempotentReplay(tx, system, inputs);
+    if (replay) return replay;
+    const row = stream.row;
+    if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
+      throw new ConflictError(system, options.expectedVersion, row.version);
+    }
+    const before = stream.state ?? (await this.latestState(tx, row));
+    const batch = decideBatch(system, before, inputs, row.last_hash, {
+      actor: options.actor,
+      correlationId: options.correlationId ?? randomUUID(),
+    });
+    if (batch.events.length === 0)
+      return { system, version: row.version, events: [], idempotentReplay: false };
+    const written = await writeBatch(tx, system, before, batch);
+    // The next batch of this stream in the same group starts from here.
+    stream.state = batch.after;
+    stream.row = {
+      ...row,
+      version: batch.after.version,
+      last_hash: batch.lastHash,
+      event_count: row.event_count + batch.events.length,
+      last_position: written.firstPosition + batch.events.length - 1,
+    };
     const events = batch.events.map(
       (e, i): StoredEvent => ({
         id: e.id,
@@ -170,7 +263,6 @@ export class PgEventStore implements EventStore {
         hash: e.hash,
       }),
     );
-    this.db.committed({ system, position: written.firstPosition + events.length - 1 });
     return { system, version: batch.after.version, events, idempotentReplay: false };
   }
 

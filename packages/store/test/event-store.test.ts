@@ -140,6 +140,50 @@ for (const backend of BACKENDS) {
       expect(await count(db, 'events')).toBe(before);
     });
 
+    it.skipIf(skip)('commits concurrent appends together, each batch all or nothing', async () => {
+      await store.createSystem({ name: 'group-a', policy: 'MM_EXIT' }, 'test');
+      await store.createSystem({ name: 'group-b', policy: 'MM_EXIT' }, 'test');
+      const outcomes = await Promise.allSettled([
+        store.appendToStream('group-a', [{ type: 'ProcessCreated', pid: 1 }], {
+          actor: 't',
+          expectedVersion: 0,
+        }),
+        store.appendToStream('group-a', [{ type: 'ProcessCreated', pid: 2 }], {
+          actor: 't',
+          expectedVersion: 0,
+        }),
+        store.appendToStream('group-a', [{ type: 'ProcessCreated', pid: 3 }], {
+          actor: 't',
+          expectedVersion: 0,
+        }),
+        store.appendToStream(
+          'group-b',
+          [
+            { type: 'ProcessCreated', pid: 1 },
+            { type: 'DeviceBound', pid: 9, device: DEV },
+          ],
+          { actor: 't' },
+        ),
+        store.appendToStream('group-b', [{ type: 'ProcessCreated', pid: 3 }], { actor: 't' }),
+        store.appendToStream('no-such-system', [{ type: 'ProcessCreated', pid: 3 }], { actor: 't' }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'rejected',
+        'rejected',
+        'fulfilled',
+        'rejected',
+      ]);
+      const reasons = outcomes.map((o) =>
+        o.status === 'rejected' ? (o.reason as { code: string }).code : null,
+      );
+      expect(reasons).toEqual([null, 'CONFLICT', 'CONFLICT', 'REJECTED', null, 'NOT_FOUND']);
+      expect((await store.readStream('group-a')).map((e) => (e.data as { pid: number }).pid)).toEqual([1]);
+      expect((await store.readStream('group-b')).map((e) => (e.data as { pid: number }).pid)).toEqual([3]);
+      expect((await store.verify()).ok).toBe(true);
+    });
+
     it.skipIf(skip)('refuses UPDATE, DELETE and TRUNCATE of events inside the database', async () => {
       await store.createSystem({ name: 'ro', policy: 'MM_EXIT' }, 'test');
       await store.appendToStream('ro', [{ type: 'ProcessCreated', pid: 1 }], { actor: 't' });

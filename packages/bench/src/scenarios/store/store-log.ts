@@ -1,0 +1,231 @@
+import type { InputEvent } from '@pasid/domain';
+import type { StoredEvent } from '@pasid/store';
+import { type BenchContext, compared, type Figure, type Scenario, timed } from '../../scenario.js';
+import { type Emmett, openEmmett } from './emmett.js';
+import { benchDatabases, inputs, rawInsert, tryEmmett } from './support.js';
+
+const BATCH = 100;
+const BATCHES_PER_WRITER = 20;
+const BATCH_WRITERS = 4;
+const SINGLE_WRITERS = 8;
+const SINGLES_PER_WRITER = 150;
+const STREAM_EVENTS = 10_000;
+const READS = 10;
+
+/** Every figure of a comparison: ours vs raw, and Emmett vs raw when Emmett ran. */
+function trio(name: string, unit: string, ours: number, raw: number, emmett: number | null): Figure[] {
+  const figures = [compared(`${name}`, ours, unit, raw)];
+  if (emmett !== null) figures.push(compared(`${name}.emmett`, emmett, unit, raw));
+  return figures;
+}
+
+export const storeLogScenario: Scenario = {
+  name: 'store-log',
+  async run(ctx: BenchContext) {
+    const dbs = await benchDatabases('log');
+    const emmett = await tryEmmett(ctx, () => openEmmett(dbs.emmettUrl));
+    const figures: Figure[] = [];
+    try {
+      figures.push(...(await batchAppends(ctx, dbs, emmett)));
+      figures.push(...(await singleAppends(ctx, dbs, emmett)));
+      figures.push(...(await readOneStream(ctx, dbs, emmett)));
+      figures.push(...(await pageTheLog(ctx, dbs, emmett)));
+    } finally {
+      await emmett?.close();
+      await dbs.close();
+    }
+    return figures;
+  },
+};
+
+type Dbs = Awaited<ReturnType<typeof benchDatabases>>;
+
+async function batchAppends(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null): Promise<Figure[]> {
+  ctx.progress(`${BATCH_WRITERS} writers x ${BATCHES_PER_WRITER} batches of ${BATCH} inputs`);
+  const work = Array.from({ length: BATCH_WRITERS }, (_, w) =>
+    inputs(BATCH * BATCHES_PER_WRITER, 'LAZY_REFCOUNT', 10 + w),
+  );
+  for (let w = 0; w < BATCH_WRITERS; w++) {
+    await dbs.store.createSystem({ name: `batch-${w}`, policy: 'LAZY_REFCOUNT' }, 'bench');
+  }
+  const batches: StoredEvent[][][] = work.map(() => []);
+  const ours = await timed(() =>
+    Promise.all(
+      work.map(async (history, w) => {
+        for (let b = 0; b < BATCHES_PER_WRITER; b++) {
+          const result = await dbs.store.appendToStream(
+            `batch-${w}`,
+            history.slice(b * BATCH, (b + 1) * BATCH),
+            {
+              actor: 'bench',
+            },
+          );
+          batches[w]?.push(result.events);
+        }
+      }),
+    ),
+  );
+  const rows = batches.flat(2).length;
+  const raw = await timed(() =>
+    Promise.all(
+      batches.map(async (writer) => {
+        for (const batch of writer) await rawInsert(dbs.rawPool, batch);
+      }),
+    ),
+  );
+  const em = emmett
+    ? await timed(() =>
+        Promise.all(
+          batches.map(async (writer, w) => {
+            for (const batch of writer) await emmett.append(`batch-${w}`, batch);
+          }),
+        ),
+      )
+    : null;
+  return trio(
+    'store.append_batch100_4writers',
+    'events/s',
+    rows / ours.seconds,
+    rows / raw.seconds,
+    em ? rows / em.seconds : null,
+  );
+}
+
+async function singleAppends(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null): Promise<Figure[]> {
+  ctx.progress(`${SINGLE_WRITERS} writers x ${SINGLES_PER_WRITER} single-input appends`);
+  const work = Array.from({ length: SINGLE_WRITERS }, (_, w) =>
+    inputs(SINGLES_PER_WRITER, 'MM_EXIT', 100 + w),
+  );
+  for (let w = 0; w < SINGLE_WRITERS; w++) {
+    await dbs.store.createSystem({ name: `single-${w}`, policy: 'MM_EXIT' }, 'bench');
+  }
+  const appended: StoredEvent[][][] = work.map(() => []);
+  const ours = await timed(() =>
+    Promise.all(
+      work.map(async (history, w) => {
+        for (const input of history) {
+          const result = await dbs.store.appendToStream(`single-${w}`, [input as InputEvent], {
+            actor: 'bench',
+          });
+          appended[w]?.push(result.events);
+        }
+      }),
+    ),
+  );
+  const appends = SINGLE_WRITERS * SINGLES_PER_WRITER;
+  const raw = await timed(() =>
+    Promise.all(
+      appended.map(async (writer) => {
+        const client = await dbs.rawPool.connect();
+        try {
+          for (const rows of writer) {
+            await client.query('BEGIN');
+            await rawInsert(client, rows);
+            await client.query('COMMIT');
+          }
+        } finally {
+          client.release();
+        }
+      }),
+    ),
+  );
+  const em = emmett
+    ? await timed(() =>
+        Promise.all(
+          appended.map(async (writer, w) => {
+            for (const rows of writer) await emmett.append(`single-${w}`, rows);
+          }),
+        ),
+      )
+    : null;
+  return trio(
+    'store.append_single_8writers',
+    'appends/s',
+    appends / ours.seconds,
+    appends / raw.seconds,
+    em ? appends / em.seconds : null,
+  );
+}
+
+async function readOneStream(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null): Promise<Figure[]> {
+  ctx.progress(`one stream of ${STREAM_EVENTS} events, read ${READS} times`);
+  await dbs.store.createSystem({ name: 'read-10k', policy: 'LAZY_REFCOUNT' }, 'bench');
+  const history = inputs(STREAM_EVENTS, 'LAZY_REFCOUNT', 7);
+  const rows: StoredEvent[] = [];
+  for (let at = 0; rows.length < STREAM_EVENTS; at += 50) {
+    const result = await dbs.store.appendToStream('read-10k', history.slice(at, at + 50), { actor: 'bench' });
+    rows.push(...result.events);
+  }
+  const count = rows.length;
+  for (let at = 0; at < rows.length; at += 1000) {
+    await rawInsert(dbs.rawPool, rows.slice(at, at + 1000));
+    if (emmett) await emmett.append('read-10k', rows.slice(at, at + 1000));
+  }
+  const repeat = async (fn: () => Promise<unknown>) => {
+    await fn();
+    return timed(async () => {
+      for (let i = 0; i < READS; i++) await fn();
+    });
+  };
+  const ours = await repeat(() => dbs.store.readStream('read-10k'));
+  const raw = await repeat(() =>
+    dbs.rawPool.query('SELECT * FROM raw_events WHERE system = $1 ORDER BY version, index', ['read-10k']),
+  );
+  const em = emmett ? await repeat(() => emmett.readStream('read-10k')) : null;
+  const rate = (t: { seconds: number }) => (count * READS) / t.seconds;
+  return trio('store.read_stream_10k', 'events/s', rate(ours), rate(raw), em ? rate(em) : null);
+}
+
+async function pageTheLog(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null): Promise<Figure[]> {
+  ctx.progress('paging the whole log in global order, 1,000 at a time');
+  const ours = await timed(async () => {
+    const positions: number[] = [];
+    for (let after = 0; ; ) {
+      const page = await dbs.store.readAll({ after, limit: 1000 });
+      if (page.length === 0) return positions;
+      for (const e of page) positions.push(e.position);
+      after = page.at(-1)?.position ?? after;
+    }
+  });
+  const raw = await timed(async () => {
+    let seen = 0;
+    for (let after = 0; ; ) {
+      const { rows } = await dbs.rawPool.query(
+        'SELECT * FROM raw_events WHERE position > $1 ORDER BY position LIMIT 1000',
+        [after],
+      );
+      if (rows.length === 0) return seen;
+      seen += rows.length;
+      after = Number(rows.at(-1)?.position);
+    }
+  });
+  const em = emmett ? await timed(() => emmett.pageAll()) : null;
+  // Completeness: the log was written by concurrent writers; each position once, none missing.
+  const positions = ours.result;
+  const complete = positions.every((p, i) => p === i + 1);
+  const [system] = await dbs.store.db.query<{ n: number }>('SELECT sum(event_count)::int AS n FROM systems');
+  ctx.progress(
+    `completeness: ${positions.length} events paged, ${system?.n} recorded, positions 1..${positions.length} each exactly once: ${complete && positions.length === system?.n ? 'yes' : 'NO'}`,
+  );
+  if (em) {
+    const unique = new Set(em.result.map(String)).size;
+    ctx.progress(`completeness (Emmett): ${em.result.length} messages paged, ${unique} distinct`);
+  }
+  const n = positions.length;
+  return [
+    ...trio(
+      'store.page_log_1000',
+      'events/s',
+      n / ours.seconds,
+      raw.result / raw.seconds,
+      em ? em.result.length / em.seconds : null,
+    ),
+    {
+      name: 'store.page_log_complete',
+      value: complete && n === system?.n ? 1 : 0,
+      unit: 'bool',
+      baseline: null,
+      ratio: null,
+    },
+  ];
+}
