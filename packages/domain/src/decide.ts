@@ -25,7 +25,10 @@ export type Decision = { ok: true; events: DerivedEvent[] } | { ok: false; rejec
 
 /** The consequences of `input` in `state`, or why the rules reject it. Pure: reads `state` only. */
 export function decide(state: State, input: InputEvent): Decision {
+  // Enqcmd first: it is most of a trace, and a switch on strings tests its cases in order.
   switch (input.type) {
+    case 'Enqcmd':
+      return decideEnqcmd(state, input);
     case 'ProcessCreated':
       return decideProcessCreated(state, input);
     case 'ThreadCreated':
@@ -34,8 +37,6 @@ export function decide(state: State, input: InputEvent): Decision {
       return decideDeviceBound(state, input);
     case 'DeviceUnbound':
       return decideDeviceUnbound(state, input);
-    case 'Enqcmd':
-      return decideEnqcmd(state, input);
     case 'TaskExited':
       return decideTaskExited(state, input);
     case 'ProcessExec':

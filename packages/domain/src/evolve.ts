@@ -17,7 +17,15 @@ export function evolve(state: State, event: LedgerEvent): State {
  * born, dies, or loses its MSR at exec); everything the rules decided arrives as derived events.
  */
 export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
+  // The most frequent events first: a switch on strings tests its cases in order.
   switch (event.type) {
+    case 'Enqcmd':
+    case 'DeviceBound':
+      draft.version += 1;
+      return;
+    case 'WorkSubmitted':
+    case 'BindFailed':
+      return;
     case 'ProcessCreated':
       draft.version += 1;
       draft.processes.set(event.pid, {
@@ -32,10 +40,6 @@ export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
       draft.version += 1;
       draft.processes.get(event.pid)?.tasks.add(event.tid);
       draft.tasks.set(event.tid, { tid: event.tid, pid: event.pid, msr: null });
-      return;
-    case 'DeviceBound':
-    case 'Enqcmd':
-      draft.version += 1;
       return;
     case 'DeviceUnbound': {
       // The input (an explicit close) and the derived event (an implicit one) both drop one bind.
@@ -122,9 +126,6 @@ export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
     }
     case 'ProcessExited':
       draft.processes.delete(event.pid);
-      return;
-    case 'WorkSubmitted':
-    case 'BindFailed':
       return;
     default:
       assertNever(event);
