@@ -7,7 +7,7 @@ export const dynamic = 'force-dynamic';
 export default async function SystemsPage() {
   const systems = await getSystems();
   return (
-    <div className="two-columns">
+    <div className="two-columns systems-layout">
       <section className="panel">
         <div className="panel-title">
           <h1>Systems</h1>

@@ -9,6 +9,7 @@ const event = (
   type: string,
   data: Record<string, unknown>,
 ): LedgerEvent => ({
+  id: `e${position}`,
   position,
   system: 's',
   version,

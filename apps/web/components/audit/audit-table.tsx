@@ -75,7 +75,13 @@ export function AuditTable({ filter, initial }: { filter: EventFilter; initial: 
           No event matches this filter.
         </div>
       ) : (
-        <div ref={parent} className="audit-table" data-testid="audit-table">
+        <div
+          ref={parent}
+          className="audit-table"
+          data-testid="audit-table"
+          // As tall as the rows need, at most the window: a short log leaves no empty box.
+          style={{ height: `min(calc(100vh - 330px), ${virtualizer.getTotalSize() + 40}px)`, minHeight: 0 }}
+        >
           <div className="audit-scroll">
             <div className="audit-head">
               {COLUMNS.map((c) => (

@@ -1,7 +1,17 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  type MouseHandlerDataParam,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { PasidSeries } from '@/lib/replay/series';
 
 const COLORS = [
@@ -31,13 +41,13 @@ export function HistoryCharts({
   note: string | null;
 }) {
   const router = useRouter();
-  const jump = (index: unknown) => {
-    const point =
-      typeof index === 'number' || typeof index === 'string' ? series.points[Number(index)] : undefined;
-    if (point) router.push(`/systems/${encodeURIComponent(system)}?at=${point.version}`);
+  // The x axis is the version: recharts hands back the hovered point's label (or its index).
+  const onClick = (state: MouseHandlerDataParam) => {
+    const label = Number(state?.activeLabel);
+    const index = Number(state?.activeTooltipIndex);
+    const version = Number.isInteger(label) ? label : series.points[index]?.version;
+    if (version !== undefined) router.push(`/systems/${encodeURIComponent(system)}?at=${version}`);
   };
-  // biome-ignore lint/suspicious/noExplicitAny: recharts' click payload type differs between chart kinds
-  const onClick = (state: any) => jump(state?.activeTooltipIndex ?? state?.activeIndex);
   if (series.points.length <= 1) {
     return <div className="panel empty">Nothing recorded yet: no chart to draw.</div>;
   }

@@ -26,8 +26,14 @@ export function ReplayControls({
   return (
     <div className="panel controls" data-testid="controls">
       <div className="buttons">
-        <button type="button" onClick={() => onMove(0)} disabled={at === 0} title="First (Home)">
-          ⏮
+        <button
+          type="button"
+          onClick={() => onMove(0)}
+          disabled={at === 0}
+          title="First (Home)"
+          aria-label="First"
+        >
+          |◀
         </button>
         <button
           type="button"
@@ -56,8 +62,14 @@ export function ReplayControls({
         >
           ▶
         </button>
-        <button type="button" onClick={() => onMove(version)} disabled={at >= version} title="Last (End)">
-          ⏭
+        <button
+          type="button"
+          onClick={() => onMove(version)}
+          disabled={at >= version}
+          title="Last (End)"
+          aria-label="Last"
+        >
+          ▶|
         </button>
         <select
           value={speed}

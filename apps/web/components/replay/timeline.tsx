@@ -38,7 +38,10 @@ export function Timeline({
 
   // Keep the selected step in view as it moves (keys, play, scrubber).
   useEffect(() => {
-    virtualizer.scrollToIndex(selected, { align: 'auto' });
+    const el = parent.current;
+    const item = virtualizer.getVirtualItems().find((i) => i.index === selected);
+    const visible = el && item && item.start >= el.scrollTop && item.end <= el.scrollTop + el.clientHeight;
+    if (!visible) virtualizer.scrollToIndex(selected, { align: 'center' });
   }, [selected, virtualizer]);
 
   return (

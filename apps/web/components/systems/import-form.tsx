@@ -3,7 +3,7 @@
 import { useActionState } from 'react';
 import { type ImportState, importHistoryAction } from './actions';
 
-const initial: ImportState = { error: null, line: null };
+const initial: ImportState = { error: null, line: null, fields: { system: '', policy: '', history: '' } };
 
 export function ImportForm() {
   const [state, action, pending] = useActionState(importHistoryAction, initial);
@@ -12,11 +12,16 @@ export function ImportForm() {
       <div className="row">
         <label>
           System name
-          <input name="system" placeholder="from the header when empty" />
+          <input
+            name="system"
+            placeholder="from the header"
+            defaultValue={state.fields.system}
+            key={`s${state.fields.system}`}
+          />
         </label>
         <label>
           Policy
-          <select name="policy" defaultValue="">
+          <select name="policy" defaultValue={state.fields.policy} key={`p${state.fields.policy}`}>
             <option value="">from the header (default MM_EXIT)</option>
             <option value="LAZY_REFCOUNT">LAZY_REFCOUNT</option>
             <option value="MM_EXIT">MM_EXIT</option>
@@ -30,11 +35,19 @@ export function ImportForm() {
       </div>
       <label>
         …or paste the lines
-        <textarea name="history" rows={8} placeholder={'{"type": "ProcessCreated", "pid": 100}'} />
+        <textarea
+          name="history"
+          rows={8}
+          placeholder={'{"type": "ProcessCreated", "pid": 100}'}
+          defaultValue={state.fields.history}
+          key={`h${state.fields.history.length}`}
+        />
       </label>
       {state.error ? (
         <div className="error-box" role="alert" data-testid="import-error">
-          {state.line !== null ? <strong>Line {state.line}: </strong> : null}
+          {state.line !== null && !new RegExp(`\\bline ${state.line}\\b`, 'i').test(state.error) ? (
+            <strong>Line {state.line}: </strong>
+          ) : null}
           {state.error}
         </div>
       ) : null}

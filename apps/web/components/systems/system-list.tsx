@@ -28,7 +28,7 @@ export function SystemList({ systems }: { systems: SystemSummary[] }) {
           const href = `/systems/${encodeURIComponent(s.name)}`;
           return (
             <tr key={s.name} data-system={s.name}>
-              <td>
+              <td className="nowrap">
                 <Link href={href}>
                   <strong>{s.name}</strong>
                 </Link>
@@ -42,9 +42,8 @@ export function SystemList({ systems }: { systems: SystemSummary[] }) {
               <td>
                 <HazardBadge count={s.hazardCount} />
               </td>
-              <td className="row">
-                <Link href={`${href}/charts`}>charts</Link>
-                <Link href={`${href}/compare`}>compare</Link>
+              <td className="nowrap">
+                <Link href={`${href}/charts`}>charts</Link> · <Link href={`${href}/compare`}>compare</Link> ·{' '}
                 <a href={`${href}/export`} download={`${s.name}.jsonl`}>
                   export
                 </a>

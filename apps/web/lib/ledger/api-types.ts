@@ -34,6 +34,7 @@ export interface ApiState {
 }
 
 export interface ApiEvent {
+  id: string;
   position: number | string;
   system: string;
   version: number;
@@ -47,4 +48,8 @@ export interface ApiEvent {
   recordedAt: string;
   observedAt: string | null;
   hash: string;
+}
+
+export interface ApiInputEvent extends ApiEvent {
+  derived: ApiEvent[];
 }

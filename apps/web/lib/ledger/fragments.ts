@@ -26,6 +26,7 @@ export const stateFragment = /* GraphQL */ `
 
 export const eventFragment = /* GraphQL */ `
   fragment EventFields on Event {
+    id
     position
     system
     version

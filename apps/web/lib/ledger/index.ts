@@ -3,16 +3,17 @@
  * calls these functions; they speak GraphQL and return the UI's types.
  */
 import { cache } from 'react';
-import type { ApiEvent, ApiState, ApiSystem } from './api-types';
+import type { ApiEvent, ApiInputEvent, ApiState, ApiSystem } from './api-types';
 import { LedgerError, ledgerFetch } from './client';
 import { toLedgerEvent, toLedgerState, toSystemSummary } from './mappers';
 import { createSystemMutation, importHistoryMutation } from './mutations';
 import {
-  eventsQuery,
   exportQuery,
+  inputAfterQuery,
+  inputsQuery,
+  logQuery,
   stateQuery,
   statesQuery,
-  streamQuery,
   systemQuery,
   systemsQuery,
   verifyQuery,
@@ -108,21 +109,85 @@ export async function getStream(
   fromVersion: number,
   toVersion: number,
 ): Promise<LedgerEvent[]> {
-  const data = await ledgerFetch<{ system: { events: ApiEvent[] } | null }>(streamQuery, {
+  const after = await positionBeforeVersion(name, fromVersion);
+  const data = await ledgerFetch<{ events: { nodes: ApiInputEvent[] } }>(inputsQuery, {
     name,
-    fromVersion,
-    toVersion,
+    after: after === 0 ? undefined : String(after),
+    first: toVersion - fromVersion + 1,
   });
-  if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
-  return data.system.events.map(toLedgerEvent);
+  const out: LedgerEvent[] = [];
+  for (const input of data.events.nodes) {
+    if (input.version < fromVersion || input.version > toVersion) continue;
+    rememberInputPosition(name, input.version, Number(input.position));
+    out.push(toLedgerEvent(input), ...input.derived.map(toLedgerEvent));
+  }
+  return out;
+}
+
+/**
+ * Positions of input events already seen, per system: a version's place in the global log is
+ * found by bisecting positions between the nearest known ones (the API pages by position only).
+ */
+const inputPositions = new Map<string, Map<number, number>>();
+const MAX_REMEMBERED = 20_000;
+
+function rememberInputPosition(name: string, version: number, position: number): void {
+  let known = inputPositions.get(name);
+  if (!known) {
+    known = new Map();
+    inputPositions.set(name, known);
+  }
+  if (known.size >= MAX_REMEMBERED) known.clear();
+  known.set(version, position);
+}
+
+/** A position `p` such that the first input event after `p` is `version` (0 for version 1). */
+async function positionBeforeVersion(name: string, version: number): Promise<number> {
+  if (version <= 1) return 0;
+  const known = inputPositions.get(name) ?? new Map<number, number>();
+  const exact = known.get(version - 1);
+  if (exact !== undefined) return exact;
+  // Bisect on p: g(p), the version of the first input after p, never decreases as p grows.
+  let lo = 0; // g(lo) < version
+  let hi = 2 ** 31 - 1; // g(hi) >= version
+  for (const [v, position] of known) {
+    if (v < version - 1 && position > lo) lo = position;
+    if (v >= version && position - 1 < hi) hi = position - 1;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    const data = await ledgerFetch<{ events: { nodes: { version: number; position: number }[] } }>(
+      inputAfterQuery,
+      {
+        name,
+        after: String(mid),
+      },
+    );
+    const next = data.events.nodes[0];
+    if (!next) {
+      hi = mid;
+      continue;
+    }
+    rememberInputPosition(name, next.version, next.position);
+    if (next.version === version - 1) return next.position;
+    if (next.version < version) lo = next.position;
+    else hi = mid;
+  }
+  return hi;
 }
 
 /** A page of the whole log (or one system's), filtered, after position `after`. */
 export async function getEvents(filter: EventFilter, after?: number, first = 200): Promise<EventPage> {
+  const { system, types, kind, actor, correlationId, from, to } = filter;
   const data = await ledgerFetch<{
-    events: { nodes: ApiEvent[]; pageInfo: { endCursor: number | string | null; hasNextPage: boolean } };
-  }>(eventsQuery, { filter, after, first });
-  const { nodes, pageInfo } = data.events;
+    log: { nodes: ApiEvent[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+  }>(logQuery, {
+    system,
+    filter: { types, kind, actor, correlationId, from, to },
+    after: after === undefined ? undefined : String(after),
+    first,
+  });
+  const { nodes, pageInfo } = data.log;
   return {
     events: nodes.map(toLedgerEvent),
     endCursor: pageInfo.endCursor === null ? null : Number(pageInfo.endCursor),
@@ -168,15 +233,11 @@ export async function importHistory(
   history: string,
 ): Promise<ImportResult> {
   try {
-    const data = await ledgerFetch<{ importHistory: { system: string; version: number } }>(
+    const data = await ledgerFetch<{ importHistory: { system: { name: string }; version: number } }>(
       importHistoryMutation,
-      {
-        system,
-        policy,
-        history,
-      },
+      { system, policy, history },
     );
-    return { ok: true, system: data.importHistory.system, version: data.importHistory.version };
+    return { ok: true, system: data.importHistory.system.name, version: data.importHistory.version };
   } catch (error) {
     if (error instanceof LedgerError) return { ok: false, message: error.message, line: lineOf(error) };
     throw error;
@@ -184,5 +245,5 @@ export async function importHistory(
 }
 
 export async function createSystem(name: string, policy: Policy, maxPasid?: number): Promise<void> {
-  await ledgerFetch(createSystemMutation, { name, policy, maxPasid });
+  await ledgerFetch(createSystemMutation, { input: { name, policy, maxPasid } });
 }

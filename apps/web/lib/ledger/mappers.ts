@@ -50,6 +50,7 @@ const kindOf = (kind: string): EventKind => (kind.toUpperCase() === 'INPUT' ? 'I
 export function toLedgerEvent(e: ApiEvent): LedgerEvent {
   const data = typeof e.data === 'string' ? (JSON.parse(e.data) as unknown) : e.data;
   return {
+    id: e.id,
     position: Number(e.position),
     system: e.system,
     version: e.version,

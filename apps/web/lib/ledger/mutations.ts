@@ -1,6 +1,6 @@
 export const importHistoryMutation = /* GraphQL */ `
   mutation ImportHistory($system: String!, $policy: Policy, $history: String!) {
-    importHistory(system: $system, policy: $policy, history: $history) { system version }
+    importHistory(system: $system, policy: $policy, history: $history) { system { name } version lastPosition }
   }
 `;
 
@@ -11,7 +11,7 @@ export const recordEventsMutation = /* GraphQL */ `
 `;
 
 export const createSystemMutation = /* GraphQL */ `
-  mutation CreateSystem($name: String!, $policy: Policy!, $maxPasid: Int) {
-    createSystem(name: $name, policy: $policy, maxPasid: $maxPasid) { name }
+  mutation CreateSystem($input: CreateSystemInput!) {
+    createSystem(input: $input) { name }
   }
 `;

@@ -39,9 +39,10 @@ export function statesQuery(count: number, fields: 'full' | 'pasids'): string {
   `;
 }
 
-export const eventsQuery = /* GraphQL */ `
-  query Events($filter: EventFilter, $after: Int, $first: Int) {
-    events(filter: $filter, after: $after, first: $first) {
+/** The audit view: the whole log or one system's, filtered, a page at a time. */
+export const logQuery = /* GraphQL */ `
+  query Log($system: String, $filter: EventFilterInput, $after: String, $first: Int!) {
+    log(system: $system, filter: $filter, after: $after, first: $first) {
       nodes { ...EventFields }
       pageInfo { endCursor hasNextPage }
     }
@@ -49,13 +50,23 @@ export const eventsQuery = /* GraphQL */ `
   ${eventFragment}
 `;
 
-export const streamQuery = /* GraphQL */ `
-  query Stream($name: String!, $fromVersion: Int, $toVersion: Int) {
-    system(name: $name) {
-      events(fromVersion: $fromVersion, toVersion: $toVersion) { ...EventFields }
+/** Input events of one system after a position, each with the events derived from it. */
+export const inputsQuery = /* GraphQL */ `
+  query Inputs($name: String!, $after: String, $first: Int!) {
+    events(system: $name, after: $after, first: $first, filter: { kind: INPUT }) {
+      nodes { ...EventFields derived { ...EventFields } }
     }
   }
   ${eventFragment}
+`;
+
+/** The version and position of the first input event after a position (to find a version's place). */
+export const inputAfterQuery = /* GraphQL */ `
+  query InputAfter($name: String!, $after: String) {
+    events(system: $name, after: $after, first: 1, filter: { kind: INPUT }) {
+      nodes { version position }
+    }
+  }
 `;
 
 export const exportQuery = /* GraphQL */ `

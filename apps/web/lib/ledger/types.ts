@@ -77,6 +77,7 @@ export type EventKind = 'INPUT' | 'DERIVED';
 
 /** One stored event of the log, with its metadata. */
 export interface LedgerEvent {
+  id: string;
   position: number;
   system: string;
   version: number;
