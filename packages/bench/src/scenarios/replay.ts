@@ -46,6 +46,7 @@ async function writeRandomHistory(file: string, count: number, ctx: BenchContext
  */
 const PARSE_ONLY = `
 import { createReadStream } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 export async function parseOnly(file, chunkBytes) {
   let rest = '';
   let parsed = 0;
@@ -57,7 +58,9 @@ export async function parseOnly(file, chunkBytes) {
   if (rest !== '' && JSON.parse(rest)) parsed += 1;
   return parsed - 1;
 }
-if (process.argv[2]) console.log(await parseOnly(process.argv[2], Number(process.argv[3])));
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(await parseOnly(process.argv[2], Number(process.argv[3])));
+}
 `;
 
 /** Reports a child's peak RSS on stderr when it exits (loaded with --import). */
