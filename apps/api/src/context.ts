@@ -7,6 +7,7 @@ import { EventService } from './event/event.service.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import { RecordService } from './record/record.service.js';
 import { StateService } from './state/state.service.js';
+import type { LiveFeed } from './subscription/live-feed.js';
 import { SubscriptionService } from './subscription/subscription.service.js';
 import { SystemService } from './system/system.service.js';
 
@@ -28,8 +29,15 @@ export interface ApiContext {
   services: Services;
 }
 
-export function createContext(store: EventStore, config: ApiConfig, caller: Caller): ApiContext {
-  const { loaders, services } = createServices(store, config);
+/** What lives as long as the server: the store, the config and the shared live feed. */
+export interface ApiDeps {
+  store: EventStore;
+  config: ApiConfig;
+  feed: LiveFeed;
+}
+
+export function createContext(deps: ApiDeps, caller: Caller): ApiContext {
+  const { loaders, services } = createServices(deps);
   return {
     caller,
     actor() {
@@ -43,7 +51,8 @@ export function createContext(store: EventStore, config: ApiConfig, caller: Call
 }
 
 /** Services over one fresh set of loaders: one request's worth of caching. */
-function createServices(store: EventStore, config: ApiConfig): { loaders: Loaders; services: Services } {
+function createServices(deps: ApiDeps): { loaders: Loaders; services: Services } {
+  const { store, config, feed } = deps;
   const loaders = createLoaders(store);
   const systems = new SystemService(store, loaders);
   const state = new StateService(loaders, systems);
@@ -56,11 +65,7 @@ function createServices(store: EventStore, config: ApiConfig): { loaders: Loader
       record: new RecordService(store, systems),
       audit: new AuditService(store, systems),
       // A subscription lives long: each state it sends is read with loaders of its own.
-      subscriptions: new SubscriptionService(
-        store,
-        systems,
-        () => createServices(store, config).services.state,
-      ),
+      subscriptions: new SubscriptionService(store, feed, systems, () => createServices(deps).services.state),
     },
   };
 }

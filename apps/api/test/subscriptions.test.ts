@@ -52,6 +52,13 @@ describe.skipIf(!(await postgresAvailable()))(
       const hazards = client.iterate<{ hazardDetected: { code: string; version: number } }>({
         query: 'subscription { hazardDetected(system: "one", after: 0) { code version } }',
       });
+      const states = client.iterate<{
+        systemStateChanged: { events: number; pasids: { pasid: number; pid: number }[] };
+      }>({
+        query: 'subscription { systemStateChanged(system: "one") { events pasids { pasid pid } } }',
+      });
+      const initial = await collect(states, (items) => items.length >= 1);
+      expect(initial[0]?.systemStateChanged).toEqual({ events: 0, pasids: [] });
       // Recorded on B, one input per call, interleaved with another system's events that must not show.
       let total = 0;
       for (const event of workedExampleEvents) {
@@ -82,6 +89,10 @@ describe.skipIf(!(await postgresAvailable()))(
         { code: 'SIGSEGV', version: 8 },
         { code: 'DMAR_FAULT', version: 12 },
       ]);
+      const changes = await collect(states, (items) => items.at(-1)?.systemStateChanged.events === 14);
+      const versions = changes.map((c) => c.systemStateChanged.events);
+      expect(versions).toEqual([...versions].sort((x, y) => x - y));
+      expect(changes.at(-1)?.systemStateChanged.pasids).toEqual([{ pasid: 2, pid: 200 }]);
       await client.dispose();
     });
 

@@ -9,9 +9,11 @@ import type { GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { authenticate } from '../auth/authenticate.js';
 import type { ApiConfig } from '../config.js';
-import { type ApiContext, createContext } from '../context.js';
+import { type ApiContext, type ApiDeps, createContext } from '../context.js';
 import { formatError } from '../errors.js';
 import { buildApiSchema } from '../schema.js';
+import { LiveFeed } from '../subscription/live-feed.js';
+import { logHead } from '../subscription/log-head.js';
 import { checkDatabase } from './health.js';
 import { bytesOf, complexityPlugin, depthRule } from './protection.js';
 import { attachSubscriptions } from './subscriptions.js';
@@ -40,7 +42,8 @@ export async function startApiServer(store: EventStore, config: ApiConfig): Prom
     path: '/graphql',
     maxPayload: bytesOf(config.bodyLimit),
   });
-  const subscriptions = attachSubscriptions(wsServer, schema, store, config);
+  const deps: ApiDeps = { store, config, feed: new LiveFeed(store, () => logHead(store)) };
+  const subscriptions = attachSubscriptions(wsServer, schema, deps);
 
   const apollo = new ApolloServer<ApiContext>({
     schema,
@@ -74,8 +77,7 @@ export async function startApiServer(store: EventStore, config: ApiConfig): Prom
     expressMiddleware(apollo, {
       context: async ({ req }) =>
         createContext(
-          store,
-          config,
+          deps,
           await authenticate(store.apiKeys, req.headers.authorization, config.readsRequireKey),
         ),
     }),

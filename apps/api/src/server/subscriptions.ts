@@ -1,4 +1,3 @@
-import type { EventStore } from '@pasid/store';
 import {
   type ExecutionArgs,
   GraphQLError,
@@ -12,8 +11,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
 import { authenticate } from '../auth/authenticate.js';
 import type { Caller } from '../auth/roles.js';
-import type { ApiConfig } from '../config.js';
-import { createContext } from '../context.js';
+import { type ApiDeps, createContext } from '../context.js';
 import { formatError } from '../errors.js';
 import { bytesOf, complexityError, depthRule } from './protection.js';
 
@@ -24,12 +22,8 @@ type Extra = Record<PropertyKey, unknown> & { caller?: Caller };
  * (browsers cannot set headers on a WebSocket) or the upgrade request's Authorization header; the
  * same depth, cost and size limits as over HTTP; errors masked as over HTTP.
  */
-export function attachSubscriptions(
-  wsServer: WebSocketServer,
-  schema: GraphQLSchema,
-  store: EventStore,
-  config: ApiConfig,
-) {
+export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSchema, deps: ApiDeps) {
+  const { store, config } = deps;
   const maxPayload = bytesOf(config.bodyLimit);
   const rules = [...specifiedRules, depthRule(config.maxDepth)];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
@@ -78,7 +72,7 @@ export function attachSubscriptions(
           document,
           operationName: payload.operationName ?? null,
           variableValues: payload.variables ?? null,
-          contextValue: createContext(store, config, ctx.extra.caller ?? { key: null }),
+          contextValue: createContext(deps, ctx.extra.caller ?? { key: null }),
         };
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),

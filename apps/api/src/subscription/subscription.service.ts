@@ -3,11 +3,14 @@ import { badInput, mapped } from '../errors.js';
 import type { StateService } from '../state/state.service.js';
 import type { SystemState } from '../state/state.type.js';
 import type { SystemService } from '../system/system.service.js';
+import type { LiveFeed } from './live-feed.js';
 import { mapSubscription } from './live-iterator.js';
+import { logHead } from './log-head.js';
 
 export class SubscriptionService {
   constructor(
     private readonly store: EventStore,
+    private readonly feed: LiveFeed,
     private readonly systems: SystemService,
     /** A state service with fresh loaders: cached versions would go stale over a long subscription. */
     private readonly freshState: () => StateService,
@@ -45,16 +48,7 @@ export class SubscriptionService {
     }
     if (system) await this.systems.get(system);
     // Without `after`, only what is appended from now on: start at the log's current head.
-    const from = after ?? (await this.headPosition());
-    return this.store.subscribe({ ...(system ? { system } : {}), after: from });
-  }
-
-  /**
-   * The last position of the whole log. The store has no call for it; positions are gap-free from
-   * 1 (see the store's README), so it is the number of events stored, summed over the systems.
-   */
-  private async headPosition(): Promise<number> {
-    const systems = await mapped(() => this.store.listSystems());
-    return systems.reduce((sum, s) => sum + s.eventCount, 0);
+    const from = after ?? (await mapped(() => logHead(this.store)));
+    return this.feed.subscribe({ ...(system ? { system } : {}), after: from });
   }
 }

@@ -1,0 +1,167 @@
+import type { EventStore, StoredEvent, Subscription } from '@pasid/store';
+
+const CATCH_UP_PAGE = 500;
+
+type Listener = { onEvent(event: StoredEvent): void; onError(error: unknown): void };
+
+/**
+ * One store subscription per API process, following the whole log from the moment the first
+ * subscriber came, fanned out in memory to every GraphQL subscription. Without it, each of a
+ * thousand subscribers would read the log again on every append.
+ */
+export class LiveFeed {
+  private source: Subscription | null = null;
+  private starting: Promise<void> | null = null;
+  private readonly listeners = new Set<Listener>();
+
+  constructor(
+    private readonly store: EventStore,
+    /** The log's last position now. */
+    private readonly head: () => Promise<number>,
+  ) {}
+
+  /** Registers a listener; resolves once the feed follows the log (every later commit reaches it). */
+  async attach(listener: Listener): Promise<void> {
+    this.listeners.add(listener);
+    if (this.source) return;
+    this.starting ??= this.start().finally(() => {
+      this.starting = null;
+    });
+    await this.starting;
+  }
+
+  async detach(listener: Listener): Promise<void> {
+    this.listeners.delete(listener);
+    if (this.listeners.size === 0 && this.source && !this.starting) {
+      const source = this.source;
+      this.source = null;
+      await source.close();
+    }
+  }
+
+  private async start(): Promise<void> {
+    const source = this.store.subscribe({ after: await this.head() });
+    this.source = source;
+    void this.pump(source);
+    // Everyone left while it started.
+    if (this.listeners.size === 0) {
+      this.source = null;
+      await source.close();
+    }
+  }
+
+  private async pump(source: Subscription): Promise<void> {
+    try {
+      for await (const event of source) {
+        for (const listener of this.listeners) listener.onEvent(event);
+      }
+    } catch (error) {
+      if (this.source === source) this.source = null;
+      for (const listener of [...this.listeners]) listener.onError(error);
+    }
+  }
+
+  /** A subscription: the stored events after `after` (of `system`, if given), then live ones. */
+  subscribe(options: { system?: string; after: number }): Subscription {
+    return new FeedSubscription(this.store, this, options);
+  }
+}
+
+/**
+ * Catch-up from the log, then the shared feed. It attaches to the feed before its first read, so
+ * an event that commits meanwhile is in the feed's buffer if not in the read; positions already
+ * delivered are skipped, so nothing comes twice.
+ */
+class FeedSubscription implements Subscription, AsyncIterator<StoredEvent> {
+  private last: number;
+  private page: StoredEvent[] = [];
+  private catchingUp = true;
+  private finalPage = false;
+  private attached = false;
+  private closed = false;
+  private failure: unknown = null;
+  private readonly buffered: StoredEvent[] = [];
+  private wake: (() => void) | null = null;
+  private readonly listener: Listener = {
+    onEvent: (event) => {
+      if (this.options.system !== undefined && event.system !== this.options.system) return;
+      this.buffered.push(event);
+      this.wake?.();
+    },
+    onError: (error) => {
+      this.failure = error;
+      this.wake?.();
+    },
+  };
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly feed: LiveFeed,
+    private readonly options: { system?: string; after: number },
+  ) {
+    this.last = options.after;
+  }
+
+  async next(): Promise<IteratorResult<StoredEvent>> {
+    if (!this.attached) {
+      this.attached = true;
+      await this.feed.attach(this.listener);
+    }
+    while (!this.closed) {
+      if (this.failure) throw this.failure;
+      const event = this.catchingUp ? await this.nextStored() : this.nextLive();
+      if (event) {
+        this.last = event.position;
+        return { value: event, done: false };
+      }
+      if (this.catchingUp || this.buffered.length > 0) continue;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = null;
+    }
+    return { value: undefined, done: true };
+  }
+
+  /** The next stored event of the catch-up; switches to live after the last, partial page. */
+  private async nextStored(): Promise<StoredEvent | undefined> {
+    if (this.page.length === 0) {
+      if (this.finalPage) {
+        this.catchingUp = false;
+        return undefined;
+      }
+      this.page = await this.store.readAll({
+        after: this.last,
+        limit: CATCH_UP_PAGE,
+        ...(this.options.system === undefined ? {} : { filter: { system: this.options.system } }),
+      });
+      this.finalPage = this.page.length < CATCH_UP_PAGE;
+    }
+    const event = this.page.shift();
+    if (this.page.length === 0 && this.finalPage) this.catchingUp = false;
+    return event;
+  }
+
+  private nextLive(): StoredEvent | undefined {
+    for (let event = this.buffered.shift(); event; event = this.buffered.shift()) {
+      if (event.position > this.last) return event;
+    }
+    return undefined;
+  }
+
+  async return(): Promise<IteratorResult<StoredEvent>> {
+    await this.close();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StoredEvent> {
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake?.();
+    if (this.attached) await this.feed.detach(this.listener);
+  }
+}
