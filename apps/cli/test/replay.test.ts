@@ -28,7 +28,7 @@ function fileWith(name: string, lines: string[]): string {
 
 const dsa0 = '0000:6a:01.0';
 
-describe('pasid replay --json on the samples', () => {
+describe('pasid replay --json on the samples', { timeout: 30_000 }, () => {
   it('worked-example.jsonl gives the contract document exactly, exit 0 despite hazards', () => {
     const run = pasid('replay', path.join(samples, 'worked-example.jsonl'), '--json');
     expect(run.status).toBe(0);
@@ -83,7 +83,7 @@ describe('pasid replay --json on the samples', () => {
   });
 });
 
-describe('pasid replay without --json', () => {
+describe('pasid replay without --json', { timeout: 30_000 }, () => {
   it('prints a summary: header line and tables, no colour codes when stdout is not a TTY', () => {
     const run = pasid('replay', path.join(samples, 'worked-example.jsonl'));
     expect(run.status).toBe(0);
@@ -98,7 +98,7 @@ describe('pasid replay without --json', () => {
   });
 });
 
-describe('pasid replay on bad input: exit 1 and a line-numbered message', () => {
+describe('pasid replay on bad input: exit 1 and a line-numbered message', { timeout: 30_000 }, () => {
   const cases: [string, string[], RegExp][] = [
     [
       'bad JSON',

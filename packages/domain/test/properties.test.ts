@@ -138,13 +138,14 @@ function runChecked(policy: Policy, maxPasid: number, choices: Choice[]): Run {
   return { accepted, rejected, final: replayer.state };
 }
 
-const settings = { numRuns: 120 };
+const settings = { numRuns: 100 };
 const historyArb = fc.record({
   maxPasid: fc.oneof(fc.integer({ min: 2, max: 6 }), fc.constant(1 << 20)),
   choices: fc.array(choiceArb, { minLength: 1, maxLength: 150, size: 'max' }),
 });
 
-describe('random histories', () => {
+// Generous timeouts: the machine is shared, and these run thousands of checked steps.
+describe('random histories', { timeout: 60_000 }, () => {
   it.each(POLICIES)('%s: invariants hold after every step; Replayer = record = evolve', (policy) => {
     let accepted = 0;
     let rejected = 0;
