@@ -12,8 +12,6 @@ import {
   toStateDocument,
 } from '@pasid/domain';
 import type { Command } from 'commander';
-import pc from 'picocolors';
-import { formatSummary } from './replay-summary.js';
 
 export interface ReplayOutcome {
   header: HistoryHeader;
@@ -73,11 +71,16 @@ export function registerReplay(program: Command): void {
       }
       try {
         const { header, document } = await replayFile(file, options.policy as Policy | undefined);
-        process.stdout.write(
-          options.json
-            ? `${JSON.stringify(document, null, 2)}\n`
-            : formatSummary(header, document, pc.isColorSupported),
-        );
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+        } else {
+          // The tables' libraries are loaded only for people, not for --json.
+          const [{ formatSummary }, { default: pc }] = await Promise.all([
+            import('./replay-summary.js'),
+            import('picocolors'),
+          ]);
+          process.stdout.write(formatSummary(header, document, pc.isColorSupported));
+        }
         process.exitCode = 0;
       } catch (error) {
         if (error instanceof HistoryError) {
