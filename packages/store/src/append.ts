@@ -13,8 +13,11 @@ import { eventHash } from './hash.js';
 import { projectionChanges } from './projections.js';
 import { encodeState } from './state-codec.js';
 
-/** A snapshot is written each time a stream crosses a multiple of this many versions. */
-export const SNAPSHOT_INTERVAL = 1000;
+/**
+ * A snapshot is written each time a stream crosses a multiple of this many versions, so a state
+ * query reads at most this many versions of the log.
+ */
+export const SNAPSHOT_INTERVAL = 500;
 
 /** One row for `pasid_append`, hashed and chained; its position comes from the database. */
 export interface PendingEvent {
@@ -111,30 +114,46 @@ export function decideBatch(
   return { after: replayer.state, events, lastHash: hash };
 }
 
-/** Writes a decided batch inside the caller's transaction; returns where it landed. */
-export async function writeBatch(
-  tx: Queryable,
-  system: string,
-  before: State,
-  batch: DecidedBatch,
-): Promise<{ firstPosition: number; recordedAt: Date }> {
-  const changes = projectionChanges(
+/** What `pasid_append` takes for one decided batch: its events and its projection changes. */
+export interface BatchArgument {
+  system: string;
+  events: PendingEvent[];
+  changes: ReturnType<typeof projectionChanges> & {
+    snapshot?: { policy: string; version: number; state: unknown };
+  };
+}
+
+export function batchArgument(system: string, before: State, batch: DecidedBatch): BatchArgument {
+  const changes: BatchArgument['changes'] = projectionChanges(
     before,
     batch.after,
     batch.events.map((e) => e.data),
     batch.lastHash,
   );
   if (Math.floor(before.version / SNAPSHOT_INTERVAL) < Math.floor(batch.after.version / SNAPSHOT_INTERVAL)) {
-    await tx.query(
-      `INSERT INTO snapshots (system, policy, version, state) VALUES ($1, $2, $3, $4::jsonb)
-       ON CONFLICT DO NOTHING`,
-      [system, batch.after.policy, batch.after.version, JSON.stringify(encodeState(batch.after))],
-    );
+    changes.snapshot = {
+      policy: batch.after.policy,
+      version: batch.after.version,
+      state: encodeState(batch.after),
+    };
   }
-  const [row] = await tx.query<{ first_position: number | string; recorded_at: Date }>(
-    'SELECT first_position, recorded_at FROM pasid_append($1, $2::jsonb, $3::jsonb)',
-    [system, JSON.stringify(batch.events), JSON.stringify(changes)],
+  return { system, events: batch.events, changes };
+}
+
+/**
+ * Writes decided batches, in order, inside the caller's transaction, in one round trip; returns
+ * where each landed.
+ */
+export async function writeBatches(
+  tx: Queryable,
+  batches: readonly BatchArgument[],
+): Promise<{ firstPosition: number; recordedAt: Date }[]> {
+  if (batches.length === 0) return [];
+  const rows = await tx.query<{ batch: number; first_position: number | string; recorded_at: Date }>(
+    'SELECT batch, first_position, recorded_at FROM pasid_append_batches($1::jsonb) ORDER BY batch',
+    [JSON.stringify(batches)],
   );
-  if (!row) throw new Error('pasid_append returned nothing');
-  return { firstPosition: Number(row.first_position), recordedAt: row.recorded_at };
+  if (rows.length !== batches.length)
+    throw new Error('pasid_append_batches wrote a different number of batches');
+  return rows.map((row) => ({ firstPosition: Number(row.first_position), recordedAt: row.recorded_at }));
 }

@@ -18,7 +18,14 @@ import {
   toStateDocument,
 } from '@pasid/domain';
 import { ApiKeys } from './api-keys.js';
-import { decideBatch, SNAPSHOT_INTERVAL, writeBatch } from './append.js';
+import {
+  type BatchArgument,
+  batchArgument,
+  type DecidedBatch,
+  decideBatch,
+  SNAPSHOT_INTERVAL,
+  writeBatches,
+} from './append.js';
 import type { Database, Queryable } from './database.js';
 import {
   type AppendOptions,
@@ -61,7 +68,40 @@ interface QueuedAppend {
   reject(error: unknown): void;
 }
 
-type Outcome = AppendResult | { error: StoreError };
+/** A batch decided in a group, waiting for (then given) its place in the log. */
+interface Decided {
+  system: string;
+  batch: DecidedBatch;
+  argument: BatchArgument;
+  written: { firstPosition: number; recordedAt: Date } | null;
+}
+
+type Outcome = AppendResult | Decided | { error: StoreError };
+
+function storedResult(decided: Decided): AppendResult {
+  const { system, batch, written } = decided;
+  if (!written) throw new Error('a decided batch was not written');
+  const events = batch.events.map(
+    (e, i): StoredEvent => ({
+      id: e.id,
+      position: written.firstPosition + i,
+      system,
+      version: e.version,
+      index: e.index,
+      kind: e.kind,
+      type: e.type,
+      data: e.data,
+      causationId: e.causation_id,
+      correlationId: e.correlation_id,
+      actor: e.actor,
+      recordedAt: written.recordedAt,
+      observedAt: e.observed_at === null ? null : new Date(e.observed_at),
+      prevHash: e.prev_hash,
+      hash: e.hash,
+    }),
+  );
+  return { system, version: batch.after.version, events, idempotentReplay: false };
+}
 const PAGE = 5000;
 
 interface CachedState {
@@ -179,7 +219,7 @@ export class PgEventStore implements EventStore {
   }
 
   private async commitGroup(group: QueuedAppend[]): Promise<void> {
-    const outcomes = await this.db.transaction(async (tx) => {
+    const { outcomes, streams } = await this.db.transaction(async (tx) => {
       // Stream row locks for the whole group, in name order (no deadlock between groups).
       const names = [...new Set(group.map((g) => g.system))].sort();
       const rows = await tx.query<SystemRow>(
@@ -187,38 +227,50 @@ export class PgEventStore implements EventStore {
         [names],
       );
       const streams = new Map(rows.map((row) => [row.name, { row, state: null as State | null }]));
-      const results: Outcome[] = [];
+      // First every check and decision, in memory; then all the writes in one round trip.
+      const outcomes: Outcome[] = [];
       for (const item of group) {
         try {
-          results.push(await this.appendOne(tx, item, streams.get(item.system)));
+          outcomes.push(await this.decideOne(tx, item, streams.get(item.system)));
         } catch (error) {
           if (!(error instanceof StoreError)) throw error;
-          results.push({ error });
+          outcomes.push({ error });
         }
       }
-      return { results, streams };
+      const decided = outcomes.filter((o): o is Decided => 'argument' in o);
+      const written = await writeBatches(
+        tx,
+        decided.map((d) => d.argument),
+      );
+      decided.forEach((d, i) => {
+        d.written = written[i] ?? null;
+      });
+      return { outcomes, streams };
     });
-    for (const [name, stream] of outcomes.streams) {
+    for (const [name, stream] of streams) {
       if (stream.state) this.cache.set(name, { version: stream.state.version, state: stream.state });
     }
     let last: { system: string; position: number } | null = null;
-    group.forEach((item, i) => {
-      const outcome = outcomes.results[i];
-      if (!outcome) return item.reject(new Error('append lost its outcome'));
-      if ('error' in outcome) return item.reject(outcome.error);
-      const tail = outcome.events.at(-1);
-      if (tail && !outcome.idempotentReplay) last = { system: tail.system, position: tail.position };
-      item.resolve(outcome);
-    });
+    for (const [i, item] of group.entries()) {
+      const outcome = outcomes[i];
+      if (!outcome) item.reject(new Error('append lost its outcome'));
+      else if ('error' in outcome) item.reject(outcome.error);
+      else if ('argument' in outcome) {
+        const result = storedResult(outcome);
+        const tail = result.events.at(-1);
+        if (tail) last = { system: tail.system, position: tail.position };
+        item.resolve(result);
+      } else item.resolve(outcome);
+    }
     if (last) this.db.committed(last);
   }
 
-  /** One batch of a group, inside its transaction; throws a StoreError before writing anything. */
-  private async appendOne(
+  /** Checks and decides one batch of a group; throws a StoreError when it must not be written. */
+  private async decideOne(
     tx: Queryable,
     item: QueuedAppend,
     stream: { row: SystemRow; state: State | null } | undefined,
-  ): Promise<AppendResult> {
+  ): Promise<Outcome> {
     const { system, inputs, options } = item;
     if (!stream) throw new StoreError('NOT_FOUND', `no system named ${system}`);
     const replay = await this.idempotentReplay(tx, system, inputs);
@@ -234,36 +286,10 @@ export class PgEventStore implements EventStore {
     });
     if (batch.events.length === 0)
       return { system, version: row.version, events: [], idempotentReplay: false };
-    const written = await writeBatch(tx, system, before, batch);
     // The next batch of this stream in the same group starts from here.
     stream.state = batch.after;
-    stream.row = {
-      ...row,
-      version: batch.after.version,
-      last_hash: batch.lastHash,
-      event_count: row.event_count + batch.events.length,
-      last_position: written.firstPosition + batch.events.length - 1,
-    };
-    const events = batch.events.map(
-      (e, i): StoredEvent => ({
-        id: e.id,
-        position: written.firstPosition + i,
-        system,
-        version: e.version,
-        index: e.index,
-        kind: e.kind,
-        type: e.type,
-        data: e.data,
-        causationId: e.causation_id,
-        correlationId: e.correlation_id,
-        actor: e.actor,
-        recordedAt: written.recordedAt,
-        observedAt: e.observed_at === null ? null : new Date(e.observed_at),
-        prevHash: e.prev_hash,
-        hash: e.hash,
-      }),
-    );
-    return { system, version: batch.after.version, events, idempotentReplay: false };
+    stream.row = { ...row, version: batch.after.version, last_hash: batch.lastHash };
+    return { system, batch, argument: batchArgument(system, before, batch), written: null };
   }
 
   /** When every input carries an id already stored in this stream: the original batch's events. */
@@ -500,7 +526,8 @@ export class PgEventStore implements EventStore {
           const line = lines[error.eventIndex]?.line ?? 0;
           throw new HistoryImportError(line, error.field, error.reason, error.rejectionCode);
         }
-        const written = await writeBatch(tx, current.name, state, batch);
+        const [written] = await writeBatches(tx, [batchArgument(current.name, state, batch)]);
+        if (!written) throw new Error('the import chunk was not written');
         state = batch.after;
         hash = batch.lastHash;
         lastPosition = written.firstPosition + batch.events.length - 1;

@@ -7,7 +7,7 @@ import { openEventStore } from '../src/index.js';
 const dir = mkdtempSync(join(tmpdir(), 'pasid-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it('keeps the embedded log in its data folder across restarts', async () => {
+it('keeps the embedded log in its data folder across restarts', { timeout: 90_000 }, async () => {
   const first = await openEventStore({ dataDir: dir });
   await first.createSystem({ name: 'kept', policy: 'MM_EXIT' }, 'test');
   const appended = await first.appendToStream('kept', [{ type: 'ProcessCreated', pid: 1 }], {

@@ -1,9 +1,18 @@
 import type { Scenario } from '../scenario.js';
+import { apiGraphqlScenario } from './api-graphql.js';
 import { replayScenario } from './replay.js';
 import { storeLogScenario } from './store/store-log.js';
+import { storeSubscribeScenario } from './store/store-subscribe.js';
+import { storeTimeTravelScenario } from './store/store-time-travel.js';
 
 /**
  * Every scenario `npm run bench` runs, in order. To add one: write `src/scenarios/<name>.ts`
  * exporting a `Scenario`, and list it here.
  */
-export const scenarios: Scenario[] = [replayScenario, storeLogScenario];
+export const scenarios: Scenario[] = [
+  replayScenario,
+  storeLogScenario,
+  storeTimeTravelScenario,
+  storeSubscribeScenario,
+  apiGraphqlScenario,
+];

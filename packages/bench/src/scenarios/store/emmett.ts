@@ -1,4 +1,4 @@
-import { dumbo } from '@event-driven-io/dumbo';
+import { dumbo, SQL } from '@event-driven-io/dumbo';
 import { getPostgreSQLEventStore, readMessagesBatch } from '@event-driven-io/emmett-postgresql';
 import type { StoredEvent } from '@pasid/store';
 
@@ -18,18 +18,26 @@ export async function openEmmett(url: string) {
       const result = await store.readStream(stream);
       return result.events.length;
     },
-    /** The whole log in its global order, 1,000 at a time; the global positions seen. */
+    /**
+     * The whole log in Emmett's global order, 1,000 at a time, moving `after` on as its own
+     * message puller does; the global positions seen.
+     */
     async pageAll(): Promise<bigint[]> {
       const seen: bigint[] = [];
       let after = 0n;
       for (;;) {
         const batch = await readMessagesBatch(pool.execute, { after, batchSize: 1000 });
         if (batch.messages.length === 0) break;
-        for (const m of batch.messages) seen.push(m.metadata.globalPosition);
-        after = batch.currentGlobalPosition;
-        if (!batch.areMessagesLeft) break;
+        for (const m of batch.messages) seen.push(BigInt(m.metadata.globalPosition));
+        after = BigInt(batch.currentGlobalPosition);
       }
       return seen;
+    },
+    async count(): Promise<number> {
+      const result = await pool.execute.query<{ n: number }>(
+        SQL`SELECT count(*)::int AS n FROM emt_messages`,
+      );
+      return Number(result.rows[0]?.n);
     },
     async close() {
       await store.close();

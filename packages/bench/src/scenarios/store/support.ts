@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { generateHistory, type InputEvent, type Policy } from '@pasid/domain';
 import { openEventStore, type PgEventStore, type StoredEvent } from '@pasid/store';
 import pg from 'pg';
@@ -11,6 +11,13 @@ export const BENCH_ADMIN_URL =
   process.env.PASID_BENCH_ADMIN_URL ??
   process.env.PASID_TEST_ADMIN_URL ??
   'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The URL of database `name` on the bench server. */
+export function databaseUrl(name: string): string {
+  const url = new URL(BENCH_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
 
 export interface BenchDatabase {
   url: string;
@@ -68,15 +75,13 @@ export const RAW_TABLE = `CREATE TABLE raw_events (
 const RAW_COLUMNS = 14;
 
 /** One multi-row INSERT of `rows` into raw_events (the cheapest way to store the same rows). */
-export async function rawInsert(
-  client: pg.Pool | pg.PoolClient,
-  rows: readonly StoredEvent[],
-  id = (e: StoredEvent) => e.id,
-) {
+export async function rawInsert(client: pg.Pool | pg.PoolClient, rows: readonly StoredEvent[], round = 0) {
+  // A later round stores the same rows again under another stream name and fresh ids.
+  const id = (e: StoredEvent) => (round === 0 ? e.id : randomUUID());
   const values: unknown[] = [];
   const tuples = rows.map((e, i) => {
     values.push(
-      e.system,
+      round === 0 ? e.system : `${e.system}#${round}`,
       e.version,
       e.index,
       e.kind,
