@@ -14,6 +14,7 @@ import type { Caller } from '../auth/roles.js';
 import { type ApiDeps, createContext } from '../context.js';
 import { formatError } from '../errors.js';
 import { bytesOf, complexityError, depthRule } from './protection.js';
+import { createSharedSubscribe } from './shared-subscribe.js';
 
 type Extra = Record<PropertyKey, unknown> & { caller?: Caller };
 
@@ -28,9 +29,12 @@ export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSc
   const rules = [...specifiedRules, depthRule(config.maxDepth)];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
+  const shared = createSharedSubscribe();
+
   const handle = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
+      subscribe: (args) => shared.subscribe(args),
       onConnect: async (ctx) => {
         const header =
           stringParam(ctx.connectionParams, 'authorization') ??
@@ -67,6 +71,10 @@ export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSc
           config.maxComplexity,
         );
         if (tooComplex) return [tooComplex];
+        shared.share(
+          document,
+          JSON.stringify([payload.query, payload.variables ?? null, payload.operationName ?? null]),
+        );
         return {
           schema,
           document,
