@@ -72,7 +72,13 @@ export function openPostgres(url: string): Database {
       try {
         await client.query('BEGIN');
         const result = await fn(queryable(client));
-        await client.query('COMMIT');
+        try {
+          await client.query('COMMIT');
+        } catch (error) {
+          // The commit may or may not have happened: whoever retries must know.
+          (error as { commitUncertain?: boolean }).commitUncertain = true;
+          throw error;
+        }
         client.release();
         return result;
       } catch (error) {

@@ -206,8 +206,10 @@ export class PgEventStore implements EventStore {
         try {
           await this.commitGroup(group);
         } catch (error) {
-          if (group.length === 1) group[0]?.reject(error);
-          else {
+          if (group.length === 1 || (error as { commitUncertain?: boolean }).commitUncertain) {
+            // A commit whose outcome is unknown is never retried here: that could store a batch twice.
+            for (const item of group) item.reject(error);
+          } else {
             // Something failed for the group as a whole: commit each alone, so only its cause fails.
             for (const item of group) await this.commitGroup([item]).catch((e: unknown) => item.reject(e));
           }

@@ -200,7 +200,7 @@ for (const backend of BACKENDS) {
       for (const [i, policy] of policies.entries()) {
         const name = `random-${policy}`;
         await store.createSystem({ name, policy, maxPasid: 8 }, 'test');
-        const history = take(600, policy, 1000 + i, 8);
+        const history = take(400, policy, 1000 + i, 8);
         // Random batch sizes, like clients would send.
         for (let at = 0, size = 1; at < history.length; at += size, size = (size * 7 + 3) % 40 || 1) {
           await store.appendToStream(name, history.slice(at, at + size), { actor: 't' });

@@ -183,6 +183,9 @@ async function readOneStream(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null)
     await rawInsert(dbs.rawPool, rows.slice(at, at + 1000));
     if (emmett) await emmett.append('read-10k', rows.slice(at, at + 1000));
   }
+  // Fresh tables: give both planners their statistics before reading.
+  await dbs.store.db.query('ANALYZE events');
+  await dbs.rawPool.query('ANALYZE raw_events');
   const repeat = async (fn: () => Promise<unknown>) => {
     await fn();
     return timed(async () => {
@@ -200,6 +203,8 @@ async function readOneStream(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null)
 
 async function pageTheLog(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null): Promise<Figure[]> {
   ctx.progress('paging the whole log in global order, 1,000 at a time');
+  await dbs.store.db.query('ANALYZE events');
+  await dbs.rawPool.query('ANALYZE raw_events');
   const ours = await timed(async () => {
     const positions: number[] = [];
     for (let after = 0; ; ) {
