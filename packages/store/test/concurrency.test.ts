@@ -118,7 +118,54 @@ describe('concurrent writers on Postgres', async () => {
       expect(delivered.map((e) => e.position)).toEqual(expected);
     },
   );
+
+  it.skipIf(skip)(
+    'resumes a subscription after its connections are killed, with no gap or duplicate',
+    async () => {
+      const [writer, subscriberStore] = [stores[0], stores[WRITERS]] as [PgEventStore, PgEventStore];
+      await writer.createSystem({ name: 'resume', policy: 'MM_EXIT' }, 'test');
+      const subscription = subscriberStore.subscribe({ system: 'resume' });
+      const seen: number[] = [];
+      const reading = (async () => {
+        for await (const event of subscription) {
+          seen.push(event.version);
+          if (seen.length === 6) break;
+        }
+      })();
+      for (let pid = 1; pid <= 3; pid++) {
+        await writer.appendToStream('resume', [{ type: 'ProcessCreated', pid }], { actor: 't' });
+      }
+      await waitFor(() => seen.length === 3);
+      // Kill every session of the subscriber's store: its LISTEN connection and its pool.
+      const own = await subscriberStore.db.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+         AND application_name = ''`,
+      );
+      const writerPids = new Set(
+        (await writer.db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).map((r) => r.pid),
+      );
+      const [killed] = await writer.db.query<{ n: number }>(
+        'SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM unnest($1::int[]) AS pid',
+        [own.map((r) => r.pid).filter((pid) => !writerPids.has(pid))],
+      );
+      expect(killed?.n).toBeGreaterThan(1);
+      for (let pid = 4; pid <= 6; pid++) {
+        await writer.appendToStream('resume', [{ type: 'ProcessCreated', pid }], { actor: 't' });
+      }
+      await Promise.race([reading, new Promise((r) => setTimeout(r, 8000))]);
+      await subscription.close();
+      expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+    },
+  );
 });
+
+async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > ms) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 async function lastPosition(store: PgEventStore): Promise<number> {
   const systems = await store.listSystems();
