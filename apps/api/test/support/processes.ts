@@ -4,14 +4,25 @@ import { fileURLToPath } from 'node:url';
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 /** `node dist/main.js` as its own process on `databaseUrl` and an ephemeral port. */
-export async function startApiProcess(databaseUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startApiProcess(
+  databaseUrl: string | undefined,
+  env: Record<string, string> = {},
+): Promise<{ url: string; output(): string; stop(): Promise<void> }> {
+  const base: Record<string, string | undefined> = {
+    ...process.env,
+    API_PORT: '0',
+    READS_REQUIRE_KEY: 'false',
+    ...env,
+  };
+  if (databaseUrl === undefined) delete base.DATABASE_URL;
+  else base.DATABASE_URL = databaseUrl;
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, API_PORT: '0', READS_REQUIRE_KEY: 'false' },
+    env: base,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`API process did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`API process did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
@@ -31,6 +42,7 @@ export async function startApiProcess(databaseUrl: string): Promise<{ url: strin
   });
   return {
     url,
+    output: () => output,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
