@@ -79,7 +79,7 @@ describe.runIf(enabled)('web app in a browser', () => {
 
   it('steps to event 12 and shows the DMAR_FAULT with PASID 1 at count 1', async () => {
     await page.goto(`${web.url}/systems/worked-example?at=11`);
-    await page.getByTestId('state').and(page.locator('[data-version="11"]')).waitFor();
+    await page.locator('.replay[data-ready=true] [data-testid=state][data-version="11"]').waitFor();
     await page.keyboard.press('ArrowRight');
     const state = page.locator('[data-testid=state][data-version="12"]');
     await state.waitFor();
@@ -87,13 +87,15 @@ describe.runIf(enabled)('web app in a browser', () => {
     const pasid1 = state.locator('[data-testid=pasid-table] tr[data-pasid="1"]');
     expect(await pasid1.locator('[data-testid=refcount]').textContent()).toBe('1');
     expect(await pasid1.textContent()).toContain('pid 100');
+    // The highlights come with the state one step before.
+    await page.getByTestId('state-heading').locator('xpath=..').getByText('at this step').waitFor();
     const fault = state.locator('[data-hazard=DMAR_FAULT][data-event="12"]');
     expect(await fault.getAttribute('class')).toContain('change-added');
     await page.waitForURL(/[?&]at=12\b/);
     await page.screenshot({ path: screenshotPath('replay'), fullPage: false });
     // A link to the step shows the same step.
     await page.goto(page.url());
-    await page.locator('[data-testid=state][data-version="12"]').waitFor();
+    await page.locator('.replay[data-ready=true] [data-testid=state][data-version="12"]').waitFor();
     // Home goes back to the empty start; End to the last event.
     await page.keyboard.press('Home');
     await page.locator('[data-testid=state][data-version="0"]').waitFor();

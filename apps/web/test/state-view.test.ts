@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { processesOf, toStateView } from '@/lib/replay/state-view';
+import { packHazards, unpackHazards } from '@/lib/replay/hazard-codec';
+import { hazardCountUpTo, processesOf, toStateView, withHazards } from '@/lib/replay/state-view';
 import { workedExampleStates } from './helpers';
 
 const lazy = workedExampleStates('LAZY_REFCOUNT');
@@ -77,5 +78,30 @@ describe('processesOf without processes from the API', () => {
       [200, null, [200]],
     ]);
     expect(toStateView(state, null).processes[0]!.bonds).toBeNull();
+  });
+});
+
+describe('withHazards', () => {
+  it('gives a state fetched without hazards those of the events up to its version', () => {
+    const all = at(14).hazards;
+    expect(all.map((h) => h.event)).toEqual([8, 12]);
+    expect(hazardCountUpTo(all, 7)).toBe(0);
+    expect(hazardCountUpTo(all, 8)).toBe(1);
+    expect(hazardCountUpTo(all, 14)).toBe(2);
+    for (let v = 0; v <= 14; v++) {
+      expect(withHazards({ ...at(v), hazards: [] }, all)).toEqual(at(v));
+    }
+  });
+});
+
+describe('packHazards', () => {
+  it('round-trips the hazards of every policy of the worked example', () => {
+    for (const policy of ['LAZY_REFCOUNT', 'MM_EXIT', 'EAGER_UNBIND'] as const) {
+      const hazards = workedExampleStates(policy).at(-1)!.hazards;
+      expect(hazards.length).toBeGreaterThan(0);
+      const packed = packHazards(hazards);
+      expect(packed.rows).toHaveLength(hazards.length * 6);
+      expect(unpackHazards(JSON.parse(JSON.stringify(packed)))).toEqual(hazards);
+    }
   });
 });

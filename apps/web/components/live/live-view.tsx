@@ -45,15 +45,13 @@ export function LiveView({
         refreshTimer.current = null;
         try {
           const res = await fetch(
-            `/api/systems/${encodeURIComponent(system)}/state?at=${latestVersion.current}`,
+            `/api/systems/${encodeURIComponent(system)}/state?at=${latestVersion.current}&hazards=1`,
           );
-          const body = (await res.json()) as {
-            state: LedgerState;
-            previous: LedgerState | null;
-            error?: string;
-          };
-          if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
-          setPair({ state: body.state, previous: body.previous });
+          const body = (await res.json()) as { state?: LedgerState; error?: string };
+          if (!res.ok || !body.state) throw new Error(body.error ?? `HTTP ${res.status}`);
+          const state = body.state;
+          // Highlight what changed since the state shown before (one or several steps).
+          setPair((before) => ({ state, previous: before.state }));
         } catch (e) {
           setError(e instanceof Error ? e.message : String(e));
         }

@@ -2,8 +2,10 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { StatePanels } from '@/components/state/state-panels';
-import type { LedgerEvent, LedgerState } from '@/lib/ledger/types';
-import { toStateView } from '@/lib/replay/state-view';
+import type { LedgerState } from '@/lib/ledger/types';
+import { type PackedHazards, unpackHazards } from '@/lib/replay/hazard-codec';
+import { toStateView, withHazards } from '@/lib/replay/state-view';
+import type { TimelineEvent } from '@/lib/replay/timeline';
 import { ReplayControls } from './replay-controls';
 import { Timeline } from './timeline';
 import { type StatePair, useStateAt } from './use-state-at';
@@ -19,19 +21,23 @@ export function ReplayView({
   system,
   version,
   initial,
-  hazardVersions,
+  hazards: packedHazards,
   initialEvents,
 }: {
   system: string;
   version: number;
   initial: { at: number; state: LedgerState; previous: LedgerState | null };
-  hazardVersions: number[];
-  initialEvents: LedgerEvent[];
+  /** Every hazard of the history, in order (the step states come without theirs). */
+  hazards: PackedHazards;
+  initialEvents: TimelineEvent[];
 }) {
   const initialPair = useMemo<StatePair>(() => initial, [initial]);
   const { shown, error, loading, show, prefetch } = useStateAt(system, initialPair);
   const [at, setAt] = useState(initial.at);
   const [playing, setPlaying] = useState(false);
+  // Set once hydrated: tests and the bench wait for it before driving the controls.
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
   const [speed, setSpeed] = useState(400);
   const moveStarted = useRef<{ at: number; time: number } | null>(null);
   const scrubTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -121,11 +127,20 @@ export function ReplayView({
     return () => window.removeEventListener('keydown', onKey);
   }, [at, version, moveTo]);
 
-  const view = useMemo(() => toStateView(shown.state, shown.previous), [shown]);
+  const hazards = useMemo(() => unpackHazards(packedHazards), [packedHazards]);
+  const hazardVersions = useMemo(() => [...new Set(hazards.map((h) => h.event))], [hazards]);
+  const view = useMemo(
+    () =>
+      toStateView(
+        withHazards(shown.state, hazards),
+        shown.previous ? withHazards(shown.previous, hazards) : null,
+      ),
+    [shown, hazards],
+  );
   const behind = shown.at !== at;
 
   return (
-    <div className="replay">
+    <div className="replay" data-ready={ready ? 'true' : undefined}>
       <div className="replay-side">
         <ReplayControls
           at={at}
@@ -156,7 +171,9 @@ export function ReplayView({
           <h2 style={{ margin: 0 }} data-testid="state-heading">
             State after event {shown.at}
           </h2>
-          {view.anyChange ? (
+          {shown.at > 0 && shown.previous === null ? (
+            <span className="muted small">finding what this step changed…</span>
+          ) : view.anyChange ? (
             <span className="muted small">
               highlighted: <span className="change-added">&nbsp;new&nbsp;</span>{' '}
               <span className="change-changed">&nbsp;changed&nbsp;</span>{' '}

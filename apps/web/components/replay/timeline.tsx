@@ -2,9 +2,10 @@
 
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
-import type { LedgerEvent } from '@/lib/ledger/types';
-import { describeEvent } from '@/lib/replay/timeline';
+import { describeEvent, type TimelineEvent } from '@/lib/replay/timeline';
 import { useTimelineBlocks } from './use-timeline-blocks';
+
+const SETTLE_MS = 120;
 
 /** The input events, derived events folded under each, hazards marked; row 0 is the empty start. */
 export function Timeline({
@@ -17,7 +18,7 @@ export function Timeline({
   system: string;
   version: number;
   selected: number;
-  initialEvents: LedgerEvent[];
+  initialEvents: TimelineEvent[];
   onSelect: (version: number) => void;
 }) {
   const parent = useRef<HTMLDivElement>(null);
@@ -32,8 +33,11 @@ export function Timeline({
   const firstVisible = items[0]?.index ?? 0;
   const lastVisible = items[items.length - 1]?.index ?? 0;
 
+  // Load the rows in view once the list settles: while the scrubber flies over a long history the
+  // state requests go first, and no block is fetched for a place only passed through.
   useEffect(() => {
-    ensure(firstVisible, lastVisible);
+    const timer = setTimeout(() => ensure(firstVisible, lastVisible), SETTLE_MS);
+    return () => clearTimeout(timer);
   }, [ensure, firstVisible, lastVisible]);
 
   // Keep the selected step in view as it moves (keys, play, scrubber).

@@ -1,32 +1,39 @@
 'use client';
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import type { LedgerState, Policy } from '@/lib/ledger/types';
 
 export interface StatePair {
   at: number;
   state: LedgerState;
+  /** The state one step before, once known (it marks what this step changed). */
   previous: LedgerState | null;
 }
 
-const CACHE_SIZE = 400;
+const CACHE_SIZE = 600;
 
 /**
  * The state at a position, fetched from the API's time travel (through the web server) and
- * cached; only the answer for the latest request is ever shown, so fast scrubbing never shows a
- * step out of order.
+ * cached by version: a recorded state never changes. The state at the position is shown as soon
+ * as it arrives; the one before it follows, for the highlights. Only the latest position asked
+ * for is ever shown, so fast scrubbing never shows a step out of order.
  */
 export function useStateAt(system: string, initial: StatePair, policy?: Policy) {
   const [shown, setShown] = useState<StatePair>(initial);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const cache = useRef(new Map<number, StatePair>([[initial.at, initial]]));
+  const cache = useRef<Map<number, LedgerState> | null>(null);
+  if (cache.current === null) {
+    cache.current = new Map([[initial.at, initial.state]]);
+    if (initial.previous) cache.current.set(initial.at - 1, initial.previous);
+  }
   const wanted = useRef(initial.at);
-  const inflight = useRef(new Map<number, Promise<StatePair>>());
+  const inflight = useRef(new Map<number, Promise<LedgerState>>());
 
-  const fetchPair = useCallback(
-    (at: number): Promise<StatePair> => {
-      const hit = cache.current.get(at);
+  const fetchState = useCallback(
+    (at: number): Promise<LedgerState> => {
+      const states = cache.current!;
+      const hit = states.get(at);
       if (hit) return Promise.resolve(hit);
       const pending = inflight.current.get(at);
       if (pending) return pending;
@@ -34,19 +41,14 @@ export function useStateAt(system: string, initial: StatePair, policy?: Policy) 
       if (policy) params.set('policy', policy);
       const promise = fetch(`/api/systems/${encodeURIComponent(system)}/state?${params}`)
         .then(async (res) => {
-          const body = (await res.json()) as {
-            state: LedgerState;
-            previous: LedgerState | null;
-            error?: string;
-          };
-          if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
-          const pair = { at, state: body.state, previous: body.previous };
-          cache.current.set(at, pair);
-          if (cache.current.size > CACHE_SIZE) {
-            const oldest = cache.current.keys().next().value;
-            if (oldest !== undefined) cache.current.delete(oldest);
+          const body = (await res.json()) as { state?: LedgerState; error?: string };
+          if (!res.ok || !body.state) throw new Error(body.error ?? `HTTP ${res.status}`);
+          states.set(at, body.state);
+          if (states.size > CACHE_SIZE) {
+            const oldest = states.keys().next().value;
+            if (oldest !== undefined) states.delete(oldest);
           }
-          return pair;
+          return body.state;
         })
         .finally(() => inflight.current.delete(at));
       inflight.current.set(at, promise);
@@ -58,43 +60,46 @@ export function useStateAt(system: string, initial: StatePair, policy?: Policy) 
   const show = useCallback(
     (at: number) => {
       wanted.current = at;
-      const hit = cache.current.get(at);
-      if (hit) {
-        setShown(hit);
+      const states = cache.current!;
+      const fail = (e: unknown) => {
+        if (wanted.current !== at) return;
+        setError(e instanceof Error ? e.message : String(e));
+        setLoading(false);
+      };
+      const withPrevious = (state: LedgerState) => {
+        const previous = at > 0 ? (states.get(at - 1) ?? null) : null;
+        setShown({ at, state, previous });
         setError(null);
+        if (previous || at === 0) {
+          setLoading(false);
+          return;
+        }
+        fetchState(at - 1).then((prev) => {
+          if (wanted.current !== at) return;
+          setShown((s) => (s.at === at ? { ...s, previous: prev } : s));
+          setLoading(false);
+        }, fail);
+      };
+      const hit = states.get(at);
+      if (hit) {
+        withPrevious(hit);
         return;
       }
       setLoading(true);
-      fetchPair(at).then(
-        (pair) => {
-          if (wanted.current !== at) return;
-          setShown(pair);
-          setError(null);
-          setLoading(false);
-        },
-        (e: unknown) => {
-          if (wanted.current !== at) return;
-          setError(e instanceof Error ? e.message : String(e));
-          setLoading(false);
-        },
-      );
+      fetchState(at).then((state) => {
+        if (wanted.current === at) withPrevious(state);
+      }, fail);
     },
-    [fetchPair],
+    [fetchState],
   );
 
   /** Warm the cache (the next steps while playing). */
   const prefetch = useCallback(
     (at: number) => {
-      fetchPair(at).catch(() => undefined);
+      fetchState(at).catch(() => undefined);
     },
-    [fetchPair],
+    [fetchState],
   );
-
-  // A new system or policy: forget what was cached.
-  useEffect(() => {
-    cache.current = new Map([[initial.at, initial]]);
-    setShown(initial);
-  }, [initial]);
 
   return { shown, error, loading, show, prefetch };
 }

@@ -1,16 +1,15 @@
 'use client';
 
 import { useCallback, useRef, useState } from 'react';
-import type { LedgerEvent } from '@/lib/ledger/types';
-import { type TimelineStep, toTimeline } from '@/lib/replay/timeline';
+import { type TimelineEvent, type TimelineStep, toTimeline } from '@/lib/replay/timeline';
 
-export const BLOCK = 200;
+export const BLOCK = 50;
 
 /**
  * The timeline's steps, loaded a block of BLOCK versions at a time as the list scrolls to them,
  * so a 100,000-event history costs the browser only what is on screen.
  */
-export function useTimelineBlocks(system: string, version: number, initial: LedgerEvent[]) {
+export function useTimelineBlocks(system: string, version: number, initial: TimelineEvent[]) {
   const steps = useRef(new Map<number, TimelineStep>());
   const requested = useRef(new Set<number>());
   const [, setTick] = useState(0);
@@ -32,7 +31,7 @@ export function useTimelineBlocks(system: string, version: number, initial: Ledg
         const to = Math.min(version, from + BLOCK - 1);
         fetch(`/api/systems/${encodeURIComponent(system)}/stream?from=${from}&to=${to}`)
           .then(async (res) => {
-            const body = (await res.json()) as { events?: LedgerEvent[]; error?: string };
+            const body = (await res.json()) as { events?: TimelineEvent[]; error?: string };
             if (!res.ok || !body.events) throw new Error(body.error ?? `HTTP ${res.status}`);
             for (const step of toTimeline(body.events)) steps.current.set(step.version, step);
             setTick((t) => t + 1);

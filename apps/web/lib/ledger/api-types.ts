@@ -23,7 +23,8 @@ export interface ApiState {
     bonds: { device: string; count: number }[];
   }[];
   freed: number[];
-  hazards: {
+  /** Absent from the step states of the replay (StepStateFields). */
+  hazards?: {
     code: string;
     event: number;
     tid: number | null;
@@ -42,14 +43,22 @@ export interface ApiEvent {
   kind: string;
   type: string;
   data: unknown;
-  actor: string | null;
-  correlationId: string | null;
-  causationId: string | null;
+  /** The audit fields are absent from the timeline's lighter selection. */
+  actor?: string | null;
+  correlationId?: string | null;
+  causationId?: string | null;
   recordedAt: string;
-  observedAt: string | null;
+  observedAt?: string | null;
   hash: string;
 }
 
-export interface ApiInputEvent extends ApiEvent {
-  derived: ApiEvent[];
+/** The timeline's selection (TimelineEventFields). */
+export interface ApiTimelineEvent {
+  position: number | string;
+  version: number;
+  index: number;
+  kind: string;
+  type: string;
+  data: unknown;
+  derived?: ApiTimelineEvent[];
 }

@@ -24,6 +24,30 @@ export const stateFragment = /* GraphQL */ `
   }
 `;
 
+/** A state without its hazards: what the replay fetches at each step (hazards come once, with the page). */
+export const stepStateFragment = /* GraphQL */ `
+  fragment StepStateFields on SystemState {
+    policy
+    events
+    pasids { pasid pid refcount devices }
+    tasks { tid pid msr }
+    processes { pid parent tasks pasid bonds { device count } }
+    freed
+  }
+`;
+
+/** What the timeline shows of an event (the audit view takes the full EventFields). */
+export const timelineEventFragment = /* GraphQL */ `
+  fragment TimelineEventFields on Event {
+    position
+    version
+    index
+    kind
+    type
+    data
+  }
+`;
+
 export const eventFragment = /* GraphQL */ `
   fragment EventFields on Event {
     id

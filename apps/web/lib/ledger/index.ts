@@ -3,9 +3,10 @@
  * calls these functions; they speak GraphQL and return the UI's types.
  */
 import { cache } from 'react';
-import type { ApiEvent, ApiInputEvent, ApiState, ApiSystem } from './api-types';
+import type { TimelineEvent } from '../replay/timeline';
+import type { ApiEvent, ApiState, ApiSystem, ApiTimelineEvent } from './api-types';
 import { LedgerError, ledgerFetch } from './client';
-import { toLedgerEvent, toLedgerState, toSystemSummary } from './mappers';
+import { toLedgerEvent, toLedgerState, toSystemSummary, toTimelineEvent } from './mappers';
 import { createSystemMutation, importHistoryMutation } from './mutations';
 import {
   exportQuery,
@@ -22,7 +23,6 @@ import type {
   EventFilter,
   EventPage,
   ImportResult,
-  LedgerEvent,
   LedgerState,
   Policy,
   SystemSummary,
@@ -51,11 +51,16 @@ export async function getState(name: string, at?: number, policy?: Policy): Prom
   return toLedgerState(data.system.state);
 }
 
-/** The states at each of `versions`, in one request. */
+/**
+ * The states at each of `versions`, in one request. With `hazards: false` the states come without
+ * their hazards (empty lists): a long history has thousands, and they never change once recorded,
+ * so the replay takes them once and picks those up to each step itself.
+ */
 export async function getStates(
   name: string,
   versions: readonly number[],
   policy?: Policy,
+  options: { hazards: boolean } = { hazards: true },
 ): Promise<LedgerState[]> {
   if (versions.length === 0) return [];
   const variables: Record<string, unknown> = { name, policy };
@@ -63,7 +68,7 @@ export async function getStates(
     variables[`at${i}`] = v;
   });
   const data = await ledgerFetch<{ system: Record<string, ApiState> | null }>(
-    statesQuery(versions.length, 'full'),
+    statesQuery(versions.length, options.hazards ? 'full' : 'step'),
     variables,
   );
   if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
@@ -76,9 +81,10 @@ export async function getStatePair(
   name: string,
   at: number,
   policy?: Policy,
+  options: { hazards: boolean } = { hazards: true },
 ): Promise<{ state: LedgerState; previous: LedgerState | null }> {
-  if (at <= 0) return { state: await getState(name, 0, policy), previous: null };
-  const [previous, state] = await getStates(name, [at - 1, at], policy);
+  if (at <= 0) return { state: (await getStates(name, [0], policy, options))[0]!, previous: null };
+  const [previous, state] = await getStates(name, [at - 1, at], policy, options);
   return { state: state!, previous: previous! };
 }
 
@@ -108,18 +114,20 @@ export async function getStream(
   name: string,
   fromVersion: number,
   toVersion: number,
-): Promise<LedgerEvent[]> {
-  const after = await positionBeforeVersion(name, fromVersion);
-  const data = await ledgerFetch<{ events: { nodes: ApiInputEvent[] } }>(inputsQuery, {
+  /** Stored events per input event on average (eventCount / version): where to look first. */
+  density = 3,
+): Promise<TimelineEvent[]> {
+  const after = await positionBeforeVersion(name, fromVersion, density);
+  const data = await ledgerFetch<{ events: { nodes: ApiTimelineEvent[] } }>(inputsQuery, {
     name,
     after: after === 0 ? undefined : String(after),
     first: toVersion - fromVersion + 1,
   });
-  const out: LedgerEvent[] = [];
+  const out: TimelineEvent[] = [];
   for (const input of data.events.nodes) {
     if (input.version < fromVersion || input.version > toVersion) continue;
     rememberInputPosition(name, input.version, Number(input.position));
-    out.push(toLedgerEvent(input), ...input.derived.map(toLedgerEvent));
+    out.push(toTimelineEvent(input), ...(input.derived ?? []).map(toTimelineEvent));
   }
   return out;
 }
@@ -141,21 +149,40 @@ function rememberInputPosition(name: string, version: number, position: number):
   known.set(version, position);
 }
 
-/** A position `p` such that the first input event after `p` is `version` (0 for version 1). */
-async function positionBeforeVersion(name: string, version: number): Promise<number> {
+/**
+ * A position `p` such that the first input event after `p` is `version` (0 for version 1). An
+ * interpolation search over the log: positions grow with versions, nearly linearly, so a probe at
+ * the estimated place usually lands within a few events; bisection takes over if it does not.
+ */
+async function positionBeforeVersion(name: string, version: number, density: number): Promise<number> {
   if (version <= 1) return 0;
   const known = inputPositions.get(name) ?? new Map<number, number>();
   const exact = known.get(version - 1);
   if (exact !== undefined) return exact;
-  // Bisect on p: g(p), the version of the first input after p, never decreases as p grows.
-  let lo = 0; // g(lo) < version
-  let hi = 2 ** 31 - 1; // g(hi) >= version
+  const at = known.get(version);
+  if (at !== undefined) return at - 1;
+  // g(p): the version of the first input after position p; it never decreases as p grows.
+  // Invariant: g(lo) < version <= g(hi). Anchors (version, position) of real inputs bracket them.
+  let lo = 0;
+  let hi = 2 ** 31 - 1;
+  let loAnchor = { version: 0, position: 0 };
+  let hiAnchor: { version: number; position: number } | null = null;
   for (const [v, position] of known) {
-    if (v < version - 1 && position > lo) lo = position;
-    if (v >= version && position - 1 < hi) hi = position - 1;
+    if (v < version - 1 && position > lo) {
+      lo = position;
+      loAnchor = { version: v, position };
+    }
+    if (v >= version && position - 1 < hi) {
+      hi = position - 1;
+      hiAnchor = { version: v, position };
+    }
   }
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
+  for (let probe = 0; hi - lo > 1; probe++) {
+    const slope = hiAnchor
+      ? (hiAnchor.position - loAnchor.position) / (hiAnchor.version - loAnchor.version)
+      : density;
+    const estimate = Math.round(loAnchor.position + (version - 1 - loAnchor.version) * slope) - 1;
+    const mid = probe < 8 ? Math.min(Math.max(estimate, lo + 1), hi - 1) : Math.floor((lo + hi) / 2);
     const data = await ledgerFetch<{ events: { nodes: { version: number; position: number }[] } }>(
       inputAfterQuery,
       {
@@ -163,15 +190,21 @@ async function positionBeforeVersion(name: string, version: number): Promise<num
         after: String(mid),
       },
     );
-    const next = data.events.nodes[0];
-    if (!next) {
+    const found = data.events.nodes[0];
+    if (!found) {
       hi = mid;
       continue;
     }
-    rememberInputPosition(name, next.version, next.position);
-    if (next.version === version - 1) return next.position;
-    if (next.version < version) lo = next.position;
-    else hi = mid;
+    rememberInputPosition(name, found.version, found.position);
+    if (found.version === version - 1) return found.position;
+    if (found.version === version) return found.position - 1;
+    if (found.version < version) {
+      lo = found.position;
+      loAnchor = found;
+    } else {
+      hi = mid;
+      hiAnchor = found;
+    }
   }
   return hi;
 }

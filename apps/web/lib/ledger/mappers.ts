@@ -1,5 +1,6 @@
 /** From the API's wire shapes to the UI's types (and nowhere else). */
-import type { ApiEvent, ApiState, ApiSystem } from './api-types';
+import type { TimelineEvent } from '../replay/timeline';
+import type { ApiEvent, ApiState, ApiSystem, ApiTimelineEvent } from './api-types';
 import type { EventKind, HazardCode, LedgerEvent, LedgerState, Policy, SystemSummary } from './types';
 
 export function toSystemSummary(s: ApiSystem): SystemSummary {
@@ -34,7 +35,7 @@ export function toLedgerState(s: ApiState): LedgerState {
         bonds: p.bonds.map((b) => ({ device: b.device, count: b.count })),
       })) ?? null,
     freed: [...s.freed],
-    hazards: s.hazards.map((h) => ({
+    hazards: (s.hazards ?? []).map((h) => ({
       code: h.code as HazardCode,
       event: h.event,
       tid: h.tid ?? null,
@@ -47,6 +48,18 @@ export function toLedgerState(s: ApiState): LedgerState {
 
 const kindOf = (kind: string): EventKind => (kind.toUpperCase() === 'INPUT' ? 'INPUT' : 'DERIVED');
 
+export function toTimelineEvent(e: ApiTimelineEvent): TimelineEvent {
+  const data = typeof e.data === 'string' ? (JSON.parse(e.data) as unknown) : e.data;
+  return {
+    position: Number(e.position),
+    version: e.version,
+    index: e.index,
+    kind: kindOf(e.kind),
+    type: e.type,
+    data: data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : {},
+  };
+}
+
 export function toLedgerEvent(e: ApiEvent): LedgerEvent {
   const data = typeof e.data === 'string' ? (JSON.parse(e.data) as unknown) : e.data;
   return {
@@ -58,11 +71,11 @@ export function toLedgerEvent(e: ApiEvent): LedgerEvent {
     kind: kindOf(e.kind),
     type: e.type,
     data: data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : {},
-    actor: e.actor,
-    correlationId: e.correlationId,
-    causationId: e.causationId,
+    actor: e.actor ?? null,
+    correlationId: e.correlationId ?? null,
+    causationId: e.causationId ?? null,
     recordedAt: e.recordedAt,
-    observedAt: e.observedAt,
+    observedAt: e.observedAt ?? null,
     hash: e.hash,
   };
 }

@@ -1,4 +1,10 @@
-import { eventFragment, stateFragment, systemSummaryFragment } from './fragments';
+import {
+  eventFragment,
+  stateFragment,
+  stepStateFragment,
+  systemSummaryFragment,
+  timelineEventFragment,
+} from './fragments';
 
 export const systemsQuery = /* GraphQL */ `
   query Systems {
@@ -24,8 +30,13 @@ export const stateQuery = /* GraphQL */ `
 `;
 
 /** The states at several versions in one request, one alias each (`s0`, `s1`, ...). */
-export function statesQuery(count: number, fields: 'full' | 'pasids'): string {
-  const selection = fields === 'full' ? '{ ...StateFields }' : '{ events pasids { pasid pid refcount } }';
+export function statesQuery(count: number, fields: 'full' | 'step' | 'pasids'): string {
+  const selection =
+    fields === 'full'
+      ? '{ ...StateFields }'
+      : fields === 'step'
+        ? '{ ...StepStateFields }'
+        : '{ events pasids { pasid pid refcount } }';
   const aliases = Array.from(
     { length: count },
     (_, i) => `s${i}: state(at: $at${i}, policy: $policy) ${selection}`,
@@ -35,7 +46,7 @@ export function statesQuery(count: number, fields: 'full' | 'pasids'): string {
     query States($name: String!, $policy: Policy, ${params}) {
       system(name: $name) { ${aliases.join('\n')} }
     }
-    ${fields === 'full' ? stateFragment : ''}
+    ${fields === 'full' ? stateFragment : fields === 'step' ? stepStateFragment : ''}
   `;
 }
 
@@ -54,10 +65,10 @@ export const logQuery = /* GraphQL */ `
 export const inputsQuery = /* GraphQL */ `
   query Inputs($name: String!, $after: String, $first: Int!) {
     events(system: $name, after: $after, first: $first, filter: { kind: INPUT }) {
-      nodes { ...EventFields derived { ...EventFields } }
+      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }
     }
   }
-  ${eventFragment}
+  ${timelineEventFragment}
 `;
 
 /** The version and position of the first input event after a position (to find a version's place). */

@@ -276,3 +276,23 @@ export function toStateView(state: LedgerState, prev: LedgerState | null): State
     anyChange,
   };
 }
+
+/** How many of `hazards` (in event order) were caused by input events up to `version`. */
+export function hazardCountUpTo(hazards: readonly HazardEntry[], version: number): number {
+  let lo = 0;
+  let hi = hazards.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (hazards[mid]!.event <= version) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A state fetched without its hazards, given those of the whole recorded history that it had
+ * seen: recorded hazards never change, so the state at `v` has exactly those of events <= v.
+ */
+export function withHazards(state: LedgerState, hazards: readonly HazardEntry[]): LedgerState {
+  return { ...state, hazards: hazards.slice(0, hazardCountUpTo(hazards, state.version)) };
+}

@@ -1,10 +1,13 @@
 /** The replay timeline: input events with the events derived from them folded underneath. */
 import type { LedgerEvent } from '../ledger/types';
 
+/** What the timeline needs of an event (the audit view has the rest). */
+export type TimelineEvent = Pick<LedgerEvent, 'position' | 'version' | 'index' | 'kind' | 'type' | 'data'>;
+
 export interface TimelineStep {
   version: number;
-  input: LedgerEvent | null;
-  derived: LedgerEvent[];
+  input: TimelineEvent | null;
+  derived: TimelineEvent[];
   /** Hazard codes detected at this step. */
   hazards: string[];
 }
@@ -63,7 +66,7 @@ export function describeEvent(type: string, data: Record<string, unknown>): stri
 }
 
 /** Groups events (in log order) by version; derived events follow their input. */
-export function toTimeline(events: readonly LedgerEvent[]): TimelineStep[] {
+export function toTimeline(events: readonly TimelineEvent[]): TimelineStep[] {
   const steps = new Map<number, TimelineStep>();
   for (const e of events) {
     let step = steps.get(e.version);

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ReplayView } from '@/components/replay/replay-view';
 import { getState, getStatePair, getStream, getSystem } from '@/lib/ledger';
+import { packHazards } from '@/lib/replay/hazard-codec';
 import { parsePosition } from '@/lib/replay/position';
 
 export const dynamic = 'force-dynamic';
@@ -16,7 +17,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 /** Timeline rows rendered with the page, around the position; the rest load as the list scrolls. */
-const WINDOW = 100;
+const WINDOW = 40;
 
 export default async function ReplayPage({ params, searchParams }: Props) {
   const name = decodeURIComponent((await params).name);
@@ -26,11 +27,10 @@ export default async function ReplayPage({ params, searchParams }: Props) {
   const from = Math.max(1, at - WINDOW);
   const to = Math.min(system.version, at + WINDOW);
   const [pair, latest, events] = await Promise.all([
-    getStatePair(name, at),
+    getStatePair(name, at, undefined, { hazards: false }),
     getState(name),
-    system.version > 0 ? getStream(name, from, to) : Promise.resolve([]),
+    system.version > 0 ? getStream(name, from, to, system.eventCount / system.version) : Promise.resolve([]),
   ]);
-  const hazardVersions = [...new Set(latest.hazards.map((h) => h.event))];
   if (system.version === 0) {
     return (
       <div className="panel empty" data-testid="replay-empty">
@@ -44,7 +44,7 @@ export default async function ReplayPage({ params, searchParams }: Props) {
       system={name}
       version={system.version}
       initial={{ at, ...pair }}
-      hazardVersions={hazardVersions}
+      hazards={packHazards(latest.hazards)}
       initialEvents={events}
     />
   );

@@ -1,5 +1,5 @@
 import { type NextRequest, NextResponse } from 'next/server';
-import { getStream, LedgerError } from '@/lib/ledger';
+import { getStream, getSystem, LedgerError } from '@/lib/ledger';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,7 +17,11 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     );
   }
   try {
-    return NextResponse.json({ events: await getStream(name, from, to) });
+    const system = await getSystem(name);
+    if (!system) return NextResponse.json({ error: `no system named "${name}"` }, { status: 404 });
+    return NextResponse.json({
+      events: await getStream(name, from, to, system.eventCount / Math.max(1, system.version)),
+    });
   } catch (error) {
     const status = error instanceof LedgerError ? (error.code === 'NOT_FOUND' ? 404 : 400) : 502;
     return NextResponse.json({ error: error instanceof Error ? error.message : String(error) }, { status });
