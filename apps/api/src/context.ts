@@ -8,6 +8,7 @@ import { createLoaders, type Loaders } from './loaders.js';
 import { RecordService } from './record/record.service.js';
 import { StateService } from './state/state.service.js';
 import type { LiveFeed } from './subscription/live-feed.js';
+import type { StateCache } from './subscription/state-cache.js';
 import { SubscriptionService } from './subscription/subscription.service.js';
 import { SystemService } from './system/system.service.js';
 
@@ -34,6 +35,8 @@ export interface ApiDeps {
   store: EventStore;
   config: ApiConfig;
   feed: LiveFeed;
+  /** States by version, shared by the state subscriptions of this process. */
+  states: StateCache;
 }
 
 export function createContext(deps: ApiDeps, caller: Caller): ApiContext {
@@ -65,7 +68,13 @@ function createServices(deps: ApiDeps): { loaders: Loaders; services: Services }
       record: new RecordService(store, systems),
       audit: new AuditService(store, systems),
       // A subscription lives long: each state it sends is read with loaders of its own.
-      subscriptions: new SubscriptionService(store, feed, systems, () => createServices(deps).services.state),
+      subscriptions: new SubscriptionService(
+        store,
+        feed,
+        systems,
+        () => createServices(deps).services.state,
+        deps.states,
+      ),
     },
   };
 }

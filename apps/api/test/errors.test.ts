@@ -234,6 +234,10 @@ describe.skipIf(!(await postgresAvailable()))('when the database fails', () => {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     });
     expect(JSON.stringify(r)).not.toMatch(/select|pool|prisma|stack|\.ts|\.js/i);
+    // The same when the failure comes while checking a key, before any resolver runs.
+    const keyed = await gql(api.url, '{ systems { name } }', {}, 'some-token');
+    expect(keyed.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(JSON.stringify(keyed)).not.toMatch(/select|pool|prisma|stack|\.ts|\.js/i);
     const health = await fetch(new URL('/health', api.url));
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: 'unavailable', database: { up: false } });

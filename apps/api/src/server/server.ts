@@ -14,6 +14,7 @@ import { formatError } from '../errors.js';
 import { buildApiSchema } from '../schema.js';
 import { LiveFeed } from '../subscription/live-feed.js';
 import { logHead } from '../subscription/log-head.js';
+import { StateCache } from '../subscription/state-cache.js';
 import { checkDatabase } from './health.js';
 import { bytesOf, complexityPlugin, depthRule } from './protection.js';
 import { attachSubscriptions } from './subscriptions.js';
@@ -42,7 +43,12 @@ export async function startApiServer(store: EventStore, config: ApiConfig): Prom
     path: '/graphql',
     maxPayload: bytesOf(config.bodyLimit),
   });
-  const deps: ApiDeps = { store, config, feed: new LiveFeed(store, () => logHead(store)) };
+  const deps: ApiDeps = {
+    store,
+    config,
+    feed: new LiveFeed(store, () => logHead(store)),
+    states: new StateCache(),
+  };
   const subscriptions = attachSubscriptions(wsServer, schema, deps);
 
   const apollo = new ApolloServer<ApiContext>({
