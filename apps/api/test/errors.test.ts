@@ -1,5 +1,5 @@
+import { loadConfig, openStore, type RunningApi, startApiServer } from '@pasid/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, openStore, type RunningApi, startApiServer } from '../dist/index.js';
 import { startTestApi, type TestApi } from './support/api.js';
 import { gql, ok } from './support/client.js';
 import { countEvents, createTestDatabase, postgresAvailable } from './support/postgres.js';
@@ -236,7 +236,10 @@ describe.skipIf(!(await postgresAvailable()))('when the database fails', () => {
     expect(JSON.stringify(r)).not.toMatch(/select|pool|prisma|stack|\.ts|\.js/i);
     // The same when the failure comes while checking a key, before any resolver runs.
     const keyed = await gql(api.url, '{ systems { name } }', {}, 'some-token');
-    expect(keyed.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(keyed.errors?.[0]).toMatchObject({
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
     expect(JSON.stringify(keyed)).not.toMatch(/select|pool|prisma|stack|\.ts|\.js/i);
     const health = await fetch(new URL('/health', api.url));
     expect(health.status).toBe(503);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { buildApiSchema, printApiSchema } from '@pasid/api';
 import type { GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { buildApiSchema, printApiSchema } from '../dist/index.js';
 
 describe('schema.graphql', () => {
   it('is the schema the resolvers build (run `npm run schema -w @pasid/api` after changing them)', async () => {

@@ -1,5 +1,5 @@
+import { loadConfig, openStore } from '@pasid/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, openStore } from '../dist/index.js';
 import { ok } from './support/client.js';
 import { createTestDatabase, postgresAvailable } from './support/postgres.js';
 import { startApiProcess } from './support/processes.js';

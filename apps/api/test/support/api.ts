@@ -1,5 +1,5 @@
+import { type ApiConfig, loadConfig, openStore, type RunningApi, startApiServer } from '@pasid/api';
 import type { EventStore } from '@pasid/store';
-import { type ApiConfig, loadConfig, openStore, type RunningApi, startApiServer } from '../../dist/index.js';
 import { createTestDatabase } from './postgres.js';
 
 export interface TestApi {
