@@ -164,6 +164,15 @@ describe.skipIf(!(await postgresAvailable()))(
       expect(costly.data ?? null).toBeNull();
     });
 
+    it('a subscription sent over HTTP is told to use graphql-ws', async () => {
+      const r = await gql(t.url, 'subscription { eventAppended { position } }');
+      expect(r.status).toBe(400);
+      expect(r.errors?.[0]).toMatchObject({
+        message: expect.stringContaining('graphql-ws'),
+        extensions: { code: 'BAD_REQUEST' },
+      });
+    });
+
     it('an oversized body is refused with PAYLOAD_TOO_LARGE', async () => {
       const history = `${JSON.stringify({ type: 'ProcessCreated', pid: 1 })}\n`.repeat(4000);
       const r = await gql(

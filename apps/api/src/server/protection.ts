@@ -60,6 +60,7 @@ export function complexityError(
   );
 }
 
+/** Refuses subscriptions over HTTP, then operations costing more than `max`. */
 export function complexityPlugin<T extends object>(
   schema: GraphQLSchema,
   max: number,
@@ -67,7 +68,15 @@ export function complexityPlugin<T extends object>(
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document }) {
+        async didResolveOperation({ request, document, operation }) {
+          if (operation?.operation === 'subscription') {
+            throw new GraphQLError(
+              'subscriptions are served over graphql-ws (WebSocket) on this same URL, not over HTTP POST',
+              {
+                extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+              },
+            );
+          }
           const error = complexityError(schema, document, request.operationName, request.variables, max);
           if (error) throw error;
         },
