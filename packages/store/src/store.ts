@@ -119,6 +119,7 @@ export class PgEventStore implements EventStore {
   constructor(readonly db: Database) {
     this.apiKeys = new ApiKeys(db);
     this.notifier = new Notifier(db);
+    this.maxInFlight = db.kind === 'postgres' ? 2 : 1;
   }
 
   /** Typed Prisma access to the projection tables (read them, never write). */
@@ -189,34 +190,41 @@ export class PgEventStore implements EventStore {
     if (!Array.isArray(inputs)) return Promise.reject(new StoreError('INVALID', 'events must be a list'));
     return new Promise((resolve, reject) => {
       this.queue.push({ system, inputs, options, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        void this.flush();
-      }
+      this.pump();
     });
   }
 
   private readonly queue: QueuedAppend[] = [];
-  private flushing = false;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
 
-  private async flush(): Promise<void> {
+  /**
+   * Starts groups while fewer than `maxInFlight` are running. Two on a server: while one waits
+   * for its commit (holding the log head), the next already locks, decides and writes its
+   * projections; it queues on the log head only for its events. PGlite has one session: one.
+   */
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const group = this.queue.splice(0, MAX_GROUP);
+      this.inFlight += 1;
+      void this.runGroup(group).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async runGroup(group: QueuedAppend[]): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const group = this.queue.splice(0, MAX_GROUP);
-        try {
-          await this.commitGroup(group);
-        } catch (error) {
-          if (group.length === 1 || (error as { commitUncertain?: boolean }).commitUncertain) {
-            // A commit whose outcome is unknown is never retried here: that could store a batch twice.
-            for (const item of group) item.reject(error);
-          } else {
-            // Something failed for the group as a whole: commit each alone, so only its cause fails.
-            for (const item of group) await this.commitGroup([item]).catch((e: unknown) => item.reject(e));
-          }
-        }
+      await this.commitGroup(group);
+    } catch (error) {
+      if (group.length === 1 || (error as { commitUncertain?: boolean }).commitUncertain) {
+        // A commit whose outcome is unknown is never retried here: that could store a batch twice.
+        for (const item of group) item.reject(error);
+      } else {
+        // Something failed for the group as a whole: commit each alone, so only its cause fails.
+        for (const item of group) await this.commitGroup([item]).catch((e: unknown) => item.reject(e));
       }
-    } finally {
-      this.flushing = false;
     }
   }
 
