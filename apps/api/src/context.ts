@@ -7,8 +7,8 @@ import { EventService } from './event/event.service.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import { RecordService } from './record/record.service.js';
 import { StateService } from './state/state.service.js';
+import type { StateCache } from './state/state-cache.js';
 import type { LiveFeed } from './subscription/live-feed.js';
-import type { StateCache } from './subscription/state-cache.js';
 import { SubscriptionService } from './subscription/subscription.service.js';
 import { SystemService } from './system/system.service.js';
 
@@ -58,7 +58,7 @@ function createServices(deps: ApiDeps): { loaders: Loaders; services: Services }
   const { store, config, feed } = deps;
   const loaders = createLoaders(store);
   const systems = new SystemService(store, loaders);
-  const state = new StateService(loaders, systems);
+  const state = new StateService(loaders, systems, deps.states);
   return {
     loaders,
     services: {
@@ -68,13 +68,7 @@ function createServices(deps: ApiDeps): { loaders: Loaders; services: Services }
       record: new RecordService(store, systems),
       audit: new AuditService(store, systems),
       // A subscription lives long: each state it sends is read with loaders of its own.
-      subscriptions: new SubscriptionService(
-        store,
-        feed,
-        systems,
-        () => createServices(deps).services.state,
-        deps.states,
-      ),
+      subscriptions: new SubscriptionService(store, feed, systems, () => createServices(deps).services.state),
     },
   };
 }

@@ -1,22 +1,28 @@
-import type { SystemState } from '../state/state.type.js';
+import type { Policy } from '@pasid/domain';
+import type { SystemState } from './state.type.js';
 
-const MAX_ENTRIES = 256;
+/** States can be large (a system with many processes): keep only the recent ones. */
+const MAX_ENTRIES = 64;
 
 /**
- * The recorded state of a system at a version never changes, so every `systemStateChanged`
- * subscriber of one process can share it: one store read per appended input, not one per client.
+ * The state of a system after a given version (under a given policy) never changes once recorded,
+ * so requests and state subscriptions of one process share it: a popular `system { state }` or a
+ * thousand `systemStateChanged` subscribers cost one store read and one mapping per version.
  */
 export class StateCache {
   private readonly entries = new Map<string, Promise<SystemState>>();
 
-  get(system: string, version: number, load: () => Promise<SystemState>): Promise<SystemState> {
-    const key = `${system}\u0000${version}`;
-    let entry = this.entries.get(key);
+  get(
+    key: { system: string; version: number; policy: Policy | undefined },
+    load: () => Promise<SystemState>,
+  ): Promise<SystemState> {
+    const id = `${key.system}\u0000${key.version}\u0000${key.policy ?? ''}`;
+    let entry = this.entries.get(id);
     if (!entry) {
       entry = load();
-      this.entries.set(key, entry);
+      this.entries.set(id, entry);
       // A failed read is not kept: the next subscriber tries again.
-      entry.catch(() => this.entries.delete(key));
+      entry.catch(() => this.entries.delete(id));
       if (this.entries.size > MAX_ENTRIES) {
         const oldest = this.entries.keys().next().value;
         if (oldest !== undefined) this.entries.delete(oldest);

@@ -4,11 +4,13 @@ import type { Loaders } from '../loaders.js';
 import type { SystemService } from '../system/system.service.js';
 import { toSystemState } from './state.mapper.js';
 import type { SystemState } from './state.type.js';
+import type { StateCache } from './state-cache.js';
 
 export class StateService {
   constructor(
     private readonly loaders: Loaders,
     private readonly systems: SystemService,
+    private readonly cache: StateCache,
   ) {}
 
   /** The state after input event `at` (the latest when absent), under `policy` for a what-if. */
@@ -20,9 +22,12 @@ export class StateService {
         version: system.version,
       });
     }
-    const version = at ?? undefined;
+    const version = at ?? system.version;
     const whatIf = policy === system.policy ? undefined : (policy ?? undefined);
-    const state = await mapped(() => this.loaders.state.load({ system: name, at: version, policy: whatIf }));
-    return toSystemState(state);
+    return this.cache.get({ system: name, version, policy: whatIf }, async () =>
+      toSystemState(
+        await mapped(() => this.loaders.state.load({ system: name, at: version, policy: whatIf })),
+      ),
+    );
   }
 }

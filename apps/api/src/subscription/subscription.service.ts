@@ -6,7 +6,6 @@ import type { SystemService } from '../system/system.service.js';
 import type { LiveFeed } from './live-feed.js';
 import { mapSubscription } from './live-iterator.js';
 import { logHead } from './log-head.js';
-import type { StateCache } from './state-cache.js';
 
 export class SubscriptionService {
   constructor(
@@ -15,7 +14,6 @@ export class SubscriptionService {
     private readonly systems: SystemService,
     /** A state service with fresh loaders: cached versions would go stale over a long subscription. */
     private readonly freshState: () => StateService,
-    private readonly states: StateCache,
   ) {}
 
   /** Every event appended (of one system or all), after replaying those after `after`. */
@@ -39,10 +37,7 @@ export class SubscriptionService {
     const source = await this.open(system, undefined);
     return mapSubscription(
       source,
-      (event) =>
-        event.kind === 'input'
-          ? this.states.get(system, event.version, () => this.freshState().state(system, event.version))
-          : undefined,
+      (event) => (event.kind === 'input' ? this.freshState().state(system, event.version) : undefined),
       () => this.freshState().state(system),
     );
   }
