@@ -363,12 +363,22 @@ export class PgEventStore implements EventStore {
   }
 
   /** The state after `version` as recorded: the nearest snapshot, then the stored steps after it. */
-  private async recordedState(q: Queryable, row: SystemRow, version: number): Promise<State> {
-    const [snapshot] = await q.query<{ version: number; state: EncodedState }>(
-      `SELECT version, state FROM snapshots WHERE system = $1 AND policy = $2 AND version <= $3
-       ORDER BY version DESC LIMIT 1`,
-      [row.name, row.policy, version],
-    );
+  private async recordedState(
+    q: Queryable,
+    row: SystemRow,
+    version: number,
+    preloaded?: { version: number; state: EncodedState } | null,
+  ): Promise<State> {
+    const snapshot =
+      preloaded !== undefined
+        ? preloaded
+        : (
+            await q.query<{ version: number; state: EncodedState }>(
+              `SELECT version, state FROM snapshots WHERE system = $1 AND policy = $2 AND version <= $3
+               ORDER BY version DESC LIMIT 1`,
+              [row.name, row.policy, version],
+            )
+          )[0];
     const replayer = snapshot
       ? new Replayer(decodeState(snapshot.state))
       : new Replayer({ policy: row.policy as Policy, maxPasid: row.max_pasid });
@@ -419,7 +429,22 @@ export class PgEventStore implements EventStore {
   }
 
   async state(system: string, query: StateQuery = {}): Promise<State> {
-    const row = await this.requireSystem(this.db, system);
+    // The stream's row and its nearest snapshot in one round trip (time travel is latency-bound).
+    const [found] = await this.db.query<
+      SystemRow & { snap_version: number | null; snap_state: EncodedState | null }
+    >(
+      `SELECT ${SYSTEM_COLUMNS.split(',')
+        .map((c) => `s.${c.trim()}`)
+        .join(', ')}, snap.version AS snap_version, snap.state AS snap_state
+       FROM systems s LEFT JOIN LATERAL (
+         SELECT version, state FROM snapshots
+         WHERE system = s.name AND policy = s.policy AND version <= LEAST($2, s.version)
+         ORDER BY version DESC LIMIT 1) snap ON true
+       WHERE s.name = $1`,
+      [system, Number.isInteger(query.version) ? query.version : 2_147_483_647],
+    );
+    if (!found) throw new StoreError('NOT_FOUND', `no system named ${system}`);
+    const { snap_version, snap_state, ...row } = found;
     const version = query.version ?? row.version;
     if (!Number.isInteger(version) || version < 0 || version > row.version) {
       throw new StoreError(
@@ -435,7 +460,9 @@ export class PgEventStore implements EventStore {
     }
     const cached = this.cache.get(system);
     if (cached && cached.version === version && cached.state.policy === row.policy) return cached.state;
-    return this.recordedState(this.db, row, version);
+    const snapshot =
+      snap_version === null || snap_state === null ? null : { version: snap_version, state: snap_state };
+    return this.recordedState(this.db, row, version, snapshot);
   }
 
   async stateDocument(system: string, query?: StateQuery): Promise<StateDocument> {
