@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './support/api.js';
 import { gql, ok } from './support/client.js';
 import { countEvents, createTestDatabase, postgresAvailable } from './support/postgres.js';
+import { wsClient } from './support/subscriber.js';
 import { dsa0 } from './support/worked-example.js';
 
 const RECORD = `mutation Record($system: String!, $v: Int, $events: [LifecycleEventInput!]!) {
@@ -215,6 +216,12 @@ describe.skipIf(!(await postgresAvailable()))(
           t.tokens.reader,
         );
         expect(reader.systems).toHaveLength(1);
+        // Subscriptions too: without a key the WebSocket is closed with 4403 Forbidden.
+        const anonymousSocket = wsClient(strict.url);
+        await expect(
+          anonymousSocket.iterate({ query: 'subscription { eventAppended { position } }' }).next(),
+        ).rejects.toMatchObject({ code: 4403 });
+        await anonymousSocket.dispose();
       } finally {
         await strict.close();
       }
