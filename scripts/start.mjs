@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole product from one command on a machine with only Node 20.19+.
+ * 1. installs the dependencies when node_modules is missing or older than package-lock.json;
+ * 2. builds when an output is missing or a source is newer than the last build;
+ * 3. on DATABASE_URL, migrates the server and ensures the web app's key (the API does both on the
+ *    embedded database);
+ * 4. starts the API, loads the sample histories through it into an empty database (embedded by
+ *    default; PASID_LOAD_SAMPLES), starts the web app, and prints both addresses;
+ * 5. on Ctrl-C or SIGTERM stops the web app, then the API (which finishes its writes), and exits.
+ * Plain Node with no dependency until step 3, since it must run before `npm ci`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildReason, installState, stampFile } from './lib/build-state.mjs';
+import { loadStartConfig, StartConfigError } from './lib/start-env.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const log = (message) => console.log(`[pasid] ${message}`);
+const STOP_TIMEOUT_MS = 15_000;
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    console.error(`[pasid] Node.js 20.19 or newer is needed; this is ${process.versions.node}`);
+    process.exit(1);
+  }
+}
+
+/** Runs a step with its output on this terminal (npm and turbo print their own progress). */
+function runStep(title, command, args) {
+  log(`${title}: ${command} ${args.join(' ')}`);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) {
+        log(`${title}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        resolve();
+      } else reject(new Error(`${title} failed (${signal ?? `exit code ${code}`})`));
+    });
+  });
+}
+
+/** A long-running child whose output is prefixed; resolves when a line matches `ready`. */
+function startService(name, args, env, ready) {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C reaches only this script, which stops the services in order.
+    detached: true,
+  });
+  const service = { name, child, exited: new Promise((resolve) => child.once('exit', resolve)) };
+  service.ready = new Promise((resolve, reject) => {
+    let seen = false;
+    const onLine = (line) => {
+      console.log(`[${name}] ${line}`);
+      if (!seen && ready.test(line)) {
+        seen = true;
+        resolve();
+      }
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = '';
+      stream.on('data', (chunk) => {
+        const lines = (rest + chunk.toString()).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
+      });
+    }
+    child.once('exit', (code, signal) => {
+      if (!seen) reject(new Error(`${name} stopped before it was ready (${signal ?? `exit code ${code}`})`));
+    });
+  });
+  return service;
+}
+
+async function stopService(service) {
+  const { child } = service;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    log(`${service.name} did not stop in ${STOP_TIMEOUT_MS / 1000} s: killing it`);
+    child.kill('SIGKILL');
+  }, STOP_TIMEOUT_MS);
+  await service.exited;
+  clearTimeout(timer);
+}
+
+async function main() {
+  checkNode();
+  let config;
+  try {
+    config = loadStartConfig();
+  } catch (error) {
+    if (error instanceof StartConfigError) {
+      console.error(`[pasid] ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const install = installState(ROOT);
+  if (install !== 'ok') {
+    const title = install === 'missing' ? 'install (first start)' : 'install (package-lock.json changed)';
+    try {
+      await runStep(title, 'npm', ['ci', '--no-audit', '--no-fund']);
+    } catch {
+      // npm ci refuses a lock whose optional entries for other platforms the registry lacks.
+      log('install: npm ci refused the lock file; trying npm install');
+      await runStep(title, 'npm', ['install', '--no-audit', '--no-fund']);
+    }
+  }
+  const reason = buildReason(ROOT);
+  if (reason) {
+    await runStep(`build (${reason})`, 'npm', ['run', 'build']);
+    mkdirSync(path.dirname(stampFile(ROOT)), { recursive: true });
+    writeFileSync(stampFile(ROOT), `${new Date().toISOString()}\n`);
+  } else {
+    log('build: up to date');
+  }
+
+  const dataDir = path.resolve(ROOT, config.dataDir);
+  const webKeyFile = path.join(dataDir, 'web-api-key');
+  if (config.databaseUrl) {
+    // The embedded database is opened by the API alone; a server can take this short connection first.
+    const { migrateAndKey } = await import(pathToFileURL(path.join(ROOT, 'scripts/migrate.mjs')).href);
+    log('database: migrating the Postgres server (DATABASE_URL)');
+    await migrateAndKey({ databaseUrl: config.databaseUrl, webKeyFile });
+  }
+
+  const services = [];
+  let stopping = false;
+  const stopAll = async (reason) => {
+    if (stopping) return;
+    stopping = true;
+    log(`stopping (${reason})`);
+    // The web app first, so that nothing new reaches the API while it drains.
+    for (const service of [...services].reverse()) await stopService(service);
+    log('stopped');
+  };
+  const signalled = new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => resolve(signal));
+  });
+
+  try {
+    const apiHostForClients = ['0.0.0.0', '::'].includes(config.apiHost) ? 'localhost' : config.apiHost;
+    const apiUrl = `http://${apiHostForClients}:${config.apiPort}/graphql`;
+    log(`api: starting on ${config.databaseUrl ? 'Postgres' : `the embedded database in ${dataDir}`}`);
+    const api = startService(
+      'api',
+      ['apps/api/dist/main.js'],
+      {
+        API_PORT: String(config.apiPort),
+        API_HOST: config.apiHost,
+        PASID_DATA_DIR: dataDir,
+        ...(config.databaseUrl ? {} : { API_WEB_KEY_FILE: webKeyFile }),
+      },
+      /listening on http/,
+    );
+    services.push(api);
+    const first = await Promise.race([api.ready.then(() => null), signalled]);
+    if (first) {
+      await stopAll(first);
+      return 0;
+    }
+
+    if (config.loadSamples) {
+      const { readFile } = await import('node:fs/promises');
+      const { loadSamplesIfEmpty } = await import('./lib/samples.mjs');
+      const key = (await readFile(webKeyFile, 'utf8')).trim();
+      const loaded = await loadSamplesIfEmpty({ apiUrl, key, samplesDir: path.join(ROOT, 'samples'), log });
+      log(
+        loaded.length > 0
+          ? `samples: loaded ${loaded.length} histories`
+          : 'samples: the database already has systems',
+      );
+    }
+
+    const webHostForClients = ['0.0.0.0', '::'].includes(config.webHost) ? 'localhost' : config.webHost;
+    log('web: starting');
+    const web = startService(
+      'web',
+      [
+        'node_modules/next/dist/bin/next',
+        'start',
+        'apps/web',
+        '-p',
+        String(config.webPort),
+        '-H',
+        config.webHost,
+      ],
+      {
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        PASID_API_URL: apiUrl,
+        PASID_API_KEY_FILE: webKeyFile,
+      },
+      /Ready in|✓ Ready/,
+    );
+    services.push(web);
+    const second = await Promise.race([web.ready.then(() => null), signalled]);
+    if (second) {
+      await stopAll(second);
+      return 0;
+    }
+
+    log('PASID Ledger is running:');
+    log(`  web  http://${webHostForClients}:${config.webPort}`);
+    log(`  API  ${apiUrl}  (GraphQL over HTTP and WebSocket)`);
+    log('Ctrl-C stops both.');
+
+    const crashed = Promise.race(
+      services.map((s) => s.exited.then((code) => `${s.name} exited with code ${code}`)),
+    );
+    const why = await Promise.race([signalled, crashed]);
+    await stopAll(why);
+    return why === 'SIGINT' || why === 'SIGTERM' ? 0 : 1;
+  } catch (error) {
+    console.error(`[pasid] ${error instanceof Error ? error.message : String(error)}`);
+    await stopAll('start failed');
+    return 1;
+  }
+}
+
+process.exitCode = await main();
