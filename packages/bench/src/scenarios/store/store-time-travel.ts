@@ -54,6 +54,7 @@ export const storeTimeTravelScenario: Scenario = {
         raw.push(now() - t);
       }
       figures.push(compared('store.state_at_version_p99', percentile(ours, 99), 'ms', percentile(raw, 99)));
+      figures.push(compared('store.state_at_version_p50', percentile(ours, 50), 'ms', percentile(raw, 50)));
       const emmett = await tryEmmett(ctx, () => openEmmett(dbs.emmettUrl));
       if (emmett) {
         try {
