@@ -79,6 +79,7 @@ export const storeSubscribeScenario: Scenario = {
       await listener.end();
       figures.push(
         compared('store.subscriber_delivery_p99', percentile(ours, 99), 'ms', percentile(raw, 99)),
+        compared('store.subscriber_delivery_p50', percentile(ours, 50), 'ms', percentile(raw, 50)),
       );
       ctx.progress(`delivered ${ours.length}/${APPENDS} (ours), ${raw.length}/${APPENDS} (raw NOTIFY)`);
 
