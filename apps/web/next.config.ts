@@ -9,6 +9,8 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: root,
   turbopack: { root },
   poweredByHeader: false,
+  // History files are uploaded through a Server Action (1 MB by default); the API has its own limit.
+  experimental: { serverActions: { bodySizeLimit: '50mb' } },
 };
 
 export default nextConfig;

@@ -157,7 +157,7 @@ export function ReplayView({
           version={version}
           selected={at}
           initialEvents={initialEvents}
-          onSelect={(v) => moveTo(v)}
+          onSelect={moveTo}
         />
       </div>
       <div>
@@ -183,7 +183,7 @@ export function ReplayView({
             <span className="muted small">no change at this step</span>
           )}
         </div>
-        <StatePanels view={view} onJump={(v) => moveTo(v)} />
+        <StatePanels view={view} onJump={moveTo} />
       </div>
     </div>
   );

@@ -1,5 +1,7 @@
 'use client';
 
+import { useMemo } from 'react';
+
 /** A range over 0..max with hazard (and divergence) marks on its track. */
 export function Scrubber({
   value,
@@ -15,8 +17,11 @@ export function Scrubber({
   onScrub: (value: number) => void;
 }) {
   const pct = (v: number) => (max === 0 ? 0 : (v / max) * 100);
-  // A 100,000-event history may have thousands of hazards: one mark per pixel column is enough.
-  const marks = [...new Set(hazardVersions.map((v) => Math.round(pct(v) * 4)))];
+  // A 100,000-event history may have thousands of hazards: a mark per quarter percent is enough.
+  const marks = useMemo(
+    () => [...new Set(hazardVersions.map((v) => Math.round((max === 0 ? 0 : v / max) * 400)))],
+    [hazardVersions, max],
+  );
   return (
     <div className="scrubber">
       <div className="marks" aria-hidden="true">

@@ -5,7 +5,7 @@ import { useEffect, useRef } from 'react';
 import { describeEvent, type TimelineEvent } from '@/lib/replay/timeline';
 import { useTimelineBlocks } from './use-timeline-blocks';
 
-const SETTLE_MS = 120;
+const SETTLE_MS = 200;
 
 /** The input events, derived events folded under each, hazards marked; row 0 is the empty start. */
 export function Timeline({
@@ -41,11 +41,15 @@ export function Timeline({
   }, [ensure, firstVisible, lastVisible]);
 
   // Keep the selected step in view as it moves (keys, play, scrubber).
+  // Once the position settles: a scrub across a long history does not drag the list along.
   useEffect(() => {
-    const el = parent.current;
-    const item = virtualizer.getVirtualItems().find((i) => i.index === selected);
-    const visible = el && item && item.start >= el.scrollTop && item.end <= el.scrollTop + el.clientHeight;
-    if (!visible) virtualizer.scrollToIndex(selected, { align: 'center' });
+    const timer = setTimeout(() => {
+      const el = parent.current;
+      const item = virtualizer.getVirtualItems().find((i) => i.index === selected);
+      const visible = el && item && item.start >= el.scrollTop && item.end <= el.scrollTop + el.clientHeight;
+      if (!visible) virtualizer.scrollToIndex(selected, { align: 'center' });
+    }, SETTLE_MS);
+    return () => clearTimeout(timer);
   }, [selected, virtualizer]);
 
   return (

@@ -24,11 +24,16 @@ export function useTimelineBlocks(system: string, version: number, initial: Time
     (fromVersion: number, toVersion: number) => {
       const first = Math.floor((Math.max(fromVersion, 1) - 1) / BLOCK);
       const last = Math.floor((Math.min(toVersion, version) - 1) / BLOCK);
+      // Consecutive missing blocks go in one request.
       for (let block = first; block <= last; block++) {
         if (requested.current.has(block)) continue;
-        requested.current.add(block);
+        let end = block;
+        while (end + 1 <= last && !requested.current.has(end + 1)) end++;
+        for (let b = block; b <= end; b++) requested.current.add(b);
         const from = block * BLOCK + 1;
-        const to = Math.min(version, from + BLOCK - 1);
+        const to = Math.min(version, (end + 1) * BLOCK);
+        const blocks = { first: block, last: end };
+        block = end;
         fetch(`/api/systems/${encodeURIComponent(system)}/stream?from=${from}&to=${to}`)
           .then(async (res) => {
             const body = (await res.json()) as { events?: TimelineEvent[]; error?: string };
@@ -37,7 +42,7 @@ export function useTimelineBlocks(system: string, version: number, initial: Time
             setTick((t) => t + 1);
           })
           .catch((e: unknown) => {
-            requested.current.delete(block);
+            for (let b = blocks.first; b <= blocks.last; b++) requested.current.delete(b);
             setError(e instanceof Error ? e.message : String(e));
           });
       }

@@ -1,11 +1,21 @@
+import { memo } from 'react';
 import type { StateView } from '@/lib/replay/state-view';
 import { EntriesPanel } from './entries-panel';
 import { HazardsPanel } from './hazards-panel';
 import { PasidTable } from './pasid-table';
 import { ProcessesPanel } from './processes-panel';
 
-/** The whole state at one step, each change since the previous step highlighted. */
-export function StatePanels({ view, onJump }: { view: StateView; onJump?: (version: number) => void }) {
+/**
+ * The whole state at one step, each change since the previous step highlighted. Memoized: while
+ * the scrubber moves, the panels redraw only when a new state arrives.
+ */
+export const StatePanels = memo(function StatePanels({
+  view,
+  onJump,
+}: {
+  view: StateView;
+  onJump?: (version: number) => void;
+}) {
   return (
     <div className="state-grid" data-testid="state" data-version={view.version}>
       <PasidTable rows={view.pasids} showCount={view.policy === 'LAZY_REFCOUNT'} />
@@ -14,4 +24,4 @@ export function StatePanels({ view, onJump }: { view: StateView; onJump?: (versi
       <HazardsPanel hazards={view.hazards} freed={view.freed} onJump={onJump} />
     </div>
   );
-}
+});
