@@ -4,6 +4,7 @@ import { replayScenario } from './replay.js';
 import { storeLogScenario } from './store/store-log.js';
 import { storeSubscribeScenario } from './store/store-subscribe.js';
 import { storeTimeTravelScenario } from './store/store-time-travel.js';
+import { webReplayScenario } from './web-replay.js';
 
 /**
  * Every scenario `npm run bench` runs, in order. To add one: write `src/scenarios/<name>.ts`
@@ -15,4 +16,5 @@ export const scenarios: Scenario[] = [
   storeTimeTravelScenario,
   storeSubscribeScenario,
   apiGraphqlScenario,
+  webReplayScenario,
 ];
