@@ -165,6 +165,35 @@ describe.skipIf(!(await postgresAvailable()))(
       expect(costly.data ?? null).toBeNull();
     });
 
+    it('over graphql-ws, bad subscriptions get the same codes as over HTTP', async () => {
+      const client = wsClient(t.url);
+      // graphql-ws sends request errors as an `error` message (a rejection) and errors of the
+      // subscription's start as a result with errors: take them either way.
+      const errorsOf = async (query: string) => {
+        try {
+          const result = await client.iterate({ query }).next();
+          return (result.value as { errors?: unknown[] } | undefined)?.errors;
+        } catch (errors) {
+          return errors;
+        }
+      };
+      expect(await errorsOf('subscription { eventAppended(system: "nope") { position } }')).toEqual([
+        expect.objectContaining({
+          message: 'system "nope" not found',
+          extensions: { code: 'NOT_FOUND', system: 'nope' },
+        }),
+      ]);
+      expect(await errorsOf('subscription { eventAppended { nothing } }')).toEqual([
+        expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+      ]);
+      expect(await errorsOf('subscription { eventAppended(after: -1) { position } }')).toEqual([
+        expect.objectContaining({
+          extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'after' }),
+        }),
+      ]);
+      await client.dispose();
+    });
+
     it('a subscription sent over HTTP is told to use graphql-ws', async () => {
       const r = await gql(t.url, 'subscription { eventAppended { position } }');
       expect(r.status).toBe(400);

@@ -27,7 +27,12 @@ export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSc
   const { store, config } = deps;
   const maxPayload = bytesOf(config.bodyLimit);
   const rules = [...specifiedRules, depthRule(config.maxDepth)];
-  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  // Apollo codes request errors over HTTP; over graphql-ws they are coded here, the same way.
+  const format = (errors: readonly GraphQLError[]) =>
+    errors.map((e) => {
+      const coded = e.originalError === undefined ? withCode(e, 'BAD_USER_INPUT') : e;
+      return formatError(coded.toJSON(), coded);
+    });
 
   const shared = createSharedSubscribe();
 
@@ -59,10 +64,10 @@ export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSc
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error as GraphQLError];
+          return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
         const invalid = validate(schema, document, rules);
-        if (invalid.length > 0) return invalid;
+        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         const tooComplex = complexityError(
           schema,
           document,
@@ -90,6 +95,19 @@ export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSc
     wsServer,
   );
   return { close: () => handle.dispose() };
+}
+
+/** The error with `extensions.code` set, unless it has one. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions?.code) return error;
+  return new GraphQLError(error.message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.source ? { source: error.source } : {}),
+    ...(error.positions ? { positions: error.positions } : {}),
+    ...(error.path ? { path: error.path } : {}),
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    extensions: { ...error.extensions, code },
+  });
 }
 
 function stringParam(params: Record<string, unknown> | undefined, key: string): string | undefined {
