@@ -9,7 +9,14 @@ export interface Subscriber<T> {
 
 /** A real graphql-ws client on `url` (ws://.../graphql) running one subscription. */
 export async function subscribe<T>(url: string, query: string): Promise<Subscriber<T>> {
-  const client = createClient({ url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    // The subscription's error sink reports a closed socket; no second report on the console.
+    onNonLazyError: () => {},
+  });
   const results: T[] = [];
   const waiters: (() => void)[] = [];
   let failure: unknown;

@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, graphql, REPO_ROOT, type RunningProcess, run } from './support/processes.js';
+
+/**
+ * The README's start command from a fresh clone of the committed HEAD: `npm start` installs,
+ * builds, starts the API on the embedded database and the web app, loads the samples once; a
+ * restart keeps the data. A full install and build take minutes, so this runs only under CI or
+ * with PASID_SLOW_TESTS set; when it runs, failure is failure.
+ */
+const SLOW = Boolean(process.env.CI || process.env.PASID_SLOW_TESTS);
+const START_TIMEOUT_MS = 25 * 60_000;
+
+describe.skipIf(!SLOW)('npm start from a fresh clone', () => {
+  let clone: string;
+  let apiPort: number;
+  let webPort: number;
+  let app: RunningProcess | undefined;
+
+  const start = () => {
+    // Only what a newcomer's shell would have: no database URL, no data folder, no test settings.
+    const { DATABASE_URL: _db, PASID_DATA_DIR: _dir, API_PORT: _a, WEB_PORT: _w, ...env } = process.env;
+    return run('npm start', 'npm', ['start'], {
+      cwd: clone,
+      env: { ...env, API_PORT: String(apiPort), WEB_PORT: String(webPort) },
+    });
+  };
+  const api = () => `http://127.0.0.1:${apiPort}/graphql`;
+  const web = () => `http://127.0.0.1:${webPort}`;
+  const systems = async () =>
+    (await graphql<{ systems: { name: string; version: number }[] }>(api(), '{ systems { name version } }'))
+      .data.systems;
+
+  beforeAll(async () => {
+    clone = await mkdtemp(path.join(tmpdir(), 'pasid-clone-'));
+    await promisify(execFile)('git', ['clone', '--quiet', REPO_ROOT, clone]);
+    [apiPort, webPort] = [await freePort(), await freePort()];
+    app = start();
+    await app.waitFor(/PASID Ledger is running/, START_TIMEOUT_MS);
+  }, START_TIMEOUT_MS + 60_000);
+
+  afterAll(async () => {
+    await app?.stop(30_000);
+    if (clone) await rm(clone, { recursive: true, force: true });
+  }, 120_000);
+
+  it('printed the addresses, installed, built and loaded the samples', () => {
+    const output = app!.output();
+    expect(output).toContain(`web  http://127.0.0.1:${webPort}`);
+    expect(output).toContain(`API  http://127.0.0.1:${apiPort}/graphql`);
+    expect(output).toMatch(/\[pasid\] install \(first start\): done/);
+    expect(output).toMatch(/\[pasid\] build \(.*\): done/);
+    expect(output).toMatch(/samples: loaded 4 histories/);
+  });
+
+  it('answers GraphQL on the embedded database with the samples', async () => {
+    const names = await systems();
+    expect(names).toEqual(
+      expect.arrayContaining([
+        { name: 'worked-example', version: 14 },
+        { name: 'random-seed-7', version: 10_000 },
+      ]),
+    );
+    const { data } = await graphql<{ system: { state: { pasids: { pasid: number; pid: number }[] } } }>(
+      api(),
+      '{ system(name: "worked-example") { state { pasids { pasid pid } } } }',
+    );
+    expect(data.system.state.pasids).toEqual([{ pasid: 2, pid: 200 }]);
+  });
+
+  it('serves the web pages', async () => {
+    const home = await fetch(`${web()}/`);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('worked-example');
+    const system = await fetch(`${web()}/systems/worked-example`);
+    expect(system.status).toBe(200);
+  });
+
+  it(
+    'keeps the data across a restart, without loading the samples again',
+    async () => {
+      const key = (await readFile(path.join(clone, '.data', 'web-api-key'), 'utf8')).trim();
+      await graphql(
+        api(),
+        'mutation { createSystem(input: {name: "kept-across-restart", policy: MM_EXIT}) { name } }',
+        {},
+        key,
+      );
+      const before = await systems();
+      const stopped = await app!.stop(30_000);
+      expect(stopped).toEqual({ code: 0, signal: null });
+      expect(app!.output()).toMatch(/\[pasid\] stopped/);
+
+      app = start();
+      await app.waitFor(/PASID Ledger is running/, 5 * 60_000);
+      expect(app.output()).toMatch(/build: up to date/);
+      expect(app.output()).toMatch(/samples: the database already has systems/);
+      expect(await systems()).toEqual(before);
+      expect(before.map((s) => s.name)).toContain('kept-across-restart');
+      expect((await fetch(`${web()}/`)).status).toBe(200);
+    },
+    6 * 60_000,
+  );
+});
