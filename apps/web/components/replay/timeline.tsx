@@ -5,7 +5,7 @@ import { useEffect, useRef } from 'react';
 import { describeEvent, type TimelineEvent } from '@/lib/replay/timeline';
 import { useTimelineBlocks } from './use-timeline-blocks';
 
-const SETTLE_MS = 200;
+const SETTLE_MS = 250;
 
 /** The input events, derived events folded under each, hazards marked; row 0 is the empty start. */
 export function Timeline({

@@ -11,11 +11,13 @@ export interface StatePair {
 }
 
 const CACHE_SIZE = 600;
+/** The step before is fetched once the position rests this long: scrubbing asks only for what it shows. */
+const PREVIOUS_SETTLE_MS = 150;
 
 /**
  * The state at a position, fetched from the API's time travel (through the web server) and
  * cached by version: a recorded state never changes. The state at the position is shown as soon
- * as it arrives; the one before it follows, for the highlights. Only the latest position asked
+ * as it arrives; the one before it follows once the position rests, for the highlights. Only the latest position asked
  * for is ever shown, so fast scrubbing never shows a step out of order.
  */
 export function useStateAt(system: string, initial: StatePair, policy?: Policy) {
@@ -74,11 +76,14 @@ export function useStateAt(system: string, initial: StatePair, policy?: Policy) 
           setLoading(false);
           return;
         }
-        fetchState(at - 1).then((prev) => {
+        setTimeout(() => {
           if (wanted.current !== at) return;
-          setShown((s) => (s.at === at ? { ...s, previous: prev } : s));
-          setLoading(false);
-        }, fail);
+          fetchState(at - 1).then((prev) => {
+            if (wanted.current !== at) return;
+            setShown((s) => (s.at === at ? { ...s, previous: prev } : s));
+            setLoading(false);
+          }, fail);
+        }, PREVIOUS_SETTLE_MS);
       };
       const hit = states.get(at);
       if (hit) {
