@@ -203,6 +203,16 @@ describe.skipIf(!(await postgresAvailable()))('GraphQL API over HTTP', () => {
       { code: 'DMAR_FAULT', version: 12, cause: { type: 'Enqcmd', tid: 100 } },
     ]);
     expect(filtered.byActor.nodes).toEqual([]);
+
+    // The audit chain as a client sees it: each event links to the hash of the one before.
+    const chain = await ok<{ events: { nodes: { hash: string; prevHash: string }[] } }>(
+      t.url,
+      '{ events(system: "dsa-node-7", first: 1000) { nodes { hash prevHash } } }',
+    );
+    expect(chain.events.nodes[0]?.prevHash).toBe('0'.repeat(64));
+    chain.events.nodes.slice(1).forEach((e, i) => {
+      expect(e.prevHash).toBe(chain.events.nodes[i]?.hash);
+    });
   });
 
   it('imports a history file, exports it back, lists systems and verifies the log', async () => {

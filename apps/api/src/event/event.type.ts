@@ -52,6 +52,9 @@ export class LedgerEvent {
   @Field(() => String, { description: 'Hex SHA-256 chained to the previous event of the same system.' })
   hash!: string;
 
+  @Field(() => String, { description: 'The hash of the previous event of the same system (the chain link).' })
+  prevHash!: string;
+
   @Field(() => Int, { nullable: true })
   pid!: number | null;
 
