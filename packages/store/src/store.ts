@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_MAX_PASID,
-  DEFAULT_POLICY,
   type DerivedEvent,
-  formatHistoryEvent,
-  formatHistoryHeader,
-  HistoryError,
-  type HistoryHeader,
-  HistoryLineReader,
   type InputEvent,
-  initialState,
   POLICIES,
   type Policy,
   Replayer,
@@ -32,7 +25,6 @@ import {
   type AppendResult,
   ConflictError,
   type EventStore,
-  HistoryImportError,
   type ReadAllOptions,
   RejectedEventError,
   type StateQuery,
@@ -43,6 +35,7 @@ import {
   type VerifyReport,
 } from './event-store.js';
 import { GENESIS_HASH } from './hash.js';
+import { exportHistoryOf, importHistoryInto } from './history-io.js';
 import { rebuildProjections } from './rebuild.js';
 import {
   EVENT_COLUMNS,
@@ -56,7 +49,6 @@ import { decodeState, type EncodedState, encodeState } from './state-codec.js';
 import { LiveSubscription, Notifier } from './subscription.js';
 import { verifyLog } from './verify.js';
 
-const IMPORT_CHUNK = 2000;
 /** At most this many appends share one transaction. */
 const MAX_GROUP = 64;
 
@@ -516,100 +508,16 @@ export class PgEventStore implements EventStore {
     source: string | AsyncIterable<string | Uint8Array>,
     options: { system?: string; policy?: Policy; actor: string },
   ): Promise<{ system: string; version: number; lastPosition: number }> {
-    const correlationId = randomUUID();
-    const result = await this.db.transaction(async (tx) => {
-      const reader = new HistoryLineReader();
-      let header: HistoryHeader | undefined;
-      let row: SystemRow | undefined;
-      let state: State | undefined;
-      let hash = GENESIS_HASH;
-      let lastPosition = 0;
-      let pending: { line: number; event: InputEvent }[] = [];
-      const open = async () => {
-        if (row) return row;
-        const name = options.system ?? header?.system;
-        if (!name)
-          throw new HistoryImportError(
-            1,
-            'system',
-            'no system name: give one or put it in the header',
-            'NO_SYSTEM',
-          );
-        const policy = options.policy ?? header?.policy ?? DEFAULT_POLICY;
-        row = await this.insertSystem(
-          tx,
-          { name, policy, maxPasid: header?.maxPasid ?? DEFAULT_MAX_PASID },
-          options.actor,
-        );
-        state = initialState({ policy, maxPasid: row.max_pasid });
-        return row;
-      };
-      const flush = async () => {
-        const current = await open();
-        if (pending.length === 0 || !state) return;
-        const lines = pending;
-        pending = [];
-        let batch: ReturnType<typeof decideBatch>;
-        try {
-          batch = decideBatch(
-            current.name,
-            state,
-            lines.map((l) => l.event),
-            hash,
-            { actor: options.actor, correlationId },
-          );
-        } catch (error) {
-          if (!(error instanceof RejectedEventError)) throw error;
-          const line = lines[error.eventIndex]?.line ?? 0;
-          throw new HistoryImportError(line, error.field, error.reason, error.rejectionCode);
-        }
-        const [written] = await writeBatches(tx, [batchArgument(current.name, state, batch)]);
-        if (!written) throw new Error('the import chunk was not written');
-        state = batch.after;
-        hash = batch.lastHash;
-        lastPosition = written.firstPosition + batch.events.length - 1;
-      };
-      const take = async (lines: ReturnType<HistoryLineReader['push']>) => {
-        for (const line of lines) {
-          if ('header' in line) {
-            header = line.header;
-            continue;
-          }
-          pending.push(line);
-        }
-        if (pending.length >= IMPORT_CHUNK) await flush();
-      };
-      try {
-        if (typeof source === 'string') await take(reader.push(source));
-        else for await (const chunk of source) await take(reader.push(chunk));
-        await take(reader.end());
-      } catch (error) {
-        if (error instanceof HistoryError) {
-          throw new HistoryImportError(error.line, error.field, error.reason, error.code);
-        }
-        throw error;
-      }
-      await flush();
-      const system = row as SystemRow | undefined;
-      if (!system || !state) throw new Error('import opened no system');
-      return { system: system.name, version: state.version, lastPosition, state };
-    });
+    const result = await this.db.transaction((tx) =>
+      importHistoryInto(tx, source, options, (q, input, actor) => this.insertSystem(q, input, actor)),
+    );
     this.cache.set(result.system, { version: result.version, state: result.state });
     if (result.lastPosition > 0) this.db.committed({ system: result.system, position: result.lastPosition });
     return { system: result.system, version: result.version, lastPosition: result.lastPosition };
   }
 
   async *exportHistory(system: string): AsyncIterable<string> {
-    const row = await this.requireSystem(this.db, system);
-    yield `${formatHistoryHeader({ system: row.name, policy: row.policy as Policy, maxPasid: row.max_pasid })}\n`;
-    for (let from = 0; from < row.version; from += PAGE) {
-      const rows = await this.db.query<{ data: InputEvent }>(
-        `SELECT data FROM events WHERE system = $1 AND index = 0 AND version > $2 AND version <= $3
-         ORDER BY version`,
-        [system, from, Math.min(row.version, from + PAGE)],
-      );
-      for (const r of rows) yield `${formatHistoryEvent(r.data)}\n`;
-    }
+    yield* exportHistoryOf(this.db, await this.requireSystem(this.db, system));
   }
 
   subscribe(options: { system?: string; after?: number }): Subscription {
