@@ -145,6 +145,11 @@ async function main() {
   };
   const signalled = new Promise((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => resolve(signal));
+    // A wrapper (npm, sh) killed alone leaves this script orphaned: stop with it.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) resolve('SIGTERM');
+    }, 1000).unref();
   });
 
   try {
