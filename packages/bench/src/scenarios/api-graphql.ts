@@ -9,7 +9,9 @@ import { createBenchDatabase } from './store/support.js';
 
 /** Concurrent HTTP clients of the load generator, and how long each measured phase lasts. */
 const CONCURRENCY = 16;
-const PHASE_MS = 4000;
+const PHASE_MS = 1500;
+/** Alternations of the two queries: short phases, many times, so a drift in machine load hits both. */
+const QUERY_ROUNDS = 5;
 const SUBSCRIBERS = 1000;
 const FANOUT_ROUNDS = 20;
 
@@ -112,13 +114,13 @@ async function load(url: string, query: string): Promise<{ perSecond: number; la
   return { perSecond: latencies.length / ((nowMs() - start) / 1000), latencies };
 }
 
-/** Throughput of the state query vs `{ __typename }`, alternated twice to even out drift. */
+/** Throughput of the state query vs `{ __typename }`, alternated QUERY_ROUNDS times. */
 async function queryFigures(url: string, ctx: BenchContext): Promise<Figure[]> {
   await load(url, TRIVIAL_QUERY); // warm-up: JIT, connections, the state cache
   await load(url, STATE_QUERY);
   const trivial = { count: 0, seconds: 0, latencies: [] as number[] };
   const state = { count: 0, seconds: 0, latencies: [] as number[] };
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < QUERY_ROUNDS; round++) {
     for (const [target, query] of [
       [trivial, TRIVIAL_QUERY],
       [state, STATE_QUERY],
