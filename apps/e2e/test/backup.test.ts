@@ -68,21 +68,18 @@ describe.skipIf(!hasPostgres)('backup and restore', () => {
     );
     expect((await readdir(folder)).length).toBe(5);
 
+    const original = await pasid({ DATABASE_URL: source.url }, 'export', 'rack 7/dsa.0');
+    expect(original.stdout.split('\n').length).toBe(16); // header, 14 inputs, final newline
     const embedded = path.join(work, 'embedded-data');
     for (const target of [{ DATABASE_URL: restored.url }, { PASID_DATA_DIR: embedded }] as Target[]) {
       const restore = await script(target, 'restore.mjs', folder);
       expect(restore.stdout).toMatch(/4 systems into .*verified intact/);
       const after = await pasid(target, 'verify');
       expect(after.stdout).toMatch(/in 4 systems: intact/);
-      // Every process opens the database anew (seconds each): export two systems, SQL covers the rest.
-      for (const name of ['worked-example', 'rack 7/dsa.0']) {
-        const [original, copy] = await Promise.all([
-          pasid({ DATABASE_URL: source.url }, 'export', name),
-          pasid(target, 'export', name),
-        ]);
-        expect(copy.stdout, name).toBe(original.stdout);
-        expect(copy.stdout.split('\n').length).toBeGreaterThan(2);
-      }
+      // Each command opens the database anew (seconds each): `pasid export` checks the system
+      // whose name is not a file name; the SQL below compares every event on Postgres.
+      const copy = await pasid(target, 'export', 'rack 7/dsa.0');
+      expect(copy.stdout).toBe(original.stdout);
     }
 
     // The same inputs, and the same events derived from them, read with plain SQL.
@@ -91,9 +88,9 @@ describe.skipIf(!hasPostgres)('backup and restore', () => {
         url,
         'SELECT system, version, index, type, data FROM events ORDER BY system, version, index',
       );
-    const [original, copy] = await Promise.all([log(source.url), log(restored.url)]);
-    expect(copy.length).toBeGreaterThan(40);
-    expect(copy).toEqual(original);
+    const [sourceLog, restoredLog] = await Promise.all([log(source.url), log(restored.url)]);
+    expect(restoredLog.length).toBeGreaterThan(40);
+    expect(restoredLog).toEqual(sourceLog);
   }, 240_000);
 
   it('refuses to restore over systems that exist, and changes nothing', async () => {
