@@ -36,10 +36,21 @@ export class SubscriptionService {
    */
   async stateChanges(system: string): Promise<AsyncIterableIterator<SystemState>> {
     const source = await this.open(system, undefined);
+    // The first state may already hold inputs the feed delivers after it: never send a state older
+    // than the last one sent.
+    let sent = -1;
     return mapSubscription(
       source,
-      (event) => (event.kind === 'input' ? this.freshState().state(system, event.version) : undefined),
-      () => this.freshState().state(system),
+      async (event) => {
+        if (event.kind !== 'input' || event.version <= sent) return undefined;
+        sent = event.version;
+        return this.freshState().state(system, event.version);
+      },
+      async () => {
+        const now = await this.freshState().state(system);
+        sent = now.events;
+        return now;
+      },
     );
   }
 
