@@ -102,6 +102,17 @@ describe.runIf(enabled)('web app in a browser', () => {
     await page.keyboard.press('End');
     await page.locator('[data-testid=state][data-version="14"]').waitFor();
     expect(await page.locator('[data-testid=freed]').textContent()).toContain('1');
+    // Laptop and wide screens: the state panels stay on screen beside the timeline.
+    for (const [name, width, height] of [
+      ['replay-laptop', 1280, 800],
+      ['replay-wide', 2560, 1440],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      const panel = await page.getByTestId('pasid-table').boundingBox();
+      expect(panel && panel.x + panel.width).toBeLessThanOrEqual(width);
+      await page.screenshot({ path: screenshotPath(name) });
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('draws the counts over the history and jumps to the replay from a point', async () => {

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LedgerState, Policy } from '@/lib/ledger/types';
 
 export interface StatePair {
@@ -105,6 +105,12 @@ export function useStateAt(system: string, initial: StatePair, policy?: Policy) 
     },
     [fetchState],
   );
+
+  // The page comes with the state at its position only: fetch the step before for the highlights.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, for the position the page opened at
+  useEffect(() => {
+    if (initial.previous === null && initial.at > 0) show(initial.at);
+  }, []);
 
   return { shown, error, loading, show, prefetch };
 }

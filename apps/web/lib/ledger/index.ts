@@ -10,6 +10,7 @@ import { toLedgerEvent, toLedgerState, toSystemSummary, toTimelineEvent } from '
 import { createSystemMutation, importHistoryMutation } from './mutations';
 import {
   exportQuery,
+  hazardsQuery,
   inputAfterQuery,
   inputsQuery,
   logQuery,
@@ -22,6 +23,7 @@ import {
 import type {
   EventFilter,
   EventPage,
+  HazardEntry,
   ImportResult,
   LedgerState,
   Policy,
@@ -49,6 +51,22 @@ export async function getState(name: string, at?: number, policy?: Policy): Prom
   const data = await ledgerFetch<{ system: { state: ApiState } | null }>(stateQuery, { name, at, policy });
   if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
   return toLedgerState(data.system.state);
+}
+
+/** Every hazard recorded in a system, in order (those of its latest state). */
+export async function getHazards(name: string): Promise<HazardEntry[]> {
+  const data = await ledgerFetch<{ system: { state: Pick<ApiState, 'hazards'> } | null }>(hazardsQuery, {
+    name,
+  });
+  if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
+  return toLedgerState({
+    policy: 'MM_EXIT',
+    events: 0,
+    pasids: [],
+    tasks: [],
+    freed: [],
+    ...data.system.state,
+  }).hazards;
 }
 
 /**

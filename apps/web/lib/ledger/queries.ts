@@ -20,6 +20,14 @@ export const systemQuery = /* GraphQL */ `
   ${systemSummaryFragment}
 `;
 
+export const hazardsQuery = /* GraphQL */ `
+  query Hazards($name: String!) {
+    system(name: $name) {
+      state { hazards { code event tid pid device pasid } }
+    }
+  }
+`;
+
 export const stateQuery = /* GraphQL */ `
   query State($name: String!, $at: Int, $policy: Policy) {
     system(name: $name) {

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ReplayView } from '@/components/replay/replay-view';
-import { getState, getStatePair, getStream, getSystem } from '@/lib/ledger';
+import { getHazards, getStates, getStream, getSystem } from '@/lib/ledger';
 import { packHazards } from '@/lib/replay/hazard-codec';
 import { parsePosition } from '@/lib/replay/position';
 
@@ -26,9 +26,10 @@ export default async function ReplayPage({ params, searchParams }: Props) {
   const at = parsePosition((await searchParams).at, system.version);
   const from = Math.max(1, at - WINDOW);
   const to = Math.min(system.version, at + WINDOW);
-  const [pair, latest, events] = await Promise.all([
-    getStatePair(name, at, undefined, { hazards: false }),
-    getState(name),
+  // The state at the position only: the step before, for the highlights, follows from the browser.
+  const [[state], hazards, events] = await Promise.all([
+    getStates(name, [at], undefined, { hazards: false }),
+    getHazards(name),
     system.version > 0 ? getStream(name, from, to, system.eventCount / system.version) : Promise.resolve([]),
   ]);
   if (system.version === 0) {
@@ -43,8 +44,8 @@ export default async function ReplayPage({ params, searchParams }: Props) {
       key={`${name}@${at}`}
       system={name}
       version={system.version}
-      initial={{ at, ...pair }}
-      hazards={packHazards(latest.hazards)}
+      initial={{ at, state: state!, previous: null }}
+      hazards={packHazards(hazards)}
       initialEvents={events}
     />
   );
