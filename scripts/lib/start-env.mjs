@@ -45,6 +45,11 @@ export function loadStartConfig(env = process.env) {
       problems.push(`  ${name}=${JSON.stringify(value)}: must be a host name or address`);
     return value;
   };
+  // Passed through to the web app (apps/web/lib/env.ts checks it again, at its first request).
+  const wsUrl = env.PASID_API_WS_URL;
+  if (wsUrl && !/^wss?:\/\/[^\s/]+/.test(wsUrl)) {
+    problems.push(`  PASID_API_WS_URL=${JSON.stringify(wsUrl)}: must be a ws:// or wss:// URL`);
+  }
   const apiHost = host('API_HOST', '127.0.0.1');
   const webHost = host('WEB_HOST', '127.0.0.1');
   if (problems.length > 0) throw new StartConfigError(`invalid environment:\n${problems.join('\n')}`);
