@@ -1,3 +1,4 @@
+import type { HazardCode } from '@pasid/domain';
 import type { StoredEvent } from '@pasid/store';
 import type { LedgerEvent } from './event.type.js';
 
@@ -18,7 +19,7 @@ export function toLedgerEvent(event: StoredEvent): LedgerEvent {
     device: stringOf(data, 'device'),
     pasid: numberOf(data, 'pasid'),
     refcount: numberOf(data, 'refcount'),
-    code: stringOf(data, 'code'),
+    code: stringOf(data, 'code') as HazardCode | null,
     reason: stringOf(data, 'reason'),
   };
 }

@@ -1,6 +1,7 @@
+import type { HazardCode as HazardCodeName } from '@pasid/domain';
 import type { EventKind as EventKindName } from '@pasid/store';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { EventKind } from '../common/enums.js';
+import { EventKind, HazardCode } from '../common/enums.js';
 import { DateTimeISO, JSONObject } from '../common/scalars.js';
 
 @ObjectType('Event', {
@@ -73,8 +74,8 @@ export class LedgerEvent {
   @Field(() => Int, { nullable: true, description: 'The PASID count after this event (LAZY_REFCOUNT).' })
   refcount!: number | null;
 
-  @Field(() => String, { nullable: true, description: 'HazardDetected: the hazard code.' })
-  code!: string | null;
+  @Field(() => HazardCode, { nullable: true, description: 'HazardDetected: the hazard code.' })
+  code!: HazardCodeName | null;
 
   @Field(() => String, { nullable: true, description: 'Implicit DeviceUnbound: exit or exec.' })
   reason!: string | null;
