@@ -11,13 +11,13 @@ import type { Queryable } from './database.js';
 import { RejectedEventError } from './event-store.js';
 import { eventHash } from './hash.js';
 import { projectionChanges } from './projections.js';
-import { encodeState } from './state-codec.js';
+import { type EncodedState, encodeState } from './state-codec.js';
 
 /**
  * A snapshot is written each time a stream crosses a multiple of this many versions, so a state
  * query reads at most this many versions of the log.
  */
-export const SNAPSHOT_INTERVAL = 500;
+export const SNAPSHOT_INTERVAL = 250;
 
 /** One row for `pasid_append`, hashed and chained; its position comes from the database. */
 export interface PendingEvent {
@@ -40,6 +40,8 @@ export interface DecidedBatch {
   after: State;
   events: PendingEvent[];
   lastHash: string;
+  /** The state at the last multiple of SNAPSHOT_INTERVAL the batch reached, if any. */
+  snapshot: { version: number; state: EncodedState } | null;
 }
 
 /**
@@ -57,6 +59,7 @@ export function decideBatch(
   const replayer = new Replayer(before);
   const events: PendingEvent[] = [];
   let hash = prevHash;
+  let snapshot: DecidedBatch['snapshot'] = null;
   const push = (
     version: number,
     index: number,
@@ -106,12 +109,13 @@ export function decideBatch(
     }
     const id = input.id ?? randomUUID();
     const version = replayer.version;
+    if (version % SNAPSHOT_INTERVAL === 0) snapshot = { version, state: encodeState(replayer.state) };
     push(version, 0, input, id, null, input.at === undefined ? null : new Date(input.at));
     decision.events.forEach((derived: DerivedEvent, j) => {
       push(version, j + 1, derived, randomUUID(), id, null);
     });
   });
-  return { after: replayer.state, events, lastHash: hash };
+  return { after: replayer.state, events, lastHash: hash, snapshot };
 }
 
 /** What `pasid_append` takes for one decided batch: its events and its projection changes. */
@@ -130,13 +134,7 @@ export function batchArgument(system: string, before: State, batch: DecidedBatch
     batch.events.map((e) => e.data),
     batch.lastHash,
   );
-  if (Math.floor(before.version / SNAPSHOT_INTERVAL) < Math.floor(batch.after.version / SNAPSHOT_INTERVAL)) {
-    changes.snapshot = {
-      policy: batch.after.policy,
-      version: batch.after.version,
-      state: encodeState(batch.after),
-    };
-  }
+  if (batch.snapshot) changes.snapshot = { policy: batch.after.policy, ...batch.snapshot };
   return { system, events: batch.events, changes };
 }
 

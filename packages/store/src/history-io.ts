@@ -12,14 +12,12 @@ import {
   type Policy,
   type State,
 } from '@pasid/domain';
-import { batchArgument, decideBatch, writeBatches } from './append.js';
+import { batchArgument, decideBatch, SNAPSHOT_INTERVAL, writeBatches } from './append.js';
 import type { Queryable } from './database.js';
 import { HistoryImportError, RejectedEventError } from './event-store.js';
 import { GENESIS_HASH } from './hash.js';
 import type { SystemRow } from './rows.js';
 
-/** Inputs decided and written per round trip during an import (one transaction for the file). */
-const IMPORT_CHUNK = 2000;
 const PAGE = 5000;
 
 export type InsertSystem = (
@@ -98,8 +96,9 @@ export async function importHistoryInto(
         continue;
       }
       pending.push(line);
+      // Chunks end on snapshot boundaries, so an imported stream has every snapshot.
+      if (((state?.version ?? 0) + pending.length) % SNAPSHOT_INTERVAL === 0) await flush();
     }
-    if (pending.length >= IMPORT_CHUNK) await flush();
   };
   try {
     if (typeof source === 'string') await take(reader.push(source));
