@@ -34,13 +34,27 @@ export function run(
   name: string,
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string | undefined> },
+  options: {
+    cwd: string;
+    env: Record<string, string | undefined>;
+    /** Its own process group, signalled as a whole, as a terminal's Ctrl-C or `docker stop` do. */
+    processGroup?: boolean;
+  },
 ): RunningProcess {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup ?? false,
   });
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (options.processGroup && child.pid) process.kill(-child.pid, name);
+      else child.kill(name);
+    } catch {
+      // Already gone.
+    }
+  };
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -49,10 +63,17 @@ export function run(
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
+  // Ended when the process has exited and every process holding its pipes (children it left
+  // running, a wrapper's real work) has closed them.
+  const pipesClosed = Promise.all(
+    [child.stdout, child.stderr].map((stream) => new Promise((resolve) => stream?.once('close', resolve))),
+  );
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
-      for (const listener of listeners) listener();
-      resolve({ code, signal });
+      void pipesClosed.then(() => {
+        for (const listener of listeners) listener();
+        resolve({ code, signal });
+      });
     }),
   );
   const waitFor = (pattern: RegExp, timeoutMs = 60_000) =>
@@ -82,8 +103,8 @@ export function run(
     });
   const stop = async (graceMs = 15_000) => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       const result = await exited;
       clearTimeout(timer);
       return result;
