@@ -195,6 +195,12 @@ describe.skipIf(!(await postgresAvailable()))('GraphQL API over HTTP', () => {
         expect(d).toMatchObject({ causationId: input.id, version: input.version });
     }
     expect(inputs[1]?.derived.map((d) => d.type)).toContain('PasidAllocated');
+    const byId = await ok<{ derivedEvents: { type: string; causationId: string; version: number }[] }>(
+      t.url,
+      'query($id: ID!) { derivedEvents(inputId: $id) { type causationId version } }',
+      { id: inputs[1]?.id },
+    );
+    expect(byId.derivedEvents).toEqual(inputs[1]?.derived);
     // All 14 inputs' derived events and both hazards' causes: one range read per field.
     expect(readStreamCalls.n).toBeGreaterThanOrEqual(1);
     expect(readStreamCalls.n).toBeLessThanOrEqual(2);
