@@ -13,8 +13,12 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Charts ${decodeURIComponent((await params).name)}` };
 }
 
-/** Points per chart: every step of a small history, an even sample of a big one. */
-const POINTS = 400;
+/**
+ * Points per chart: every step of a small history, an even sample of a big one. Each point is a
+ * time-travel replay on the API (up to a snapshot interval of steps), so a long history gets fewer.
+ */
+const POINTS_SMALL = 400;
+const POINTS_LARGE = 150;
 /** States per API request (each is one alias of one query). */
 const BATCH = 50;
 
@@ -22,7 +26,7 @@ export default async function ChartsPage({ params }: Props) {
   const name = decodeURIComponent((await params).name);
   const system = await getSystem(name);
   if (!system) notFound();
-  const versions = sampleVersions(system.version, POINTS);
+  const versions = sampleVersions(system.version, system.version < 5000 ? POINTS_SMALL : POINTS_LARGE);
   const batches: number[][] = [];
   for (let i = 0; i < versions.length; i += BATCH) batches.push(versions.slice(i, i + BATCH));
   const samples = (await Promise.all(batches.map((b) => getPasidSeries(name, b)))).flat();
