@@ -8,6 +8,7 @@ import type { ApiEvent, ApiState, ApiSystem, ApiTimelineEvent } from './api-type
 import { LedgerError, ledgerFetch } from './client';
 import { toLedgerEvent, toLedgerState, toSystemSummary, toTimelineEvent } from './mappers';
 import { createSystemMutation, importHistoryMutation } from './mutations';
+import { findPositionBefore } from './position-search';
 import {
   exportQuery,
   hazardsQuery,
@@ -134,6 +135,7 @@ export async function getStream(
   toVersion: number,
   /** Stored events per input event on average (eventCount / version): where to look first. */
   density = 3,
+  retried = false,
 ): Promise<TimelineEvent[]> {
   const after = await positionBeforeVersion(name, fromVersion, density);
   const data = await ledgerFetch<{ events: { nodes: ApiTimelineEvent[] } }>(inputsQuery, {
@@ -141,6 +143,12 @@ export async function getStream(
     after: after === 0 ? undefined : String(after),
     first: toVersion - fromVersion + 1,
   });
+  const first = data.events.nodes[0];
+  if (first && first.version !== fromVersion && !retried) {
+    // Remembered positions from another life of this system's name (a reset database): forget them.
+    inputPositions.delete(name);
+    return getStream(name, fromVersion, toVersion, density, true);
+  }
   const out: TimelineEvent[] = [];
   for (const input of data.events.nodes) {
     if (input.version < fromVersion || input.version > toVersion) continue;
@@ -167,64 +175,22 @@ function rememberInputPosition(name: string, version: number, position: number):
   known.set(version, position);
 }
 
-/**
- * A position `p` such that the first input event after `p` is `version` (0 for version 1). An
- * interpolation search over the log: positions grow with versions, nearly linearly, so a probe at
- * the estimated place usually lands within a few events; bisection takes over if it does not.
- */
-async function positionBeforeVersion(name: string, version: number, density: number): Promise<number> {
-  if (version <= 1) return 0;
-  const known = inputPositions.get(name) ?? new Map<number, number>();
-  const exact = known.get(version - 1);
-  if (exact !== undefined) return exact;
-  const at = known.get(version);
-  if (at !== undefined) return at - 1;
-  // g(p): the version of the first input after position p; it never decreases as p grows.
-  // Invariant: g(lo) < version <= g(hi). Anchors (version, position) of real inputs bracket them.
-  let lo = 0;
-  let hi = 2 ** 31 - 1;
-  let loAnchor = { version: 0, position: 0 };
-  let hiAnchor: { version: number; position: number } | null = null;
-  for (const [v, position] of known) {
-    if (v < version - 1 && position > lo) {
-      lo = position;
-      loAnchor = { version: v, position };
-    }
-    if (v >= version && position - 1 < hi) {
-      hi = position - 1;
-      hiAnchor = { version: v, position };
-    }
-  }
-  for (let probe = 0; hi - lo > 1; probe++) {
-    const slope = hiAnchor
-      ? (hiAnchor.position - loAnchor.position) / (hiAnchor.version - loAnchor.version)
-      : density;
-    const estimate = Math.round(loAnchor.position + (version - 1 - loAnchor.version) * slope) - 1;
-    const mid = probe < 8 ? Math.min(Math.max(estimate, lo + 1), hi - 1) : Math.floor((lo + hi) / 2);
-    const data = await ledgerFetch<{ events: { nodes: { version: number; position: number }[] } }>(
-      inputAfterQuery,
-      {
-        name,
-        after: String(mid),
-      },
-    );
-    const found = data.events.nodes[0];
-    if (!found) {
-      hi = mid;
-      continue;
-    }
-    rememberInputPosition(name, found.version, found.position);
-    if (found.version === version - 1) return found.position;
-    if (found.version === version) return found.position - 1;
-    if (found.version < version) {
-      lo = found.position;
-      loAnchor = found;
-    } else {
-      hi = mid;
-      hiAnchor = found;
-    }
-  }
-  return hi;
+/** A position `p` such that the first input event of `name` after `p` is `version`. */
+function positionBeforeVersion(name: string, version: number, density: number): Promise<number> {
+  return findPositionBefore(
+    version,
+    async (after) => {
+      const data = await ledgerFetch<{ events: { nodes: { version: number; position: number }[] } }>(
+        inputAfterQuery,
+        { name, after: String(after) },
+      );
+      const found = data.events.nodes[0] ?? null;
+      if (found) rememberInputPosition(name, found.version, found.position);
+      return found;
+    },
+    inputPositions.get(name) ?? new Map(),
+    density,
+  );
 }
 
 /** A page of the whole log (or one system's), filtered, after position `after`. */
