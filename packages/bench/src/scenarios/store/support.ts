@@ -70,7 +70,10 @@ export const RAW_TABLE = `CREATE TABLE raw_events (
   type text NOT NULL, data jsonb NOT NULL, id uuid NOT NULL UNIQUE, causation_id uuid,
   correlation_id text NOT NULL, actor text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(),
   observed_at timestamptz, prev_hash text NOT NULL, hash text NOT NULL,
-  UNIQUE (system, version, index))`;
+  UNIQUE (system, version, index));
+CREATE INDEX ON raw_events (system, position);
+CREATE INDEX ON raw_events (correlation_id);
+CREATE INDEX ON raw_events (causation_id)`;
 
 const RAW_COLUMNS = 14;
 
