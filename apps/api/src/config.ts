@@ -40,6 +40,11 @@ const envSchema = z.object({
   API_MAX_COMPLEXITY: positiveInt(10_000_000).default(20_000),
   API_MAX_PAGE_SIZE: positiveInt(100_000).default(1000),
   API_WEB_KEY_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
 });
 
 export interface ApiConfig {
@@ -55,6 +60,8 @@ export interface ApiConfig {
   maxPageSize: number;
   /** Where the start command writes the web app's key on the embedded database. */
   webKeyFile: string | undefined;
+  /** The lowest level written to the JSON log. */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 export class ConfigError extends Error {
@@ -85,5 +92,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxComplexity: e.API_MAX_COMPLEXITY,
     maxPageSize: e.API_MAX_PAGE_SIZE,
     webKeyFile: e.API_WEB_KEY_FILE,
+    logLevel: e.LOG_LEVEL,
   };
 }

@@ -3,8 +3,12 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { ensureWebKey, WEB_KEY_FILE } from './auth/web-key.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './ops/logger.js';
 import { startApiServer } from './server/server.js';
 import { openStore } from './store.js';
+
+/** Past this, a shutdown that has not finished exits anyway (Postgres rolls back what is open). */
+const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 /** `node apps/api/dist/main.js`: the API on API_PORT (default 4000), until SIGINT or SIGTERM. */
 async function main(): Promise<number> {
@@ -18,23 +22,39 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  const logger = createLogger(config.logLevel);
   const store = await openStore(config);
   if (!config.databaseUrl) {
     const file = config.webKeyFile ?? path.join(config.dataDir, WEB_KEY_FILE);
     const web = await ensureWebKey(store.apiKeys, file);
-    console.log(`pasid-api: web app key ${web.created ? 'written to' : 'kept in'} ${web.file}`);
+    logger.info({ file: web.file }, `web app key ${web.created ? 'written to' : 'kept in'} ${web.file}`);
   }
-  const api = await startApiServer(store, config);
-  console.log(
-    `pasid-api: listening on ${api.url} (${config.databaseUrl ? 'Postgres' : `embedded database in ${config.dataDir}`})`,
-  );
+  // Start and stop are told whatever LOG_LEVEL says: the start command waits for "listening on".
+  const lifecycle = logger.isLevelEnabled('info') ? logger : logger.child({}, { level: 'info' });
+  const api = await startApiServer(store, config, { logger });
+  const database = config.databaseUrl ? 'Postgres' : `embedded database in ${config.dataDir}`;
+  // The start command and the tests wait for this line: keep "listening on <url>" in it.
+  lifecycle.info({ url: api.url }, `pasid-api: listening on ${api.url} (${database})`);
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  lifecycle.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+  const force = (why: string) => {
+    logger.error(`shutdown ${why}: exiting now`);
+    process.exit(1);
+  };
+  const timer = setTimeout(() => force(`took over ${SHUTDOWN_TIMEOUT_MS / 1000} s`), SHUTDOWN_TIMEOUT_MS);
+  timer.unref();
+  for (const again of ['SIGINT', 'SIGTERM'] as const)
+    process.once(again, () => force(`interrupted by ${again}`));
+  // Requests in flight finish and are answered (their writes commit or roll back whole);
+  // WebSockets close with 1001 "Going away"; then the database.
   await api.close();
   await store.close();
+  clearTimeout(timer);
+  lifecycle.info('stopped');
   return 0;
 }
 

@@ -142,5 +142,8 @@ describe.skipIf(!hasPostgres)('SIGTERM during a stream of writes', () => {
     });
     expect(verify.stdout).toMatch(/intact/);
     expect(api.output()).not.toMatch(/Error:|unhandled/i);
+    // The shutdown is logged as JSON lines, even at LOG_LEVEL=warn.
+    expect(api.output()).toMatch(/"msg":"shutting down: no new connections, finishing requests in flight"/);
+    expect(api.output()).toMatch(/"msg":"stopped"/);
   });
 });

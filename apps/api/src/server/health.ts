@@ -1,4 +1,5 @@
 import type { EventStore } from '@pasid/store';
+import type { Logger } from '../ops/logger.js';
 
 const TIMEOUT_MS = 3000;
 
@@ -8,6 +9,7 @@ const TIMEOUT_MS = 3000;
  */
 export async function checkDatabase(
   store: EventStore,
+  logger: Logger,
 ): Promise<{ up: boolean; latencyMs: number; error?: string }> {
   const start = performance.now();
   let timer: NodeJS.Timeout | undefined;
@@ -21,7 +23,7 @@ export async function checkDatabase(
     return { up: true, latencyMs: Math.round(performance.now() - start) };
   } catch (error) {
     // The reason stays in the server log: it may hold connection details.
-    console.error('api: health check failed', error);
+    logger.error({ err: error }, 'health check: the database does not answer');
     return {
       up: false,
       latencyMs: Math.round(performance.now() - start),

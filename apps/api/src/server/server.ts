@@ -11,6 +11,8 @@ import { authenticate } from '../auth/authenticate.js';
 import type { ApiConfig } from '../config.js';
 import { type ApiContext, type ApiDeps, createContext } from '../context.js';
 import { formatError } from '../errors.js';
+import { createLogger, type Logger, requestLogger } from '../ops/logger.js';
+import { ApiMetrics } from '../ops/metrics.js';
 import { buildApiSchema } from '../schema.js';
 import { StateCache } from '../state/state-cache.js';
 import { LiveFeed } from '../subscription/live-feed.js';
@@ -25,6 +27,7 @@ export interface RunningApi {
   port: number;
   httpServer: Server;
   schema: GraphQLSchema;
+  logger: Logger;
   /** Stops accepting, ends subscriptions, drains requests. Does not close the store. */
   close(): Promise<void>;
 }
@@ -33,7 +36,12 @@ export interface RunningApi {
  * One HTTP server: POST /graphql (Apollo), graphql-ws on the same path, GET /health. The store is
  * the caller's: the server never opens or closes it.
  */
-export async function startApiServer(store: EventStore, config: ApiConfig): Promise<RunningApi> {
+export async function startApiServer(
+  rawStore: EventStore,
+  config: ApiConfig,
+  options: { logger?: Logger } = {},
+): Promise<RunningApi> {
+  const logger = options.logger ?? createLogger(config.logLevel);
   const schema = await buildApiSchema();
   const app = express();
   app.disable('x-powered-by');
@@ -43,13 +51,17 @@ export async function startApiServer(store: EventStore, config: ApiConfig): Prom
     path: '/graphql',
     maxPayload: bytesOf(config.bodyLimit),
   });
+  const feed = new LiveFeed(rawStore, () => logHead(rawStore));
+  const metrics = new ApiMetrics({ logHead: () => logHead(rawStore), feedPosition: () => feed.position() });
+  // The resolvers get the store with its writes measured.
+  const store = metrics.instrument(rawStore);
   const deps: ApiDeps = {
     store,
     config,
-    feed: new LiveFeed(store, () => logHead(store)),
+    feed,
     states: new StateCache(),
   };
-  const subscriptions = attachSubscriptions(wsServer, schema, deps);
+  const subscriptions = attachSubscriptions(wsServer, schema, deps, metrics);
 
   const apollo = new ApolloServer<ApiContext>({
     schema,
@@ -73,8 +85,13 @@ export async function startApiServer(store: EventStore, config: ApiConfig): Prom
   });
   await apollo.start();
 
+  app.use(requestLogger(logger));
+  app.use(metrics.requestTimer());
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.get('/health', async (_req, res) => {
-    const database = await checkDatabase(store);
+    const database = await checkDatabase(store, logger);
     res.status(database.up ? 200 : 503).json({ status: database.up ? 'ok' : 'unavailable', database });
   });
   app.use(
@@ -88,7 +105,7 @@ export async function startApiServer(store: EventStore, config: ApiConfig): Prom
         ),
     }),
   );
-  app.use(bodyErrors(config.bodyLimit));
+  app.use(bodyErrors(config.bodyLimit, logger));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -101,12 +118,13 @@ export async function startApiServer(store: EventStore, config: ApiConfig): Prom
     port,
     httpServer,
     schema,
+    logger,
     close: () => apollo.stop(),
   };
 }
 
 /** A body too large or not JSON gets a GraphQL-shaped error, not Express's HTML page. */
-function bodyErrors(limit: string): ErrorRequestHandler {
+function bodyErrors(limit: string, logger: Logger): ErrorRequestHandler {
   return (error, _req, res, next) => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') {
@@ -130,7 +148,7 @@ function bodyErrors(limit: string): ErrorRequestHandler {
       next(error);
       return;
     }
-    console.error('api: unexpected error', error);
+    logger.error({ err: error }, 'unexpected error');
     res.status(500).json({
       errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
     });

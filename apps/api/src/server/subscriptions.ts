@@ -13,6 +13,7 @@ import { authenticate } from '../auth/authenticate.js';
 import type { Caller } from '../auth/roles.js';
 import { type ApiDeps, createContext } from '../context.js';
 import { formatError } from '../errors.js';
+import type { ApiMetrics } from '../ops/metrics.js';
 import { bytesOf, complexityError, depthRule } from './protection.js';
 import { createSharedSubscribe } from './shared-subscribe.js';
 
@@ -23,7 +24,12 @@ type Extra = Record<PropertyKey, unknown> & { caller?: Caller };
  * (browsers cannot set headers on a WebSocket) or the upgrade request's Authorization header; the
  * same depth, cost and size limits as over HTTP; errors masked as over HTTP.
  */
-export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSchema, deps: ApiDeps) {
+export function attachSubscriptions(
+  wsServer: WebSocketServer,
+  schema: GraphQLSchema,
+  deps: ApiDeps,
+  metrics: ApiMetrics,
+) {
   const { store, config } = deps;
   const maxPayload = bytesOf(config.bodyLimit);
   const rules = [...specifiedRules, depthRule(config.maxDepth)];
@@ -39,7 +45,10 @@ export function attachSubscriptions(wsServer: WebSocketServer, schema: GraphQLSc
   const handle = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
-      subscribe: (args) => shared.subscribe(args),
+      subscribe: async (args) => {
+        const result = await shared.subscribe(args);
+        return Symbol.asyncIterator in result ? metrics.countSubscription(result) : result;
+      },
       onConnect: async (ctx) => {
         const header =
           stringParam(ctx.connectionParams, 'authorization') ??

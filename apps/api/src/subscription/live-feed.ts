@@ -13,6 +13,8 @@ export class LiveFeed {
   private source: Subscription | null = null;
   private starting: Promise<void> | null = null;
   private readonly listeners = new Set<Listener>();
+  /** The last position the running feed has passed on (its start, before any event). */
+  private reached: number | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -40,8 +42,10 @@ export class LiveFeed {
   }
 
   private async start(): Promise<void> {
-    const source = this.store.subscribe({ after: await this.head() });
+    const after = await this.head();
+    const source = this.store.subscribe({ after });
     this.source = source;
+    this.reached = after;
     void this.pump(source);
     // Everyone left while it started.
     if (this.listeners.size === 0) {
@@ -53,12 +57,18 @@ export class LiveFeed {
   private async pump(source: Subscription): Promise<void> {
     try {
       for await (const event of source) {
+        this.reached = event.position;
         for (const listener of this.listeners) listener.onEvent(event);
       }
     } catch (error) {
       if (this.source === source) this.source = null;
       for (const listener of [...this.listeners]) listener.onError(error);
     }
+  }
+
+  /** The last log position this feed has passed on, or null when no feed runs (nothing is behind). */
+  position(): number | null {
+    return this.source ? this.reached : null;
   }
 
   /** A subscription: the stored events after `after` (of `system`, if given), then live ones. */
