@@ -278,6 +278,8 @@ for (const backend of BACKENDS) {
         expect(text.split('\n')[0]).toBe('{"system":"src","policy":"EAGER_UNBIND","maxPasid":16}');
         const imported = await store.importHistory(text, { system: 'copy', actor: 'cli' });
         expect(imported.version).toBe(300);
+        // Imports are cut on snapshot boundaries: the imported stream has its snapshot too.
+        expect(await count(db, `snapshots WHERE system = 'copy' AND version = ${SNAPSHOT_INTERVAL}`)).toBe(1);
         expect(await store.stateDocument('copy')).toEqual(await store.stateDocument('src'));
         let again = '';
         for await (const line of store.exportHistory('copy')) again += line;
