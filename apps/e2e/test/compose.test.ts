@@ -164,6 +164,18 @@ describe.skipIf(!hasPostgres)('docker-compose.yml as plain processes', () => {
     const health = await fetch(`${front()}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
+    // Each replica counts what it recorded; between them, both writes of the test above.
+    let inputs = 0;
+    for (const name of ['api-1', 'api-2']) {
+      const text = await (await fetch(`http://127.0.0.1:${portOf(name)}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('pasid_events_recorded_total{kind="input"}'));
+      inputs += line ? Number(line.split(' ').at(-1)) : 0;
+      expect(text).toMatch(/^pasid_live_subscriptions 0$/m);
+    }
+    expect(inputs).toBe(2);
+    const viaFront = await fetch(`${front()}/metrics`);
+    expect(viaFront.status).toBe(200);
+    expect(await viaFront.text()).toContain('pasid_append_duration_seconds_bucket');
   });
 
   it('stops every service cleanly on SIGTERM', async () => {
