@@ -10,7 +10,8 @@ import { ReplayControls } from './replay-controls';
 import { Timeline } from './timeline';
 import { type StatePair, useStateAt } from './use-state-at';
 
-const SCRUB_DEBOUNCE_MS = 25;
+/** While the scrubber is dragged, at most one position is asked for per this many ms. */
+const SCRUB_INTERVAL_MS = 40;
 const URL_DEBOUNCE_MS = 200;
 
 /** Marks the time from a move of the position to the new state on screen (read by the bench). */
@@ -41,6 +42,7 @@ export function ReplayView({
   const [speed, setSpeed] = useState(400);
   const moveStarted = useRef<{ at: number; time: number } | null>(null);
   const scrubTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const scrubPending = useRef<number | null>(null);
   const urlTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const moveTo = useCallback(
@@ -49,9 +51,31 @@ export function ReplayView({
       setAt(next);
       moveStarted.current = { at: next, time: performance.now() };
       performance.mark(MOVE_MARK, { detail: { at: next } });
-      if (scrubTimer.current) clearTimeout(scrubTimer.current);
-      if (mode === 'scrub') scrubTimer.current = setTimeout(() => show(next), SCRUB_DEBOUNCE_MS);
-      else show(next);
+      if (mode === 'scrub') {
+        // Throttled, leading and trailing: the first move of a drag is asked for at once, the
+        // moves during the next interval collapse into the last one.
+        if (scrubTimer.current) {
+          scrubPending.current = next;
+        } else {
+          show(next);
+          const flush = () => {
+            const pending = scrubPending.current;
+            scrubPending.current = null;
+            if (pending === null) {
+              scrubTimer.current = null;
+              return;
+            }
+            show(pending);
+            scrubTimer.current = setTimeout(flush, SCRUB_INTERVAL_MS);
+          };
+          scrubTimer.current = setTimeout(flush, SCRUB_INTERVAL_MS);
+        }
+      } else {
+        if (scrubTimer.current) clearTimeout(scrubTimer.current);
+        scrubTimer.current = null;
+        scrubPending.current = null;
+        show(next);
+      }
       if (urlTimer.current) clearTimeout(urlTimer.current);
       urlTimer.current = setTimeout(() => {
         const url = new URL(window.location.href);
