@@ -10,3 +10,4 @@ export * from './invariants.js';
 export * from './pool.js';
 export * from './replayer.js';
 export * from './state.js';
+export * from './what-if.js';

@@ -117,6 +117,10 @@ export interface EventStore {
   ): Promise<SystemInfo>;
   getSystem(name: string): Promise<SystemInfo | null>;
   listSystems(): Promise<SystemInfo[]>;
+  /** The position of the last committed event of the whole log (0 when empty). */
+  headPosition(): Promise<number>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
   /** Decides and appends a batch in one transaction, all or nothing. */
   appendToStream(system: string, inputs: InputEvent[], options: AppendOptions): Promise<AppendResult>;
   /** Imports a history file (text or chunks): creates the system from the header or options. */

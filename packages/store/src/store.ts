@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DEFAULT_MAX_PASID,
   type DerivedEvent,
+  forWhatIf,
   type InputEvent,
   POLICIES,
   type Policy,
@@ -117,6 +118,18 @@ export class PgEventStore implements EventStore {
   /** Typed Prisma access to the projection tables (read them, never write). */
   get prisma() {
     return this.db.prisma;
+  }
+
+  async headPosition(): Promise<number> {
+    // log_head's row is updated last in every append, so it only ever names committed events.
+    const [row] = await this.db.query<{ position: string | number }>(
+      'SELECT position FROM log_head WHERE id = 1',
+    );
+    return Number(row?.position ?? 0);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
   }
 
   async createSystem(input: { name: string; policy: Policy; maxPasid?: number }, actor: string) {
@@ -398,7 +411,8 @@ export class PgEventStore implements EventStore {
     const replayer = snapshot
       ? new Replayer(decodeState(snapshot.state))
       : new Replayer({ policy, maxPasid: row.max_pasid });
-    // Snapshot versions count stored inputs; inputs the other policy rejects are skipped.
+    // Versions stay aligned with the stored inputs: `forWhatIf` makes every recorded input
+    // acceptable under any policy, so a rejection here is a broken log, not a policy difference.
     let from = snapshot?.version ?? 0;
     while (from < version) {
       const to = Math.min(version, (Math.floor(from / SNAPSHOT_INTERVAL) + 1) * SNAPSHOT_INTERVAL);
@@ -407,7 +421,15 @@ export class PgEventStore implements EventStore {
          ORDER BY version`,
         [row.name, from, to],
       );
-      for (const r of rows) replayer.apply(r.data);
+      for (const r of rows) {
+        const decision = replayer.apply(forWhatIf(r.data));
+        if (!decision.ok) {
+          throw new StoreError(
+            'INVALID',
+            `system ${row.name}: input ${replayer.version + 1} cannot be replayed under ${policy}: ${decision.rejection.message}`,
+          );
+        }
+      }
       from = to;
       if (to % SNAPSHOT_INTERVAL === 0) {
         await this.db.query(

@@ -268,6 +268,39 @@ for (const backend of BACKENDS) {
     );
 
     it.skipIf(skip)(
+      're-decides under another policy without the observed PASIDs, versions aligned',
+      async () => {
+        const dsa = '0000:6a:01.0';
+        // Recorded under EAGER_UNBIND: 100's PASID 1 is freed at its unbind while task 100 still
+        // carries it, and the kernel hands 1 to 200. Under LAZY_REFCOUNT 1 is still held then.
+        const recorded: InputEvent[] = [
+          { type: 'ProcessCreated', pid: 100 },
+          { type: 'DeviceBound', pid: 100, device: dsa, pasid: 1 },
+          { type: 'Enqcmd', tid: 100, device: dsa },
+          { type: 'DeviceUnbound', pid: 100, device: dsa },
+          { type: 'ProcessCreated', pid: 200 },
+          { type: 'DeviceBound', pid: 200, device: dsa, pasid: 1 },
+          { type: 'Enqcmd', tid: 100, device: dsa },
+        ];
+        await store.createSystem({ name: 'hinted', policy: 'EAGER_UNBIND' }, 'test');
+        await store.appendToStream('hinted', recorded, { actor: 't' });
+      const head = await store.headPosition();
+      const all = await store.readAll({ after: head - 1, limit: 10 });
+      expect(all.map((e) => e.position)).toEqual([head]);
+      await store.ping();
+        const lazy = await store.stateDocument('hinted', { policy: 'LAZY_REFCOUNT' });
+        expect(lazy.events).toBe(recorded.length);
+        expect(lazy.pasids.map((p) => [p.pasid, p.pid, p.refcount])).toEqual([
+          [1, 100, 1],
+          [2, 200, 1],
+        ]);
+        expect(lazy.hazards).toEqual([{ code: 'DMAR_FAULT', event: 7, tid: 100, device: dsa, pasid: 1 }]);
+        const eager = await store.stateDocument('hinted');
+        expect(eager.hazards.map((h) => [h.code, h.event, h.pid])).toEqual([['WRONG_ADDRESS_SPACE', 7, 200]]);
+      },
+    );
+
+    it.skipIf(skip)(
       'exports a history that imports back to the same state; bad files store nothing',
       async () => {
         const history = take(300, 'EAGER_UNBIND', 5);
