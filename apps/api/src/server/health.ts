@@ -4,8 +4,7 @@ import type { Logger } from '../ops/logger.js';
 const TIMEOUT_MS = 3000;
 
 /**
- * Whether the database answers, and how fast. The store has no ping, so this asks it for the list
- * of systems, a small query on the same connection pool.
+ * Whether the database answers (a trivial query on the store's pool), and how fast.
  */
 export async function checkDatabase(
   store: EventStore,
@@ -15,7 +14,7 @@ export async function checkDatabase(
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      store.listSystems(),
+      store.ping(),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
       }),

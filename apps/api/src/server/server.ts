@@ -16,7 +16,6 @@ import { ApiMetrics } from '../ops/metrics.js';
 import { buildApiSchema } from '../schema.js';
 import { StateCache } from '../state/state-cache.js';
 import { LiveFeed } from '../subscription/live-feed.js';
-import { logHead } from '../subscription/log-head.js';
 import { checkDatabase } from './health.js';
 import { bytesOf, complexityPlugin, depthRule } from './protection.js';
 import { attachSubscriptions } from './subscriptions.js';
@@ -51,8 +50,11 @@ export async function startApiServer(
     path: '/graphql',
     maxPayload: bytesOf(config.bodyLimit),
   });
-  const feed = new LiveFeed(rawStore, () => logHead(rawStore));
-  const metrics = new ApiMetrics({ logHead: () => logHead(rawStore), feedPosition: () => feed.position() });
+  const feed = new LiveFeed(rawStore, () => rawStore.headPosition());
+  const metrics = new ApiMetrics({
+    logHead: () => rawStore.headPosition(),
+    feedPosition: () => feed.position(),
+  });
   // The resolvers get the store with its writes measured.
   const store = metrics.instrument(rawStore);
   const deps: ApiDeps = {

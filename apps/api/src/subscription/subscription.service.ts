@@ -5,7 +5,6 @@ import type { SystemState } from '../state/state.type.js';
 import type { SystemService } from '../system/system.service.js';
 import type { LiveFeed } from './live-feed.js';
 import { mapSubscription } from './live-iterator.js';
-import { logHead } from './log-head.js';
 
 export class SubscriptionService {
   constructor(
@@ -60,7 +59,7 @@ export class SubscriptionService {
     }
     if (system) await this.systems.get(system);
     // Without `after`, only what is appended from now on: start at the log's current head.
-    const from = after ?? (await mapped(() => logHead(this.store)));
+    const from = after ?? (await mapped(() => this.store.headPosition()));
     return this.feed.subscribe({ ...(system ? { system } : {}), after: from });
   }
 }
