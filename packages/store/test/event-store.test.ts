@@ -284,10 +284,10 @@ for (const backend of BACKENDS) {
         ];
         await store.createSystem({ name: 'hinted', policy: 'EAGER_UNBIND' }, 'test');
         await store.appendToStream('hinted', recorded, { actor: 't' });
-      const head = await store.headPosition();
-      const all = await store.readAll({ after: head - 1, limit: 10 });
-      expect(all.map((e) => e.position)).toEqual([head]);
-      await store.ping();
+        const head = await store.headPosition();
+        const all = await store.readAll({ after: head - 1, limit: 10 });
+        expect(all.map((e) => e.position)).toEqual([head]);
+        await store.ping();
         const lazy = await store.stateDocument('hinted', { policy: 'LAZY_REFCOUNT' });
         expect(lazy.events).toBe(recorded.length);
         expect(lazy.pasids.map((p) => [p.pasid, p.pid, p.refcount])).toEqual([
