@@ -45,7 +45,7 @@ export function loadStartConfig(env = process.env) {
       problems.push(`  ${name}=${JSON.stringify(value)}: must be a host name or address`);
     return value;
   };
-  // Passed through to the web app (apps/web/lib/env.ts checks it again, at its first request).
+  // Passed through to the web app (apps/web/lib/env.ts checks it again as it starts).
   const wsUrl = env.PASID_API_WS_URL;
   if (wsUrl && !/^wss?:\/\/[^\s/]+/.test(wsUrl)) {
     problems.push(`  PASID_API_WS_URL=${JSON.stringify(wsUrl)}: must be a ws:// or wss:// URL`);

@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './support/processes.js';
+
+/** The web app checks its environment as it starts (apps/web/instrumentation.ts), not at the first page. */
+const NEXT = createRequire(import.meta.url).resolve('next/dist/bin/next');
+
+const startWeb = (env: Record<string, string>) =>
+  spawnSync(process.execPath, [NEXT, 'start', 'apps/web', '-p', '0', '-H', '127.0.0.1'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+
+describe('next start with a wrong setting', () => {
+  it.each([
+    [{ PASID_API_URL: 'ftp://api/graphql' }, 'PASID_API_URL'],
+    [{ PASID_API_WS_URL: 'http://api/graphql' }, 'PASID_API_WS_URL'],
+  ])('%j stops the server at start with exit code 2, naming the variable', (env, name) => {
+    const result = startWeb(env);
+    expect(result.status, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`pasid-web: invalid web app environment: ${name}`));
+  });
+});
