@@ -36,12 +36,13 @@ describe.skipIf(!SLOW)('npm start from a fresh clone', () => {
     (await graphql<{ systems: { name: string; version: number }[] }>(api(), '{ systems { name version } }'))
       .data.systems;
 
+  // The start command's last line: everything it prints before is in the output by then.
   beforeAll(async () => {
     clone = await mkdtemp(path.join(tmpdir(), 'pasid-clone-'));
     await promisify(execFile)('git', ['clone', '--quiet', REPO_ROOT, clone]);
     [apiPort, webPort] = [await freePort(), await freePort()];
     app = start();
-    await app.waitFor(/PASID Ledger is running/, START_TIMEOUT_MS);
+    await app.waitFor(/Ctrl-C stops both\./, START_TIMEOUT_MS);
   }, START_TIMEOUT_MS + 60_000);
 
   afterAll(async () => {
@@ -102,7 +103,7 @@ describe.skipIf(!SLOW)('npm start from a fresh clone', () => {
       await expect(fetch(web())).rejects.toThrow();
 
       app = start();
-      await app.waitFor(/PASID Ledger is running/, 5 * 60_000);
+      await app.waitFor(/Ctrl-C stops both\./, 5 * 60_000);
       expect(app.output()).toMatch(/build: up to date/);
       expect(app.output()).toMatch(/samples: the database already has systems/);
       expect(await systems()).toEqual(before);
