@@ -1,8 +1,8 @@
 import type { EventStore } from '@pasid/store';
+import { postgresAvailable } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './support/api.js';
 import { ok } from './support/client.js';
-import { postgresAvailable } from './support/postgres.js';
 import { dsa0, iax0, workedExampleEvents, workedExampleText } from './support/worked-example.js';
 
 const STATE_DOC =
@@ -21,7 +21,7 @@ function asReplayDocument(state: Record<string, unknown>) {
   return { ...state, hazards };
 }
 
-describe.skipIf(!(await postgresAvailable()))('GraphQL API over HTTP', () => {
+describe.skipIf(!(await postgresAvailable('the API tests')))('GraphQL API over HTTP', () => {
   let t: TestApi;
   const readStreamCalls: { n: number } = { n: 0 };
 

@@ -4,17 +4,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { postgresAvailable } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './support/api.js';
 import { gql, ok } from './support/client.js';
-import { postgresAvailable } from './support/postgres.js';
 import { startApiProcess } from './support/processes.js';
 
 const run = promisify(execFile);
 const KEYS = fileURLToPath(new URL('../dist/keys.js', import.meta.url));
 const CREATE = 'mutation($n: String!) { createSystem(input: { name: $n }) { name createdBy } }';
 
-describe.skipIf(!(await postgresAvailable()))('the keys command', () => {
+describe.skipIf(!(await postgresAvailable('the API tests')))('the keys command', () => {
   let t: TestApi;
   beforeAll(async () => {
     t = await startTestApi();

@@ -1,8 +1,8 @@
 import { loadConfig, openStore, type RunningApi, startApiServer } from '@pasid/api';
+import { countEvents, createTestDatabase, postgresAvailable } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './support/api.js';
 import { gql, ok } from './support/client.js';
-import { countEvents, createTestDatabase, postgresAvailable } from './support/postgres.js';
 import { wsClient } from './support/subscriber.js';
 import { dsa0 } from './support/worked-example.js';
 
@@ -10,7 +10,7 @@ const RECORD = `mutation Record($system: String!, $v: Int, $events: [LifecycleEv
   recordEvents(system: $system, expectedVersion: $v, events: $events) { version }
 }`;
 
-describe.skipIf(!(await postgresAvailable()))(
+describe.skipIf(!(await postgresAvailable('the API tests')))(
   'bad requests get a code and a clear message, and store nothing',
   () => {
     let t: TestApi;
@@ -258,7 +258,7 @@ describe.skipIf(!(await postgresAvailable()))(
   },
 );
 
-describe.skipIf(!(await postgresAvailable()))('when the database fails', () => {
+describe.skipIf(!(await postgresAvailable('the API tests')))('when the database fails', () => {
   let api: RunningApi | undefined;
   let drop: (() => Promise<void>) | undefined;
   afterAll(async () => {
@@ -267,7 +267,7 @@ describe.skipIf(!(await postgresAvailable()))('when the database fails', () => {
   });
 
   it('clients get INTERNAL_SERVER_ERROR without details, and /health says the database is down', async () => {
-    const database = await createTestDatabase();
+    const database = await createTestDatabase('api');
     drop = database.drop;
     const config = loadConfig({ API_PORT: '0', DATABASE_URL: database.url });
     const store = await openStore(config);

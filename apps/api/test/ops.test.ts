@@ -1,14 +1,14 @@
 import { Writable } from 'node:stream';
 import { loadConfig, openStore, type RunningApi, startApiServer } from '@pasid/api';
 import type { EventStore } from '@pasid/store';
+import { createTestDatabase, postgresAvailable } from '@pasid/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok } from './support/client.js';
-import { createTestDatabase, postgresAvailable } from './support/postgres.js';
 import { wsClient } from './support/subscriber.js';
 
 /** Operations: a JSON log line with a request id for every request, and the Prometheus metrics. */
-const hasPostgres = await postgresAvailable();
+const hasPostgres = await postgresAvailable('the API tests');
 
 describe.skipIf(!hasPostgres)('logs and metrics', () => {
   let api: RunningApi;
@@ -18,7 +18,7 @@ describe.skipIf(!hasPostgres)('logs and metrics', () => {
   const lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    const database = await createTestDatabase();
+    const database = await createTestDatabase('api');
     drop = database.drop;
     const config = loadConfig({ API_PORT: '0', DATABASE_URL: database.url });
     store = await openStore(config);

@@ -1,7 +1,7 @@
 import { loadConfig, openStore } from '@pasid/api';
+import { createTestDatabase, postgresAvailable } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok } from './support/client.js';
-import { createTestDatabase, postgresAvailable } from './support/postgres.js';
 import { startApiProcess } from './support/processes.js';
 import { collect, wsClient } from './support/subscriber.js';
 import { workedExampleEvents } from './support/worked-example.js';
@@ -12,7 +12,7 @@ const RECORD = `mutation($system: String!, $events: [LifecycleEventInput!]!) {
   recordEvents(system: $system, events: $events) { version events { position } }
 }`;
 
-describe.skipIf(!(await postgresAvailable()))(
+describe.skipIf(!(await postgresAvailable('the API tests')))(
   'subscriptions over graphql-ws, two API processes on one database',
   () => {
     let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -22,7 +22,7 @@ describe.skipIf(!(await postgresAvailable()))(
     let reader: string;
 
     beforeAll(async () => {
-      database = await createTestDatabase();
+      database = await createTestDatabase('api');
       const store = await openStore(loadConfig({ DATABASE_URL: database.url }));
       writer = (await store.apiKeys.create('tracer', 'writer')).token;
       reader = (await store.apiKeys.create('watcher', 'reader')).token;

@@ -1,17 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateHistory, type InputEvent, writeHistory } from '@pasid/domain';
-import pg from 'pg';
+import { createTestDatabase, postgresAvailable, sql, type TestDatabase } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // `pasid import/export/verify` as a user runs them: child processes of the built command.
 const BIN = fileURLToPath(new URL('../bin/pasid.js', import.meta.url));
 const SAMPLE = fileURLToPath(new URL('../../../samples/worked-example.jsonl', import.meta.url));
-const ADMIN_URL = process.env.PASID_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const dir = mkdtempSync(join(tmpdir(), 'pasid-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,39 +37,17 @@ function history(name: string, events: number): string {
   return file;
 }
 
-async function postgresUp(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch (error) {
-    if (process.env.CI)
-      throw new Error(`CI needs Postgres at PASID_TEST_ADMIN_URL: ${(error as Error).message}`);
-    return false;
-  }
-}
-
-async function admin(sql: string, url = ADMIN_URL): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
-
 describe('pasid import, export and verify on Postgres', async () => {
-  const skip = !(await postgresUp());
-  const name = `pasid_test_cli_${randomBytes(4).toString('hex')}`;
-  const url = (() => {
-    const u = new URL(ADMIN_URL);
-    u.pathname = `/${name}`;
-    return u.toString();
-  })();
+  const skip = !(await postgresAvailable('the CLI store tests'));
+  let database: TestDatabase;
+  let url = '';
   beforeAll(async () => {
-    if (!skip) await admin(`CREATE DATABASE ${name}`);
+    if (skip) return;
+    database = await createTestDatabase('cli');
+    url = database.url;
   });
   afterAll(async () => {
-    if (!skip) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (!skip) await database.drop();
   });
 
   it.skipIf(skip)('imports, exports the same history, verifies, and finds a tampered row', () => {
@@ -106,18 +82,15 @@ describe('pasid import, export and verify on Postgres', async () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/bad\.jsonl: line 3: .*device/);
     expect(result.stdout).toBe('');
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    const { rows } = await client.query(`SELECT count(*)::int AS n FROM systems WHERE name = 'bad'`);
-    await client.end();
-    expect(rows[0].n).toBe(0);
+    const rows = await sql<{ n: number }>(url, `SELECT count(*)::int AS n FROM systems WHERE name = 'bad'`);
+    expect(rows[0]?.n).toBe(0);
   });
 
   it.skipIf(skip)('exits 1 from verify when a superuser changed an event', async () => {
-    await admin(
+    await sql(
+      url,
       `BEGIN; SET LOCAL session_replication_role = replica;
        UPDATE events SET actor = 'mallory' WHERE position = 3; COMMIT;`,
-      url,
     );
     const result = pasid(['verify'], { DATABASE_URL: url });
     expect(result.status).toBe(1);

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { createTestDatabase, postgresAvailable } from '@pasid/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKED_EXAMPLE_PATH } from '../test/helpers';
 import { chromiumAvailable, launchBrowser, screenshotPath } from './support/browser';
-import { createTestDatabase, postgresAvailable } from './support/postgres';
 import { createApiKey, type Server, startApi, startWeb } from './support/processes';
 
 /**
  * The web app in headless Chromium against the real API over a fresh Postgres database: the
  * servers are the built ones (`node apps/api/dist/main.js`, `next start`), nothing is mocked.
  */
-const enabled = (await postgresAvailable()) && chromiumAvailable();
+const enabled = (await postgresAvailable('the browser tests')) && chromiumAvailable();
 
 describe.runIf(enabled)('web app in a browser', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -32,7 +32,7 @@ describe.runIf(enabled)('web app in a browser', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase('web');
     apiKey = await createApiKey(database.url, 'web-e2e');
     api = await startApi(database.url);
     web = await startWeb(api.url, apiKey);

@@ -1,6 +1,6 @@
 import { type ApiConfig, loadConfig, openStore, type RunningApi, startApiServer } from '@pasid/api';
 import type { EventStore } from '@pasid/store';
-import { createTestDatabase } from './postgres.js';
+import { createTestDatabase } from '@pasid/testing';
 
 export interface TestApi {
   url: string;
@@ -20,7 +20,7 @@ export async function startTestApi(
   env: Record<string, string> = {},
   wrap: (store: EventStore) => EventStore = (s) => s,
 ): Promise<TestApi> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase('api');
   const config: ApiConfig = loadConfig({ API_PORT: '0', DATABASE_URL: database.url, ...env });
   const store = await openStore(config);
   const tokens = {
