@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComposePlan, planCompose } from './support/compose.js';
@@ -77,6 +77,8 @@ describe.skipIf(!hasPostgres)('docker-compose.yml as plain processes', () => {
     // The front first, the database last: the order compose stops them in.
     for (const name of ['gateway', 'web', 'api-1', 'api-2']) await running.get(name)?.stop();
     await db?.drop();
+    for (const folder of Object.values(plan?.volumes ?? {}))
+      await rm(folder, { recursive: true, force: true });
   });
 
   it('has the services the deployment needs', () => {
