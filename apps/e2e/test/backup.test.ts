@@ -3,8 +3,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createTestDatabase, postgresAvailable, sql, type TestDatabase } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, postgresAvailable, sql, type TestDatabase } from './support/postgres.js';
 import { REPO_ROOT } from './support/processes.js';
 
 /**
@@ -15,7 +15,7 @@ import { REPO_ROOT } from './support/processes.js';
 const exec = promisify(execFile);
 const PASID = path.join(REPO_ROOT, 'apps/cli/bin/pasid.js');
 const SAMPLES = ['worked-example.jsonl', 'pasid-exhaustion.jsonl', 'eager-unbind-wrong-address-space.jsonl'];
-const hasPostgres = await postgresAvailable();
+const hasPostgres = await postgresAvailable('the production checks');
 
 type Target = { DATABASE_URL: string } | { PASID_DATA_DIR: string };
 const envFor = (target: Target) => ({ ...process.env, DATABASE_URL: '', PASID_DATA_DIR: '', ...target });
@@ -33,7 +33,7 @@ describe.skipIf(!hasPostgres)('backup and restore', () => {
   let work: string;
 
   beforeAll(async () => {
-    [source, restored] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    [source, restored] = await Promise.all([createTestDatabase('e2e'), createTestDatabase('e2e')]);
     work = await mkdtemp(path.join(tmpdir(), 'pasid-backup-'));
     for (const sample of SAMPLES)
       await pasid({ DATABASE_URL: source.url }, 'import', path.join(REPO_ROOT, 'samples', sample));

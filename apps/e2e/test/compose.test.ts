@@ -1,8 +1,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { createTestDatabase, postgresAvailable, sql, type TestDatabase } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComposePlan, planCompose } from './support/compose.js';
-import { createTestDatabase, postgresAvailable, sql, type TestDatabase } from './support/postgres.js';
 import { graphql, REPO_ROOT, type RunningProcess, run } from './support/processes.js';
 import { subscribe } from './support/subscriber.js';
 
@@ -11,7 +11,7 @@ import { subscribe } from './support/subscriber.js';
  * processes (rules in support/compose.ts) on a fresh Postgres database, and the product is
  * checked through the gateway's front address.
  */
-const hasPostgres = await postgresAvailable();
+const hasPostgres = await postgresAvailable('the production checks');
 
 describe.skipIf(!hasPostgres)('docker-compose.yml as plain processes', () => {
   let db: TestDatabase;
@@ -47,7 +47,7 @@ describe.skipIf(!hasPostgres)('docker-compose.yml as plain processes', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase('e2e');
     plan = await planCompose(await readFile(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), db.url);
     for (const service of plan.services) {
       for (const dep of service.dependsOn) {

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createTestDatabase, postgresAvailable, sql, type TestDatabase } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, postgresAvailable, sql, type TestDatabase } from './support/postgres.js';
 import { REPO_ROOT, type RunningProcess, run } from './support/processes.js';
 import { subscribe } from './support/subscriber.js';
 
@@ -17,7 +17,7 @@ const API_MAIN = path.join(path.dirname(createRequire(import.meta.url).resolve('
 const PASID = path.join(REPO_ROOT, 'apps/cli/bin/pasid.js');
 const WRITERS = 4;
 const BATCH = 5;
-const hasPostgres = await postgresAvailable();
+const hasPostgres = await postgresAvailable('the production checks');
 
 describe.skipIf(!hasPostgres)('SIGTERM during a stream of writes', () => {
   let db: TestDatabase;
@@ -26,7 +26,7 @@ describe.skipIf(!hasPostgres)('SIGTERM during a stream of writes', () => {
   let key: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase('e2e');
     const env = { ...process.env, DATABASE_URL: db.url };
     key = (
       await promisify(execFile)(
