@@ -14,3 +14,8 @@ export const workedExampleEvents: Record<string, unknown>[] = workedExampleText
   .filter((line) => line.trim() !== '')
   .map((line) => JSON.parse(line) as Record<string, unknown>)
   .filter((value) => 'type' in value);
+
+/** What `pasid replay --json` gives for it: the contract's document, committed beside the sample. */
+export const workedExampleDocument: unknown = JSON.parse(
+  readFileSync(new URL('../../../../samples/worked-example.expected.json', import.meta.url), 'utf8'),
+);
