@@ -3,8 +3,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, graphql, REPO_ROOT, type RunningProcess, run } from './support/processes.js';
+import { graphql, REPO_ROOT, type RunningProcess, run } from './support/processes.js';
 
 /**
  * The README's start command from a fresh clone of the committed HEAD: `npm start` installs,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import pg from 'pg';
 
 /** The server tests create their databases on (`.ci/run` sets it; trust auth by default). */
@@ -71,4 +72,17 @@ export async function sql<T extends pg.QueryResultRow>(
 export async function countEvents(url: string): Promise<number> {
   const [row] = await sql<{ n: string }>(url, 'SELECT count(*) AS n FROM events');
   return Number(row?.n);
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a server a test starts. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -1,8 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '@pasid/testing';
 import { parse } from 'yaml';
-import { freePort } from './processes.js';
 
 /**
  * Turns docker-compose.yml into plain processes on this machine, by fixed rules (also in
