@@ -1,7 +1,7 @@
 import { type DerivedEvent, type InputEvent, type Policy, Replayer } from '@pasid/domain';
 import type { Database, Queryable } from './database.js';
 import { type ProjectionRows, projectionRows } from './projections.js';
-import { applyRows } from './store.js';
+import { applyRows } from './replay.js';
 
 const PAGE = 20_000;
 

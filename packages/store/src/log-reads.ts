@@ -1,0 +1,66 @@
+import type { Queryable } from './database.js';
+import type { ReadAllOptions, StoredEvent } from './event-store.js';
+import { EVENT_COLUMNS, type EventRow, toStoredEvent } from './rows.js';
+import { requireSystem } from './systems.js';
+
+/** Reads of the log as stored: a stream by versions, the whole log by position, an input's effects. */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NO_UPPER_BOUND = 2_147_483_647;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** The position of the last committed event (log_head is updated last in every append). */
+export async function headPosition(q: Queryable): Promise<number> {
+  const [row] = await q.query<{ position: string | number }>('SELECT position FROM log_head WHERE id = 1');
+  return Number(row?.position ?? 0);
+}
+
+export async function readStream(
+  q: Queryable,
+  system: string,
+  options: { fromVersion?: number; toVersion?: number } = {},
+): Promise<StoredEvent[]> {
+  await requireSystem(q, system);
+  const rows = await q.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE system = $1 AND version >= $2 AND version <= $3
+     ORDER BY version, index`,
+    [system, options.fromVersion ?? 0, options.toVersion ?? NO_UPPER_BOUND],
+  );
+  return rows.map(toStoredEvent);
+}
+
+export async function readAll(q: Queryable, options: ReadAllOptions): Promise<StoredEvent[]> {
+  const where = ['position > $1'];
+  const params: unknown[] = [options.after ?? 0];
+  const add = (clause: (n: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  const f = options.filter ?? {};
+  if (f.system !== undefined) add((n) => `system = ${n}`, f.system);
+  if (f.types !== undefined) add((n) => `type = ANY(${n}::text[])`, f.types);
+  if (f.kind !== undefined) add((n) => `kind = ${n}`, f.kind);
+  if (f.actor !== undefined) add((n) => `actor = ${n}`, f.actor);
+  if (f.correlationId !== undefined) add((n) => `correlation_id = ${n}`, f.correlationId);
+  if (f.from !== undefined) add((n) => `recorded_at >= ${n}`, f.from);
+  if (f.to !== undefined) add((n) => `recorded_at <= ${n}`, f.to);
+  const limit = Math.max(0, Math.min(Math.trunc(options.limit), 10_000));
+  params.push(limit);
+  const rows = await q.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map(toStoredEvent);
+}
+
+export async function derivedOf(q: Queryable, inputId: string): Promise<StoredEvent[]> {
+  if (!isUuid(inputId)) return [];
+  const rows = await q.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE causation_id = $1 ORDER BY position`,
+    [inputId],
+  );
+  return rows.map(toStoredEvent);
+}
