@@ -19,7 +19,8 @@ import { loadStartConfig, StartConfigError } from './lib/start-env.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (message) => console.log(`[pasid] ${message}`);
-const STOP_TIMEOUT_MS = 15_000;
+// The API gives requests in flight 20 s (API_SHUTDOWN_GRACE_SECONDS) and then 10 s to close.
+const STOP_TIMEOUT_MS = 35_000;
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);

@@ -7,8 +7,11 @@ import { createLogger } from './ops/logger.js';
 import { startApiServer } from './server/server.js';
 import { openStore } from './store.js';
 
-/** Past this, a shutdown that has not finished exits anyway (Postgres rolls back what is open). */
-const SHUTDOWN_TIMEOUT_MS = 25_000;
+/**
+ * Past the grace for requests, this long more for the refusals to leave and the database to
+ * close; then the shutdown exits anyway (Postgres rolls back what is open).
+ */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 /** `node apps/api/dist/main.js`: the API on API_PORT (default 4000), until SIGINT or SIGTERM. */
 async function main(): Promise<number> {
@@ -45,16 +48,18 @@ async function main(): Promise<number> {
     logger.error(`shutdown ${why}: exiting now`);
     process.exit(1);
   };
-  const timer = setTimeout(() => force(`took over ${SHUTDOWN_TIMEOUT_MS / 1000} s`), SHUTDOWN_TIMEOUT_MS);
+  const limitMs = config.shutdownGraceMs + CLOSE_TIMEOUT_MS;
+  const timer = setTimeout(() => force(`took over ${limitMs / 1000} s`), limitMs);
   timer.unref();
   for (const again of ['SIGINT', 'SIGTERM'] as const)
     process.once(again, () => force(`interrupted by ${again}`));
-  // Requests in flight finish and are answered (their writes commit or roll back whole);
-  // WebSockets close with 1001 "Going away"; then the database.
-  await api.close();
+  // Requests in flight finish and are answered (their writes commit or roll back whole), or past
+  // the grace are refused 503 with Retry-After; WebSockets close with 1001 "Going away"; then
+  // the database.
+  const requests = await api.close();
   await store.close();
   clearTimeout(timer);
-  lifecycle.info('stopped');
+  lifecycle.info(requests, 'stopped');
   return 0;
 }
 

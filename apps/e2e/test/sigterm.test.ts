@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createTestDatabase, postgresAvailable, sql, type TestDatabase } from '@pasid/testing';
+import { createTestDatabase, postgresAvailable, productEnv, sql, type TestDatabase } from '@pasid/testing';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, type RunningProcess, run } from './support/processes.js';
 import { subscribe } from './support/subscriber.js';
@@ -11,7 +12,9 @@ import { subscribe } from './support/subscriber.js';
 /**
  * SIGTERM to the API in the middle of a stream of writes: every write it acknowledged is stored,
  * no batch is stored in part, the log verifies, subscriptions are closed (not cut), and the
- * process exits 0.
+ * process exits 0. A request still running well into the shutdown is answered; one running past
+ * the grace is refused with a retryable 503. All with the environment users run it in: NODE_ENV
+ * unset (`npm start`) or `production` (the image), never vitest's `test`.
  */
 const API_MAIN = path.join(path.dirname(createRequire(import.meta.url).resolve('@pasid/api')), 'main.js');
 const PASID = path.join(REPO_ROOT, 'apps/cli/bin/pasid.js');
@@ -19,43 +22,139 @@ const WRITERS = 4;
 const BATCH = 5;
 const hasPostgres = await postgresAvailable('the production checks');
 
-describe.skipIf(!hasPostgres)('SIGTERM during a stream of writes', () => {
+const RECORD =
+  'mutation ($system: String!, $events: [LifecycleEventInput!]!) { recordEvents(system: $system, events: $events) { version } }';
+
+describe.skipIf(!hasPostgres).each([
+  { nodeEnv: undefined, as: 'npm start runs it (NODE_ENV unset)' },
+  { nodeEnv: 'production', as: 'the image runs it (NODE_ENV=production)' },
+])('SIGTERM to the API as $as', ({ nodeEnv }) => {
   let db: TestDatabase;
-  let api: RunningProcess;
-  let url: string;
   let key: string;
+  const started: RunningProcess[] = [];
+  const locks: pg.Client[] = [];
+  const envOf = (extra: Record<string, string> = {}) =>
+    productEnv({ DATABASE_URL: db.url, NODE_ENV: nodeEnv, ...extra });
+
+  const startApi = async (extra: Record<string, string> = {}) => {
+    const api = run('api', process.execPath, [API_MAIN], {
+      cwd: REPO_ROOT,
+      env: envOf({ API_PORT: '0', API_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...extra }),
+    });
+    started.push(api);
+    const url = (await api.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const post = async (query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        ...((await response.json()) as {
+          data?: Record<string, { version: number }>;
+          errors?: { message: string; extensions?: { code?: string } }[];
+        }),
+      };
+    };
+    return { api, url, post };
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e');
-    const env = { ...process.env, DATABASE_URL: db.url };
     key = (
       await promisify(execFile)(
         process.execPath,
         [path.join(path.dirname(API_MAIN), 'keys.js'), 'create', 'writer', '--role', 'writer'],
-        { env },
+        { env: envOf() },
       )
     ).stdout.trim();
-    api = run('api', process.execPath, [API_MAIN], {
-      cwd: REPO_ROOT,
-      env: { ...env, API_PORT: '0', API_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    });
-    url = (await api.waitFor(/listening on (http:\/\/\S+)/))[1]!;
   });
 
   afterAll(async () => {
-    await api?.stop(2000);
+    for (const client of locks) await client.end().catch(() => {});
+    for (const api of started) await api.stop(2000);
     await db?.drop();
   });
 
-  it('loses no acknowledged event and stores no partial batch', async () => {
-    const post = (query: string, variables: Record<string, unknown>) =>
-      fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({ query, variables }),
-      }).then((r) => r.json() as Promise<{ data?: Record<string, { version: number }>; errors?: unknown[] }>);
+  /** Holds the system's row locked, so that a write to it waits (in flight) until `release`. */
+  const holdSystem = async (system: string) => {
+    const client = new pg.Client({ connectionString: db.url });
+    client.on('error', () => {}); // Ended by the drop after a failed test.
+    locks.push(client);
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('SELECT 1 FROM systems WHERE name = $1 FOR UPDATE', [system]);
+    return {
+      /** Resolves once another session waits on a lock (the API's write). */
+      async waiting() {
+        for (;;) {
+          const { rows } = await client.query(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          );
+          if (rows[0].n > 0) return;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      },
+      async release() {
+        await client.query('COMMIT');
+        await client.end();
+      },
+    };
+  };
 
-    const systems = Array.from({ length: WRITERS }, (_, i) => `sigterm-${i}`);
+  it('answers a request still running 11 s into the shutdown, then exits 0', async () => {
+    const { api, post } = await startApi();
+    await post('mutation { createSystem(input: {name: "slow-answer", policy: MM_EXIT}) { name } }', {});
+    const lock = await holdSystem('slow-answer');
+    const answer = post(RECORD, {
+      system: 'slow-answer',
+      events: [{ type: 'ProcessCreated', pid: 1, id: randomUUID() }],
+    });
+    await lock.waiting();
+    api.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    expect(api.child.exitCode, api.output()).toBeNull();
+    await lock.release();
+    const result = await answer;
+    expect(result.status).toBe(200);
+    expect(result.data?.recordEvents?.version).toBe(1);
+    expect(await api.exited).toEqual({ code: 0, signal: null });
+    expect(api.output()).not.toMatch(/interrupted/);
+    expect(api.output()).toMatch(/"msg":"stopped"/);
+  });
+
+  it('refuses a request still running past the grace with a retryable 503; the retry is stored once', async () => {
+    const { api, post } = await startApi({ API_SHUTDOWN_GRACE_SECONDS: '1' });
+    await post('mutation { createSystem(input: {name: "slow-refused", policy: MM_EXIT}) { name } }', {});
+    const lock = await holdSystem('slow-refused');
+    const events = [{ type: 'ProcessCreated', pid: 1, id: randomUUID() }];
+    const answer = post(RECORD, { system: 'slow-refused', events });
+    await lock.waiting();
+    api.child.kill('SIGTERM');
+    const result = await answer;
+    expect(result.status).toBe(503);
+    expect(result.retryAfter).toBe('1');
+    expect(result.errors?.[0]?.extensions?.code).toBe('SHUTTING_DOWN');
+    await lock.release();
+    expect(await api.exited).toEqual({ code: 0, signal: null });
+
+    // The retry on a new process: stored exactly once, whether the refused write committed or not.
+    const again = await startApi();
+    const retried = await again.post(RECORD, { system: 'slow-refused', events });
+    expect(retried.data?.recordEvents?.version).toBe(1);
+    const [row] = await sql<{ n: string }>(
+      db.url,
+      "SELECT count(*) AS n FROM events WHERE system = 'slow-refused' AND kind = 'input'",
+    );
+    expect(Number(row?.n)).toBe(1);
+    await again.api.stop();
+  });
+
+  it('loses no acknowledged event and stores no partial batch', async () => {
+    const { api, url, post } = await startApi();
+    const systems = Array.from({ length: WRITERS }, (_, i) => `sigterm-${nodeEnv ?? 'unset'}-${i}`);
     for (const name of systems) {
       await post(
         'mutation ($name: String!) { createSystem(input: {name: $name, policy: MM_EXIT}) { name } }',
@@ -81,10 +180,7 @@ describe.skipIf(!hasPostgres)('SIGTERM during a stream of writes', () => {
         }));
         let answer: Awaited<ReturnType<typeof post>>;
         try {
-          answer = await post(
-            'mutation ($system: String!, $events: [LifecycleEventInput!]!) { recordEvents(system: $system, events: $events) { version } }',
-            { system, events },
-          );
+          answer = await post(RECORD, { system, events });
         } catch {
           return; // The server is gone: what it acknowledged before is what counts.
         }
@@ -125,7 +221,7 @@ describe.skipIf(!hasPostgres)('SIGTERM during a stream of writes', () => {
     const stored = new Set(
       (await sql<{ id: string }>(db.url, "SELECT id FROM events WHERE kind = 'input'")).map((r) => r.id),
     );
-    for (const row of rows) {
+    for (const row of rows.filter((r) => systems.includes(r.name))) {
       const ack = acknowledged.get(row.name)!;
       expect(Number(row.inputs), row.name).toBe(row.version);
       // Whole batches only, and at least every acknowledged one (a batch may have committed
@@ -137,9 +233,7 @@ describe.skipIf(!hasPostgres)('SIGTERM during a stream of writes', () => {
         row.name,
       ).toEqual([]);
     }
-    const verify = await promisify(execFile)(process.execPath, [PASID, 'verify'], {
-      env: { ...process.env, DATABASE_URL: db.url },
-    });
+    const verify = await promisify(execFile)(process.execPath, [PASID, 'verify'], { env: envOf() });
     expect(verify.stdout).toMatch(/intact/);
     expect(api.output()).not.toMatch(/Error:|unhandled/i);
     // The shutdown is logged as JSON lines, even at LOG_LEVEL=warn.

@@ -86,3 +86,16 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * The environment a user's shell gives the product: this process's, without the `NODE_ENV=test`
+ * vitest sets for itself (libraries such as Apollo behave differently under it), plus `extra`.
+ * `NODE_ENV` comes back only if `extra` names it.
+ */
+export function productEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const { NODE_ENV: _vitest, ...env } = process.env;
+  const merged: Record<string, string | undefined> = { ...env, ...extra };
+  return Object.fromEntries(
+    Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { EventStore } from '@pasid/store';
 import express, { type ErrorRequestHandler } from 'express';
@@ -16,6 +15,7 @@ import { ApiMetrics } from '../ops/metrics.js';
 import { buildApiSchema } from '../schema.js';
 import { StateCache } from '../state/state-cache.js';
 import { LiveFeed } from '../subscription/live-feed.js';
+import { HttpDrain } from './drain.js';
 import { checkDatabase } from './health.js';
 import { bytesOf, complexityPlugin, depthRule } from './protection.js';
 import { attachSubscriptions } from './subscriptions.js';
@@ -27,8 +27,12 @@ export interface RunningApi {
   httpServer: Server;
   schema: GraphQLSchema;
   logger: Logger;
-  /** Stops accepting, ends subscriptions, drains requests. Does not close the store. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, ends subscriptions (1001), gives requests in flight `graceMs` (default the
+   * config's shutdown grace) to finish and answers the rest 503 with Retry-After. Does not close
+   * the store.
+   */
+  close(graceMs?: number): Promise<{ finished: number; refused: number }>;
 }
 
 /**
@@ -71,22 +75,15 @@ export async function startApiServer(
     includeStacktraceInErrorResponses: false,
     introspection: true,
     validationRules: [depthRule(config.maxDepth)],
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      complexityPlugin<ApiContext>(schema, config.maxComplexity),
-      {
-        async serverWillStart() {
-          return {
-            drainServer: async () => {
-              await subscriptions.close();
-            },
-          };
-        },
-      },
-    ],
+    // The process's signals are main.ts's: Apollo's own handlers re-sent the signal (unless
+    // NODE_ENV=test), which cut the clean stop short. The HTTP drain is HttpDrain's.
+    stopOnTerminationSignals: false,
+    plugins: [complexityPlugin<ApiContext>(schema, config.maxComplexity)],
   });
   await apollo.start();
+  const drain = new HttpDrain(httpServer);
 
+  app.use(drain.track());
   app.use(requestLogger(logger));
   app.use(metrics.requestTimer());
   app.get('/metrics', async (_req, res) => {
@@ -121,7 +118,13 @@ export async function startApiServer(
     httpServer,
     schema,
     logger,
-    close: () => apollo.stop(),
+    close: async (graceMs = config.shutdownGraceMs) => {
+      const draining = drain.drain(graceMs);
+      await subscriptions.close();
+      const outcome = await draining;
+      await apollo.stop();
+      return outcome;
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { productEnv } from '@pasid/testing';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -8,12 +9,12 @@ export async function startApiProcess(
   databaseUrl: string | undefined,
   env: Record<string, string> = {},
 ): Promise<{ url: string; output(): string; stop(): Promise<void> }> {
-  const base: Record<string, string | undefined> = {
-    ...process.env,
+  // As users run it: without the NODE_ENV=test vitest sets for itself.
+  const base: Record<string, string | undefined> = productEnv({
     API_PORT: '0',
     READS_REQUIRE_KEY: 'false',
     ...env,
-  };
+  });
   if (databaseUrl === undefined) delete base.DATABASE_URL;
   else base.DATABASE_URL = databaseUrl;
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
