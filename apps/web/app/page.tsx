@@ -14,6 +14,10 @@ export default async function SystemsPage() {
           <span className="count">{systems.length} traced</span>
         </div>
         <SystemList systems={systems} />
+        <p className="muted small">
+          To record events as they happen (from a tracer or a script), open a system's <strong>live</strong>{' '}
+          page: it shows the request to send and follows what arrives.
+        </p>
       </section>
       <section className="panel">
         <h2>Import a history</h2>

@@ -6,13 +6,23 @@ import { toPasidSeries } from '@/lib/replay/series';
 import { workedExampleStates } from './helpers';
 
 describe('parsePosition', () => {
-  it('reads ?at= and clamps it to the history', () => {
-    expect(parsePosition('12', 14)).toBe(12);
-    expect(parsePosition(['3', '4'], 14)).toBe(3);
-    expect(parsePosition('99', 14)).toBe(14);
-    expect(parsePosition('-2', 14)).toBe(0);
-    expect(parsePosition('abc', 14)).toBe(14);
-    expect(parsePosition(undefined, 14)).toBe(14);
+  it('reads ?at= as a step of the history, the latest when absent', () => {
+    expect(parsePosition('12', 14)).toEqual({ ok: true, at: 12 });
+    expect(parsePosition(['3', '4'], 14)).toEqual({ ok: true, at: 3 });
+    expect(parsePosition('0', 14)).toEqual({ ok: true, at: 0 });
+    expect(parsePosition(undefined, 14)).toEqual({ ok: true, at: 14 });
+  });
+  it('names a position outside the history or not a number instead of showing another step', () => {
+    expect(parsePosition('99', 14)).toEqual({
+      ok: false,
+      message: 'There is no step 99: this history has 14 input events (steps 0 to 14).',
+    });
+    expect(parsePosition('abc', 14)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('"abc" is not a step'),
+    });
+    expect(parsePosition('-2', 14)).toMatchObject({ ok: false });
+    expect(parsePosition('1.5', 14)).toMatchObject({ ok: false });
   });
 });
 
@@ -34,31 +44,26 @@ describe('toPasidSeries', () => {
     const states = workedExampleStates('LAZY_REFCOUNT');
     const series = toPasidSeries(states.map((s) => ({ version: s.version, pasids: s.pasids })));
     expect(series.hasRefcounts).toBe(true);
-    expect(series.pasids).toEqual([1, 2]);
-    expect(series.points.map((p) => p.p1 ?? null)).toEqual([
-      null,
-      null,
-      1,
-      1,
-      2,
-      3,
-      4,
-      4,
-      4,
-      3,
-      2,
-      1,
-      1,
-      1,
-      null,
-    ]);
-    expect(series.points.map((p) => p.allocated)).toEqual([0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1]);
+    expect(series.lines.map((l) => l.pasid)).toEqual([1, 2]);
+    expect(series.lines[0]!.counts).toEqual([null, null, 1, 1, 2, 3, 4, 4, 4, 3, 2, 1, 1, 1, 0]);
+    expect(series.lines[1]!.counts).toEqual([...Array(13).fill(null), 1, 1]);
+    expect(series.allocated.map((p) => p.allocated)).toEqual([0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1]);
   });
   it('has no count lines under MM_EXIT', () => {
     const states = workedExampleStates('MM_EXIT');
     const series = toPasidSeries(states.map((s) => ({ version: s.version, pasids: s.pasids })));
     expect(series.hasRefcounts).toBe(false);
-    expect(series.pasids).toEqual([]);
+    expect(series.lines).toEqual([]);
+  });
+  it('draws every PASID, sorted as numbers, not the busiest twelve', () => {
+    const samples = Array.from({ length: 30 }, (_, v) => ({
+      version: v,
+      pasids: Array.from({ length: v }, (_, i) => ({ pasid: i + 1, pid: 100 + i, refcount: 1 })),
+    }));
+    const series = toPasidSeries(samples);
+    expect(series.lines).toHaveLength(29);
+    expect(series.lines.slice(0, 4).map((l) => l.pasid)).toEqual([1, 2, 3, 4]);
+    expect(series.lines.map((l) => l.pasid)).toContain(14);
   });
 });
 

@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
 import { AuditFilters } from '@/components/audit/audit-filters';
 import { AuditTable } from '@/components/audit/audit-table';
 import { VerifyPanel } from '@/components/audit/verify-panel';
-import { getEvents } from '@/lib/ledger';
+import { getEvents, getSystem } from '@/lib/ledger';
 import { filterFromParams, filterToParams } from '@/lib/ledger/filter-params';
 
 export const dynamic = 'force-dynamic';
@@ -12,6 +13,8 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 
 export default async function AuditPage({ searchParams }: Props) {
   const filter = filterFromParams(await searchParams);
+  // A mistyped system is a missing page, not an empty log.
+  if (filter.system && !(await getSystem(filter.system))) notFound();
   const page = await getEvents(filter, undefined, 200);
   return (
     <div className="stack">

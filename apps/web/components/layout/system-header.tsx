@@ -1,18 +1,15 @@
 import type { SystemSummary } from '@/lib/ledger';
-import { HazardBadge } from '../systems/hazard-badge';
+import { SystemCounts } from './system-summary';
 import { SystemTabs } from './system-tabs';
 
+/** Inside a SystemSummaryProvider: the counts follow the live view. */
 export function SystemHeader({ system }: { system: SystemSummary }) {
   return (
     <>
       <div className="system-header">
         <h1 data-testid="system-name">{system.name}</h1>
         <code>{system.policy}</code>
-        <span className="muted">
-          {system.version.toLocaleString('en')} input events · {system.eventCount.toLocaleString('en')} stored
-          · {system.pasidCount} live PASID{system.pasidCount === 1 ? '' : 's'}
-        </span>
-        <HazardBadge count={system.hazardCount} />
+        <SystemCounts />
         <a
           className="button"
           href={`/systems/${encodeURIComponent(system.name)}/export`}

@@ -1,29 +1,39 @@
 'use client';
 
 import { createClient } from 'graphql-ws';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useUpdateSystemSummary } from '@/components/layout/system-summary';
 import { StatePanels } from '@/components/state/state-panels';
-import type { ApiEvent } from '@/lib/ledger/api-types';
-import { toLedgerEvent } from '@/lib/ledger/mappers';
-import { eventAppendedSubscription } from '@/lib/ledger/subscriptions';
+import type { ApiEvent, ApiState } from '@/lib/ledger/api-types';
+import { toLedgerEvent, toLedgerState } from '@/lib/ledger/mappers';
+import { eventAppendedSubscription, systemStateChangedSubscription } from '@/lib/ledger/subscriptions';
 import type { LedgerEvent, LedgerState } from '@/lib/ledger/types';
 import { toStateView } from '@/lib/replay/state-view';
 import { describeEvent } from '@/lib/replay/timeline';
+import { RecordExample } from './record-example';
 
 type Status = 'connecting' | 'live' | 'reconnecting' | 'closed';
 const FEED_SIZE = 300;
-const STATE_REFRESH_MS = 150;
 
-/** Follows a system as events are appended: the feed, and the latest state refreshed as inputs arrive. */
+/**
+ * Follows a system as events are appended: the feed (eventAppended, oldest first, so derived
+ * events sit under their input) and the latest state (systemStateChanged, pushed by the API after
+ * each input). The header's counts are updated from the same state, so they never disagree.
+ */
 export function LiveView({
   system,
   wsUrl,
+  apiUrl,
   initialState,
+  initialEventCount,
   after,
 }: {
   system: string;
   wsUrl: string;
+  /** The API's HTTP endpoint, for the example request. */
+  apiUrl: string;
   initialState: LedgerState;
+  initialEventCount: number;
   /** Position of the last event in `initialState`; null to take every event of the system. */
   after: number | null;
 }) {
@@ -35,28 +45,11 @@ export function LiveView({
     previous: null,
   });
   const [error, setError] = useState<string | null>(null);
-  const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const latestVersion = useRef(initialState.version);
+  const updateSummary = useUpdateSystemSummary();
+  const feedBox = useRef<HTMLDivElement>(null);
+  const pinnedToEnd = useRef(true);
 
   useEffect(() => {
-    const refresh = () => {
-      if (refreshTimer.current) return;
-      refreshTimer.current = setTimeout(async () => {
-        refreshTimer.current = null;
-        try {
-          const res = await fetch(
-            `/api/systems/${encodeURIComponent(system)}/state?at=${latestVersion.current}&hazards=1`,
-          );
-          const body = (await res.json()) as { state?: LedgerState; error?: string };
-          if (!res.ok || !body.state) throw new Error(body.error ?? `HTTP ${res.status}`);
-          const state = body.state;
-          // Highlight what changed since the state shown before (one or several steps).
-          setPair((before) => ({ state, previous: before.state }));
-        } catch (e) {
-          setError(e instanceof Error ? e.message : String(e));
-        }
-      }, STATE_REFRESH_MS);
-    };
     const client = createClient({
       url: wsUrl,
       retryAttempts: Number.POSITIVE_INFINITY,
@@ -68,45 +61,73 @@ export function LiveView({
     });
     let lastPosition: number | undefined = after ?? undefined;
     let disposed = false;
-    const subscribe = () =>
-      client.subscribe<{ eventAppended: ApiEvent }>(
-        { query: eventAppendedSubscription, variables: { system, after: lastPosition } },
-        {
-          next: (result) => {
-            if (result.errors?.[0]) {
-              setError(result.errors[0].message);
-              return;
-            }
-            const raw = result.data?.eventAppended;
-            if (!raw) return;
-            const event = toLedgerEvent(raw);
-            // After a reconnect the subscription replays from where it started: skip what we have.
-            if (lastPosition !== undefined && event.position <= lastPosition) return;
-            lastPosition = event.position;
-            setReceived((n) => n + 1);
-            setFeed((f) => [event, ...f].slice(0, FEED_SIZE));
-            if (event.version > latestVersion.current) latestVersion.current = event.version;
-            refresh();
-          },
-          error: (e) => {
-            setError(e instanceof Error ? e.message : 'the subscription failed');
-            setStatus('closed');
-          },
-          complete: () => {
-            if (!disposed) setStatus('closed');
-          },
+    const failed = (e: unknown) => {
+      setError(e instanceof Error ? e.message : 'the subscription failed');
+      setStatus('closed');
+    };
+    const completed = () => {
+      if (!disposed) setStatus('closed');
+    };
+    const stopEvents = client.subscribe<{ eventAppended: ApiEvent }>(
+      { query: eventAppendedSubscription, variables: { system, after: lastPosition } },
+      {
+        next: (result) => {
+          if (result.errors?.[0]) return setError(result.errors[0].message);
+          const raw = result.data?.eventAppended;
+          if (!raw) return;
+          const event = toLedgerEvent(raw);
+          // After a reconnect the subscription replays from where it started: skip what we have.
+          if (lastPosition !== undefined && event.position <= lastPosition) return;
+          lastPosition = event.position;
+          setReceived((n) => n + 1);
+          setFeed((f) => (f.length >= FEED_SIZE ? [...f.slice(1 - FEED_SIZE), event] : [...f, event]));
         },
-      );
-    const unsubscribe = subscribe();
+        error: failed,
+        complete: completed,
+      },
+    );
+    const stopState = client.subscribe<{ systemStateChanged: ApiState }>(
+      { query: systemStateChangedSubscription, variables: { system } },
+      {
+        next: (result) => {
+          if (result.errors?.[0]) return setError(result.errors[0].message);
+          const raw = result.data?.systemStateChanged;
+          if (!raw) return;
+          const state = toLedgerState(raw);
+          // Highlight what changed since the state shown before (one or several steps).
+          setPair((before) =>
+            state.version === before.state.version ? before : { state, previous: before.state },
+          );
+        },
+        error: failed,
+        complete: completed,
+      },
+    );
     return () => {
       disposed = true;
-      unsubscribe();
+      stopEvents();
+      stopState();
       void client.dispose();
-      if (refreshTimer.current) clearTimeout(refreshTimer.current);
     };
   }, [system, wsUrl, after]);
 
   const view = useMemo(() => toStateView(pair.state, pair.previous), [pair]);
+  const eventCount = initialEventCount + received;
+  useEffect(() => {
+    updateSummary({
+      version: pair.state.version,
+      eventCount,
+      pasidCount: view.counts.pasids,
+      hazardCount: view.counts.hazards,
+    });
+  }, [updateSummary, pair.state.version, eventCount, view.counts.pasids, view.counts.hazards]);
+
+  // Keep the newest event in sight unless the reader has scrolled up to read older ones.
+  useLayoutEffect(() => {
+    const box = feedBox.current;
+    if (box && pinnedToEnd.current && feed.length > 0) box.scrollTop = box.scrollHeight;
+  }, [feed]);
+
   return (
     <div className="replay" data-testid="live">
       <div className="replay-side">
@@ -144,24 +165,42 @@ export function LiveView({
           </div>
           {error ? <div className="error-box small">{error}</div> : null}
         </section>
-        <section className="panel live-feed" data-testid="live-feed">
+        <section className="panel live-feed">
           <h2>Arriving events</h2>
           {feed.length === 0 ? (
-            <div className="empty small">Waiting for events… record some through the API.</div>
-          ) : null}
-          <ul style={{ listStyle: 'none', padding: 0, margin: 0 }}>
-            {feed.map((e) => (
-              <li
-                key={e.position}
-                className={e.type === 'HazardDetected' ? 'hazard-text' : undefined}
-                style={{ paddingLeft: e.kind === 'DERIVED' ? '1.2em' : 0 }}
-              >
-                <span className="muted mono">#{e.position}</span> <span className="muted">v{e.version}</span>{' '}
-                {e.kind === 'INPUT' ? <strong>{e.type}</strong> : '↳'} {describeEvent(e.type, e.data)}
-              </li>
-            ))}
-          </ul>
+            <div className="empty small">Waiting for events… record some through the API (below).</div>
+          ) : (
+            <p className="muted small" style={{ margin: '0 0 0.3rem' }}>
+              oldest first, each input's derived events under it
+              {received > feed.length ? ` (the last ${feed.length} of ${received})` : ''}
+            </p>
+          )}
+          <div
+            ref={feedBox}
+            className="live-feed-list"
+            onScroll={(e) => {
+              const box = e.currentTarget;
+              pinnedToEnd.current = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+            }}
+          >
+            <ul data-testid="live-feed" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+              {feed.map((e) => (
+                <li
+                  key={e.position}
+                  data-position={e.position}
+                  data-kind={e.kind}
+                  className={e.type === 'HazardDetected' ? 'hazard-text' : undefined}
+                  style={{ paddingLeft: e.kind === 'DERIVED' ? '1.2em' : 0 }}
+                >
+                  <span className="muted mono">#{e.position}</span>{' '}
+                  <span className="muted">v{e.version}</span>{' '}
+                  {e.kind === 'INPUT' ? <strong>{e.type}</strong> : '↳'} {describeEvent(e.type, e.data)}
+                </li>
+              ))}
+            </ul>
+          </div>
         </section>
+        <RecordExample system={system} apiUrl={apiUrl} />
       </div>
       <div>
         <h2 data-testid="state-heading">Latest state (after event {pair.state.version})</h2>

@@ -1,28 +1,34 @@
 'use client';
 
+import type { HazardEntry } from '@/lib/ledger/types';
+import { PLAY_RATES } from '@/lib/replay/playback';
 import { Scrubber } from './scrubber';
 
 export function ReplayControls({
   at,
   version,
   playing,
-  speed,
-  hazardVersions,
+  rate,
+  waiting,
+  hazards,
   onMove,
   onPlay,
-  onSpeed,
+  onRate,
 }: {
   at: number;
   version: number;
   playing: boolean;
-  speed: number;
-  hazardVersions: number[];
+  /** Steps per second while playing. */
+  rate: number;
+  /** Playing, but the next state has not arrived: the playback waits for it. */
+  waiting: boolean;
+  hazards: readonly HazardEntry[];
   onMove: (at: number, mode?: 'now' | 'scrub') => void;
   onPlay: () => void;
-  onSpeed: (ms: number) => void;
+  onRate: (stepsPerSecond: number) => void;
 }) {
-  const nextHazard = hazardVersions.find((v) => v > at);
-  const previousHazard = [...hazardVersions].reverse().find((v) => v < at);
+  const nextHazard = hazards.find((h) => h.event > at)?.event;
+  const previousHazard = hazards.findLast((h) => h.event < at)?.event;
   return (
     <div className="panel controls" data-testid="controls">
       <div className="buttons">
@@ -72,25 +78,23 @@ export function ReplayControls({
           ▶|
         </button>
         <select
-          value={speed}
-          onChange={(e) => onSpeed(Number(e.currentTarget.value))}
+          value={rate}
+          onChange={(e) => onRate(Number(e.currentTarget.value))}
           aria-label="Play speed"
+          data-testid="play-rate"
         >
-          <option value={1000}>1 step/s</option>
-          <option value={400}>2.5 steps/s</option>
-          <option value={100}>10 steps/s</option>
-          <option value={30}>fast</option>
+          {PLAY_RATES.map((r) => (
+            <option key={r} value={r}>
+              {r} step{r === 1 ? '' : 's'}/s
+            </option>
+          ))}
         </select>
         <span className="position-label" data-testid="position">
           {at.toLocaleString('en')} / {version.toLocaleString('en')}
         </span>
+        {waiting ? <span className="muted small">waiting for states…</span> : null}
       </div>
-      <Scrubber
-        value={at}
-        max={version}
-        hazardVersions={hazardVersions}
-        onScrub={(v) => onMove(v, 'scrub')}
-      />
+      <Scrubber value={at} max={version} hazards={hazards} onScrub={(v) => onMove(v, 'scrub')} />
       <div className="row small">
         <button
           type="button"
@@ -109,7 +113,7 @@ export function ReplayControls({
       </div>
       <div className="kbd-help">
         <kbd>←</kbd> <kbd>→</kbd> step · <kbd>space</kbd> play/pause · <kbd>Home</kbd> <kbd>End</kbd>{' '}
-        first/last
+        first/last · Back steps back
       </div>
     </div>
   );

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { StatePanels } from '@/components/state/state-panels';
 import type { LedgerState } from '@/lib/ledger/types';
 import { type PackedHazards, unpackHazards } from '@/lib/replay/hazard-codec';
+import { duePosition, msUntilNext, type PlaybackClock } from '@/lib/replay/playback';
 import { toStateView, withHazards } from '@/lib/replay/state-view';
 import type { TimelineEvent } from '@/lib/replay/timeline';
 import { ReplayControls } from './replay-controls';
@@ -33,20 +34,38 @@ export function ReplayView({
   initialEvents: TimelineEvent[];
 }) {
   const initialPair = useMemo<StatePair>(() => initial, [initial]);
-  const { shown, error, loading, show, prefetch } = useStateAt(system, initialPair);
+  const { shown, error, loading, show, has, prefetch } = useStateAt(system, initialPair);
   const [at, setAt] = useState(initial.at);
   const [playing, setPlaying] = useState(false);
   // Set once hydrated: tests and the bench wait for it before driving the controls.
   const [ready, setReady] = useState(false);
   useEffect(() => setReady(true), []);
-  const [speed, setSpeed] = useState(400);
+  const [rate, setRate] = useState<number>(2.5);
+  /** Playback is waiting for a state that has not arrived (it slows rather than show another step). */
+  const [waiting, setWaiting] = useState(false);
   const moveStarted = useRef<{ at: number; time: number } | null>(null);
   const scrubTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const scrubPending = useRef<number | null>(null);
   const urlTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
+  /**
+   * The URL follows the position once it rests: a position you stop on (a step, a click, a key,
+   * the end of a drag) is a new browser history entry, so Back steps back to it; playback only
+   * replaces the current entry.
+   */
+  const syncUrl = useCallback((next: number, entry: 'push' | 'replace') => {
+    if (urlTimer.current) clearTimeout(urlTimer.current);
+    urlTimer.current = setTimeout(() => {
+      const url = new URL(window.location.href);
+      if (url.searchParams.get('at') === String(next)) return;
+      url.searchParams.set('at', String(next));
+      if (entry === 'push') window.history.pushState(window.history.state, '', url);
+      else window.history.replaceState(window.history.state, '', url);
+    }, URL_DEBOUNCE_MS);
+  }, []);
+
   const moveTo = useCallback(
-    (target: number, mode: 'now' | 'scrub' = 'now') => {
+    (target: number, mode: 'now' | 'scrub' | 'play' | 'history' = 'now') => {
       const next = Math.min(Math.max(target, 0), version);
       setAt(next);
       moveStarted.current = { at: next, time: performance.now() };
@@ -76,15 +95,24 @@ export function ReplayView({
         scrubPending.current = null;
         show(next);
       }
-      if (urlTimer.current) clearTimeout(urlTimer.current);
-      urlTimer.current = setTimeout(() => {
-        const url = new URL(window.location.href);
-        url.searchParams.set('at', String(next));
-        window.history.replaceState(window.history.state, '', url);
-      }, URL_DEBOUNCE_MS);
+      if (mode !== 'history') syncUrl(next, mode === 'play' ? 'replace' : 'push');
     },
-    [show, version],
+    [show, version, syncUrl],
   );
+
+  // Back and Forward move the position to the one in the URL (see syncUrl).
+  useEffect(() => {
+    const onPop = () => {
+      const raw = new URL(window.location.href).searchParams.get('at');
+      const target = raw === null ? version : Number(raw);
+      if (!Number.isInteger(target) || target < 0 || target > version) return;
+      if (urlTimer.current) clearTimeout(urlTimer.current);
+      setPlaying(false);
+      moveTo(target, 'history');
+    };
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, [moveTo, version]);
 
   // The state for the position is on screen: close the measure started by the move.
   useEffect(() => {
@@ -99,16 +127,56 @@ export function ReplayView({
     }
   }, [shown]);
 
+  // Playback on a clock (lib/replay/playback): the position moves only to a step whose state is
+  // at hand, so the counter and the state below it always agree; a late state slows the clock.
+  const clock = useRef<PlaybackClock | null>(null);
+  const prefetchedTo = useRef<number | null>(null);
+  const position = useRef(at);
+  position.current = at;
   useEffect(() => {
-    if (!playing) return;
-    if (at >= version) {
-      setPlaying(false);
+    if (!playing) {
+      clock.current = null;
+      setWaiting(false);
       return;
     }
-    for (let i = 1; i <= 3 && at + i <= version; i++) prefetch(at + i);
-    const timer = setTimeout(() => moveTo(at + 1), speed);
-    return () => clearTimeout(timer);
-  }, [playing, at, version, speed, moveTo, prefetch]);
+    clock.current = { from: position.current, startedAt: performance.now(), rate };
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let stopped = false;
+    const readAhead = Math.min(50, Math.max(4, Math.ceil(rate)));
+    const tick = () => {
+      if (stopped || !clock.current) return;
+      const now = performance.now();
+      const current = position.current;
+      if (current >= version) return setPlaying(false);
+      const due = duePosition(clock.current, now, version);
+      if (current + 1 + readAhead / 2 > (prefetchedTo.current ?? -1)) {
+        const to = Math.min(version, current + readAhead);
+        prefetchedTo.current = to;
+        void prefetch(current + 1, to);
+      }
+      if (due > current) {
+        // Step by step: every state is shown, in order, at the pace asked for.
+        const next = current + 1;
+        if (has(next)) {
+          setWaiting(false);
+          moveTo(next, 'play');
+          position.current = next;
+          if (due > next && !has(next + 1)) clock.current = { from: next, startedAt: now, rate };
+        } else {
+          setWaiting(true);
+          clock.current = { from: current, startedAt: now, rate };
+          timer = setTimeout(tick, 15);
+          return;
+        }
+      }
+      timer = setTimeout(tick, msUntilNext(clock.current, position.current, performance.now()));
+    };
+    timer = setTimeout(tick, msUntilNext(clock.current, position.current, performance.now()));
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [playing, rate, version, has, prefetch, moveTo]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -152,7 +220,6 @@ export function ReplayView({
   }, [at, version, moveTo]);
 
   const hazards = useMemo(() => unpackHazards(packedHazards), [packedHazards]);
-  const hazardVersions = useMemo(() => [...new Set(hazards.map((h) => h.event))], [hazards]);
   const view = useMemo(
     () =>
       toStateView(
@@ -170,11 +237,12 @@ export function ReplayView({
           at={at}
           version={version}
           playing={playing}
-          speed={speed}
-          hazardVersions={hazardVersions}
+          rate={rate}
+          waiting={playing && waiting}
+          hazards={hazards}
           onMove={moveTo}
           onPlay={() => setPlaying((p) => !p && at < version)}
-          onSpeed={setSpeed}
+          onRate={setRate}
         />
         <Timeline
           system={system}

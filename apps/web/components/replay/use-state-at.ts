@@ -98,12 +98,51 @@ export function useStateAt(system: string, initial: StatePair, policy?: Policy) 
     [fetchState],
   );
 
-  /** Warm the cache (the next steps while playing). */
+  /** Whether the state at `at` is at hand (shown at once by `show`). */
+  const has = useCallback((at: number) => cache.current!.has(at), []);
+
+  /**
+   * Warm the cache with the states `from..to` not yet at hand, in one request (the playback reads
+   * ahead); resolves once they are in.
+   */
   const prefetch = useCallback(
-    (at: number) => {
-      fetchState(at).catch(() => undefined);
+    async (from: number, to: number): Promise<void> => {
+      const states = cache.current!;
+      const missing: number[] = [];
+      for (let v = from; v <= to; v++) if (!states.has(v) && !inflight.current.has(v)) missing.push(v);
+      if (missing.length === 0) {
+        await Promise.all([...Array(to - from + 1)].map((_, i) => inflight.current.get(from + i)));
+        return;
+      }
+      const params = new URLSearchParams({ at: missing.join(',') });
+      if (policy) params.set('policy', policy);
+      const request = fetch(`/api/systems/${encodeURIComponent(system)}/state?${params}`).then(
+        async (res) => {
+          const body = (await res.json()) as { state?: LedgerState; states?: LedgerState[]; error?: string };
+          const got = body.states ?? (body.state ? [body.state] : null);
+          if (!res.ok || !got) throw new Error(body.error ?? `HTTP ${res.status}`);
+          return got;
+        },
+      );
+      missing.forEach((v, i) => {
+        const one = request
+          .then((got) => {
+            const state = got[i]!;
+            states.set(v, state);
+            return state;
+          })
+          .finally(() => inflight.current.delete(v));
+        one.catch(() => undefined); // the batch's failure is reported once, by `show`
+        inflight.current.set(v, one);
+      });
+      await request.catch(() => undefined);
+      while (states.size > CACHE_SIZE) {
+        const oldest = states.keys().next().value;
+        if (oldest === undefined) break;
+        states.delete(oldest);
+      }
     },
-    [fetchState],
+    [system, policy],
   );
 
   // The page comes with the state at its position only: fetch the step before for the highlights.
@@ -112,5 +151,5 @@ export function useStateAt(system: string, initial: StatePair, policy?: Policy) 
     if (initial.previous === null && initial.at > 0) show(initial.at);
   }, []);
 
-  return { shown, error, loading, show, prefetch };
+  return { shown, error, loading, show, has, prefetch };
 }

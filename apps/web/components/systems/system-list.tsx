@@ -6,7 +6,8 @@ export function SystemList({ systems }: { systems: SystemSummary[] }) {
   if (systems.length === 0) {
     return (
       <div className="empty" data-testid="systems-empty">
-        No system yet. Import a history file to start.
+        No system yet. Import a history file to start, or record events through the API: each system's live
+        page shows an example request.
       </div>
     );
   }
@@ -44,6 +45,7 @@ export function SystemList({ systems }: { systems: SystemSummary[] }) {
               </td>
               <td className="nowrap">
                 <Link href={`${href}/charts`}>charts</Link> · <Link href={`${href}/compare`}>compare</Link> ·{' '}
+                <Link href={`${href}/live`}>live</Link> ·{' '}
                 <a href={`${href}/export`} download={`${s.name}.jsonl`}>
                   export
                 </a>

@@ -43,8 +43,14 @@ export async function getSystems(): Promise<SystemSummary[]> {
 
 /** One system's summary; deduplicated within a request (the layout and the page both ask). */
 export const getSystem = cache(async (name: string): Promise<SystemSummary | null> => {
-  const data = await ledgerFetch<{ system: ApiSystem | null }>(systemQuery, { name });
-  return data.system ? toSystemSummary(data.system) : null;
+  try {
+    const data = await ledgerFetch<{ system: ApiSystem | null }>(systemQuery, { name });
+    return data.system ? toSystemSummary(data.system) : null;
+  } catch (error) {
+    // The API answers an unknown name with NOT_FOUND: the pages turn null into a 404.
+    if (error instanceof LedgerError && error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
 });
 
 /** The state after input event `at` (the latest when absent), under `policy` when given (what-if). */

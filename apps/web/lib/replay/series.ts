@@ -5,42 +5,50 @@ export interface SampledPasids {
   pasids: { pasid: number; pid: number; refcount: number | null }[];
 }
 
-export interface SeriesPoint {
+export interface AllocatedPoint {
   version: number;
   allocated: number;
-  /** `p<value>`: that PASID's count (LAZY_REFCOUNT), absent while it is not allocated. */
-  [key: `p${number}`]: number | undefined;
+}
+
+/** One PASID value's count at every sample: 0 at the sample where it was freed, null while free. */
+export interface PasidLine {
+  pasid: number;
+  counts: (number | null)[];
+  /** The highest count it reached. */
+  peak: number;
 }
 
 export interface PasidSeries {
-  points: SeriesPoint[];
-  /** The PASIDs drawn as refcount lines (the busiest ones, at most `maxLines`). */
-  pasids: number[];
+  versions: number[];
+  allocated: AllocatedPoint[];
+  /** Every PASID value that appears, in numeric order (none under a policy without counts). */
+  lines: PasidLine[];
   hasRefcounts: boolean;
 }
 
-export function toPasidSeries(samples: readonly SampledPasids[], maxLines = 12): PasidSeries {
-  const peak = new Map<number, number>();
-  let hasRefcounts = false;
-  for (const s of samples) {
+export function toPasidSeries(samples: readonly SampledPasids[]): PasidSeries {
+  const hasRefcounts = samples.some((s) => s.pasids.some((p) => p.refcount !== null));
+  const versions = samples.map((s) => s.version);
+  const allocated = samples.map((s) => ({ version: s.version, allocated: s.pasids.length }));
+  if (!hasRefcounts) return { versions, allocated, lines: [], hasRefcounts };
+  const lines = new Map<number, PasidLine>();
+  samples.forEach((s, i) => {
     for (const p of s.pasids) {
-      if (p.refcount !== null) hasRefcounts = true;
-      peak.set(p.pasid, Math.max(peak.get(p.pasid) ?? 0, p.refcount ?? 0));
+      let line = lines.get(p.pasid);
+      if (!line) {
+        line = { pasid: p.pasid, counts: new Array(samples.length).fill(null), peak: 0 };
+        lines.set(p.pasid, line);
+      }
+      line.counts[i] = p.refcount ?? 0;
+      line.peak = Math.max(line.peak, p.refcount ?? 0);
+    }
+  });
+  // The drop to 0: a value held at one sample and free at the next was freed in between.
+  for (const line of lines.values()) {
+    for (let i = 1; i < line.counts.length; i++) {
+      if (line.counts[i] === null && line.counts[i - 1] !== null && line.counts[i - 1] !== 0)
+        line.counts[i] = 0;
     }
   }
-  const pasids = [...peak.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-    .slice(0, maxLines)
-    .map(([value]) => value)
-    .sort((a, b) => a - b);
-  const drawn = new Set(pasids);
-  const points = samples.map((s) => {
-    const point: SeriesPoint = { version: s.version, allocated: s.pasids.length };
-    if (hasRefcounts) {
-      for (const p of s.pasids)
-        if (drawn.has(p.pasid) && p.refcount !== null) point[`p${p.pasid}`] = p.refcount;
-    }
-    return point;
-  });
-  return { points, pasids: hasRefcounts ? pasids : [], hasRefcounts };
+  return { versions, allocated, lines: [...lines.values()].sort((a, b) => a.pasid - b.pasid), hasRefcounts };
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { PositionError } from '@/components/replay/position-error';
 import { ReplayView } from '@/components/replay/replay-view';
 import { getHazards, getStates, getStream, getSystem } from '@/lib/ledger';
 import { packHazards } from '@/lib/replay/hazard-codec';
@@ -23,7 +24,17 @@ export default async function ReplayPage({ params, searchParams }: Props) {
   const name = decodeURIComponent((await params).name);
   const system = await getSystem(name);
   if (!system) notFound();
-  const at = parsePosition((await searchParams).at, system.version);
+  const position = parsePosition((await searchParams).at, system.version);
+  if (!position.ok) {
+    return (
+      <PositionError
+        href={`/systems/${encodeURIComponent(name)}`}
+        message={position.message}
+        version={system.version}
+      />
+    );
+  }
+  const at = position.at;
   const from = Math.max(1, at - WINDOW);
   const to = Math.min(system.version, at + WINDOW);
   // The state at the position only: the step before, for the highlights, follows from the browser.

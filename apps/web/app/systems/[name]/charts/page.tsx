@@ -37,6 +37,7 @@ export default async function ChartsPage({ params }: Props) {
       system={name}
       series={series}
       policy={system.policy}
+      maxPasid={system.maxPasid}
       note={
         sampled
           ? `${versions.length} states sampled evenly over ${system.version.toLocaleString('en')} events`

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { CompareView } from '@/components/compare/compare-view';
+import { PositionError } from '@/components/replay/position-error';
 import { getStates, getSystem, POLICY_NAMES, type Policy } from '@/lib/ledger';
 import { type Divergence, firstDivergence } from '@/lib/replay/compare';
 import { parsePosition } from '@/lib/replay/position';
@@ -47,10 +48,17 @@ export default async function ComparePage({ params, searchParams }: Props) {
     left === right
       ? { divergence: null, searched: system.version }
       : await findDivergence(name, system.version, left, right);
-  const at =
-    query.at === undefined
-      ? (divergence?.version ?? system.version)
-      : parsePosition(query.at, system.version);
+  const position = parsePosition(query.at, system.version);
+  if (!position.ok) {
+    return (
+      <PositionError
+        href={`/systems/${encodeURIComponent(name)}/compare?left=${left}&right=${right}`}
+        message={position.message}
+        version={system.version}
+      />
+    );
+  }
+  const at = query.at === undefined ? (divergence?.version ?? system.version) : position.at;
   const versions = at > 0 ? [at - 1, at] : [0];
   const [l, r] = await Promise.all([getStates(name, versions, left), getStates(name, versions, right)]);
   return (

@@ -22,5 +22,14 @@ export default async function LivePage({ params }: Props) {
   ]);
   // Subscribe after the last event already in this state: no gap and no duplicate in between.
   const after = lastStep.reduce<number | null>((max, e) => Math.max(max ?? 0, e.position), null);
-  return <LiveView system={name} wsUrl={env().apiWsUrl} initialState={state} after={after} />;
+  return (
+    <LiveView
+      system={name}
+      wsUrl={env().apiWsUrl}
+      apiUrl={env().apiUrl}
+      initialState={state}
+      initialEventCount={system.eventCount}
+      after={after}
+    />
+  );
 }
