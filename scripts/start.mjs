@@ -74,7 +74,11 @@ function startService(name, args, env, ready) {
       });
     }
     child.once('exit', (code, signal) => {
-      if (!seen) reject(new Error(`${name} stopped before it was ready (${signal ?? `exit code ${code}`})`));
+      if (!seen) {
+        const error = new Error(`${name} stopped before it was ready (${signal ?? `exit code ${code}`})`);
+        error.exitCode = code;
+        reject(error);
+      }
     });
   });
   return service;
@@ -229,7 +233,9 @@ async function main() {
   } catch (error) {
     console.error(`[pasid] ${error instanceof Error ? error.message : String(error)}`);
     await stopAll('start failed');
-    return 1;
+    // A service refusing its settings (exit 2: a wrong variable, an unusable data folder) is a
+    // settings error of the whole start too.
+    return error?.exitCode === 2 ? 2 : 1;
   }
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import path from 'node:path';
+import { DataDirError } from '@pasid/store';
 import { ensureWebKey, WEB_KEY_FILE } from './auth/web-key.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './ops/logger.js';
@@ -26,7 +27,17 @@ async function main(): Promise<number> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config);
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(config);
+  } catch (error) {
+    // The data folder is the operator's to fix (wrong path, another program's folder).
+    if (error instanceof DataDirError) {
+      console.error(`pasid-api: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
   if (!config.databaseUrl) {
     const file = config.webKeyFile ?? path.join(config.dataDir, WEB_KEY_FILE);
     const web = await ensureWebKey(store.apiKeys, file);

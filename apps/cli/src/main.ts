@@ -28,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     process.stderr.write(`pasid: ${(error as Error).message}\n`);
-    return 1;
+    // An unusable data folder (the store's DataDirError, matched by name: importing the store
+    // here would load Prisma for `pasid replay` too) is a setting to fix, like a wrong argument.
+    return (error as Error).name === 'DataDirError' ? 2 : 1;
   }
 }

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { openFailure, prepareDataDir } from './data-dir.js';
 import { PrismaClient } from './generated/prisma/client.js';
 
 /** Runs SQL with `$1` parameters; rows come back as plain objects. */
@@ -133,8 +133,14 @@ export function openPostgres(url: string): Database {
 }
 
 export async function openPglite(dataDir: string): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) prepareDataDir(dataDir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir);
+  } catch (error) {
+    throw inMemory ? error : openFailure(dataDir, error);
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   const notices = new EventEmitter();
   notices.setMaxListeners(0);

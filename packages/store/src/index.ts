@@ -5,6 +5,7 @@ import { migrate } from './migrator.js';
 import { PgEventStore } from './store.js';
 
 export { SNAPSHOT_INTERVAL } from './append.js';
+export { DataDirError } from './data-dir.js';
 export { type Database, openPglite, openPostgres } from './database.js';
 export * from './event-store.js';
 export { canonicalJson, eventHash, GENESIS_HASH } from './hash.js';
