@@ -286,9 +286,13 @@ describe.skipIf(!(await postgresAvailable('the API tests')))('when the database 
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     });
     expect(JSON.stringify(keyed)).not.toMatch(/select|pool|prisma|stack|\.ts|\.js/i);
-    const health = await fetch(new URL('/health', api.url));
-    expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ status: 'unavailable', database: { up: false } });
+    for (const route of ['/health', '/readyz']) {
+      const health = await fetch(new URL(route, api.url));
+      expect(health.status, route).toBe(503);
+      expect(await health.json(), route).toMatchObject({ status: 'unavailable', database: { up: false } });
+    }
+    // Alive all the same: restarting the process would not bring the database back.
+    expect((await fetch(new URL('/livez', api.url))).status).toBe(200);
   });
 });
 

@@ -137,6 +137,6 @@ describe.skipIf(!hasPostgres)('logs and metrics', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(await metric('pasid_live_subscriptions')).toBe(0);
-    expect(await metric('pasid_api_process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(await metric('process_cpu_seconds_total')).toBeGreaterThan(0);
   });
 });

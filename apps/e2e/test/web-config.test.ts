@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { freePort, productEnv } from '@pasid/testing';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './support/processes.js';
+import { REPO_ROOT, run } from './support/processes.js';
 
 /** The web app checks its environment as it starts (apps/web/instrumentation.ts), not at the first page. */
 const NEXT = createRequire(import.meta.url).resolve('next/dist/bin/next');
@@ -22,5 +23,34 @@ describe('next start with a wrong setting', () => {
     const result = startWeb(env);
     expect(result.status, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`pasid-web: invalid web app environment: ${name}`));
+  });
+});
+
+describe('next start with valid settings', () => {
+  it('answers its health route /healthz with 200, whether or not the API is up', async () => {
+    const port = await freePort();
+    const web = run(
+      'web',
+      process.execPath,
+      [NEXT, 'start', 'apps/web', '-p', String(port), '-H', '127.0.0.1'],
+      {
+        cwd: REPO_ROOT,
+        // No API listens at this address: the web app's health is its own.
+        env: productEnv({
+          NODE_ENV: 'production',
+          NEXT_TELEMETRY_DISABLED: '1',
+          PASID_API_URL: `http://127.0.0.1:${await freePort()}/graphql`,
+          PASID_API_KEY: 'unused',
+        }),
+      },
+    );
+    try {
+      await web.waitFor(/Ready in|✓ Ready/);
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'ok' });
+    } finally {
+      await web.stop();
+    }
   });
 });

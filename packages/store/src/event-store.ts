@@ -121,6 +121,8 @@ export interface EventStore {
   headPosition(): Promise<number>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** The names of the migrations this code expects that the database has not applied. */
+  pendingMigrations(): Promise<string[]>;
   /** Decides and appends a batch in one transaction, all or nothing. */
   appendToStream(system: string, inputs: InputEvent[], options: AppendOptions): Promise<AppendResult>;
   /** Imports a history file (text or chunks): creates the system from the header or options. */

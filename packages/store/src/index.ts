@@ -9,7 +9,7 @@ export { DataDirError } from './data-dir.js';
 export { type Database, openPglite, openPostgres } from './database.js';
 export * from './event-store.js';
 export { canonicalJson, eventHash, GENESIS_HASH } from './hash.js';
-export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate } from './migrator.js';
+export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate, pendingMigrations } from './migrator.js';
 export { PgEventStore } from './store.js';
 
 /** The embedded database's folder when neither an option nor `PASID_DATA_DIR` names one. */

@@ -35,6 +35,23 @@ const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
 )`;
 
 /**
+ * The migrations on disk that the database has not applied (all of them when it has none), for a
+ * readiness check: a replica whose schema is behind its code must not take traffic.
+ */
+export async function pendingMigrations(
+  db: Database,
+  migrations: Migration[] = loadMigrations(),
+): Promise<string[]> {
+  const [table] = await db.query<{ present: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
+  );
+  if (!table?.present) return migrations.map((m) => m.name);
+  const rows = await db.query<{ name: string }>('SELECT name FROM schema_migrations');
+  const done = new Set(rows.map((row) => row.name));
+  return migrations.filter((m) => !done.has(m.name)).map((m) => m.name);
+}
+
+/**
  * Applies the pending migrations in name order, each in its own transaction with its record in
  * `schema_migrations`. Idempotent; two processes at once serialise on an advisory lock (the
  * second finds nothing left to do). A migration changed after it ran is an error: the database

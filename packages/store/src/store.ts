@@ -16,6 +16,7 @@ import type {
 } from './event-store.js';
 import { exportHistoryOf, importHistoryInto } from './history-io.js';
 import * as log from './log-reads.js';
+import { loadMigrations, type Migration, pendingMigrations } from './migrator.js';
 import { rebuildProjections } from './rebuild.js';
 import { toSystemInfo } from './rows.js';
 import { StateAtVersion } from './state-at-version.js';
@@ -33,6 +34,7 @@ export class PgEventStore implements EventStore {
   private readonly notifier: Notifier;
   private readonly states: StateAtVersion;
   private readonly appends: AppendQueue;
+  private expectedMigrations: Migration[] | undefined;
 
   constructor(readonly db: Database) {
     this.apiKeys = new ApiKeys(db);
@@ -52,6 +54,11 @@ export class PgEventStore implements EventStore {
 
   async ping(): Promise<void> {
     await this.db.query('SELECT 1');
+  }
+
+  pendingMigrations(): Promise<string[]> {
+    this.expectedMigrations ??= loadMigrations();
+    return pendingMigrations(this.db, this.expectedMigrations);
   }
 
   async createSystem(input: NewSystem, actor: string): Promise<SystemInfo> {

@@ -36,7 +36,8 @@ export class ApiMetrics {
   });
 
   constructor(sources: { logHead(): Promise<number>; feedPosition(): number | null }) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'pasid_api_' });
+    // Node's default metrics under their standard names (process_*, nodejs_*), as dashboards expect.
+    collectDefaultMetrics({ register: this.registry });
     new Gauge({
       name: 'pasid_log_head_position',
       help: 'The last position of the log (all systems), read at scrape time.',
@@ -114,7 +115,7 @@ export class ApiMetrics {
 
   /** Times every HTTP request into `pasid_http_request_duration_seconds` by its route. */
   requestTimer(): RequestHandler {
-    const known = ['/graphql', '/health', '/metrics'];
+    const known = ['/graphql', '/health', '/livez', '/readyz', '/metrics'];
     return (req, res, next) => {
       const end = this.requests.startTimer();
       res.once('finish', () => {

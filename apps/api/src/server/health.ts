@@ -32,3 +32,37 @@ export async function checkDatabase(
     clearTimeout(timer);
   }
 }
+
+export interface Readiness {
+  ready: boolean;
+  status: 'ok' | 'unavailable' | 'shutting down';
+  database: Awaited<ReturnType<typeof checkDatabase>>;
+  migrations: { pending: string[] | null };
+}
+
+/**
+ * Whether this replica should take traffic: not shutting down, the database answers, and every
+ * migration this code expects is applied (a replica newer than its database must wait).
+ */
+export async function checkReadiness(
+  store: EventStore,
+  logger: Logger,
+  draining: boolean,
+): Promise<Readiness> {
+  const database = await checkDatabase(store, logger);
+  let pending: string[] | null = null;
+  if (database.up) {
+    try {
+      pending = await store.pendingMigrations();
+    } catch (error) {
+      logger.error({ err: error }, 'readiness check: could not read the applied migrations');
+    }
+  }
+  const ready = !draining && database.up && pending !== null && pending.length === 0;
+  return {
+    ready,
+    status: draining ? 'shutting down' : ready ? 'ok' : 'unavailable',
+    database,
+    migrations: { pending },
+  };
+}

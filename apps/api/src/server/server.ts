@@ -16,7 +16,7 @@ import { buildApiSchema } from '../schema.js';
 import { StateCache } from '../state/state-cache.js';
 import { LiveFeed } from '../subscription/live-feed.js';
 import { HttpDrain } from './drain.js';
-import { checkDatabase } from './health.js';
+import { checkReadiness } from './health.js';
 import { bytesOf, complexityPlugin, depthRule } from './protection.js';
 import { attachSubscriptions } from './subscriptions.js';
 
@@ -36,7 +36,8 @@ export interface RunningApi {
 }
 
 /**
- * One HTTP server: POST /graphql (Apollo), graphql-ws on the same path, GET /health. The store is
+ * One HTTP server: POST /graphql (Apollo), graphql-ws on the same path, GET /livez and /readyz
+ * (and /health, the same as /readyz), GET /metrics. The store is
  * the caller's: the server never opens or closes it.
  */
 export async function startApiServer(
@@ -89,9 +90,16 @@ export async function startApiServer(
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.get('/health', async (_req, res) => {
-    const database = await checkDatabase(store, logger);
-    res.status(database.up ? 200 : 503).json({ status: database.up ? 'ok' : 'unavailable', database });
+  // Liveness: the process answers (a restart would not help otherwise). Nothing else is checked.
+  app.get('/livez', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  // Readiness: take traffic only when the database answers, the schema is current, and the
+  // process is not shutting down. /health is the same check, kept for existing monitors.
+  app.get(['/readyz', '/health'], async (_req, res) => {
+    const readiness = await checkReadiness(store, logger, drain.isDraining);
+    const { ready, ...body } = readiness;
+    res.status(ready ? 200 : 503).json(body);
   });
   app.use(
     '/graphql',
