@@ -7,6 +7,7 @@ export * from './history/errors.js';
 export * from './history/parse.js';
 export * from './history/write.js';
 export * from './invariants.js';
+export * from './lifetimes.js';
 export * from './pool.js';
 export * from './replayer.js';
 export * from './state.js';

@@ -8,6 +8,7 @@ export function SystemTabs({ name }: { name: string }) {
   const base = `/systems/${encodeURIComponent(name)}`;
   const tabs = [
     { href: base, label: 'Replay' },
+    { href: `${base}/lanes`, label: 'Lifetimes' },
     { href: `${base}/charts`, label: 'Charts' },
     { href: `${base}/compare`, label: 'Compare policies' },
     { href: `${base}/live`, label: 'Live' },

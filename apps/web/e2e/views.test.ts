@@ -1,0 +1,146 @@
+import { postgresAvailable } from '@pasid/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, screenshotPath } from './support/browser';
+import { type Stack, startStack } from './support/stack';
+
+/** Issue 14's views (lifetime lanes, ...) in headless Chromium against the real API and Postgres. */
+const enabled = (await postgresAvailable('the browser tests')) && chromiumAvailable();
+
+describe.runIf(enabled)('the views a kernel engineer reads', () => {
+  let stack: Stack;
+  let base: string;
+
+  beforeAll(async () => {
+    stack = await startStack('webviews');
+    base = stack.web.url;
+    await stack.importSample('worked-example.jsonl', 'worked-example');
+    await stack.importSample('random-10k.jsonl', 'random-seed-7');
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const lane = (key: string) => stack.page.locator(`[data-lane="${key}"]`);
+  const bars = (key: string) =>
+    lane(key)
+      .locator('.lane-bar')
+      .evaluateAll((els) =>
+        els.map((e) => [e.getAttribute('data-from'), e.getAttribute('data-to'), e.textContent]),
+      );
+
+  it('draws the lifetimes of the worked example: PASID 1 until step 14, PASID 2 from 13', async () => {
+    const { page } = stack;
+    await page.goto(`${base}/systems/worked-example/lanes`);
+    await lane('pasid:1').waitFor();
+    expect(await bars('pasid:1')).toEqual([['2', '14', 'pid 100']]);
+    expect(await bars('pasid:2')).toEqual([['13', '', 'pid 200']]);
+    // Who still carried PASID 1 in an MSR: task 100 until it exits at 14.
+    expect(await bars('task:100:1')).toEqual([
+      ['1', '14', ''],
+      ['4', '14', 'MSR 1'],
+    ]);
+    expect(await lane('hazard:DMAR_FAULT').locator('.lane-mark').getAttribute('data-version')).toBe('12');
+    // A bar opens the replay at the step that began it.
+    expect(await lane('pasid:2').locator('.lane-bar').getAttribute('href')).toBe(
+      '/systems/worked-example?at=13',
+    );
+  });
+
+  it('gives value 1 two generations under EAGER_UNBIND', async () => {
+    const { page } = stack;
+    await page.goto(`${base}/systems/worked-example/lanes?policy=EAGER_UNBIND`);
+    await lane('pasid:1').waitFor();
+    expect(await bars('pasid:1')).toEqual([
+      ['2', '11', 'pid 100'],
+      ['13', '', 'pid 200'],
+    ]);
+  });
+
+  it('filters the lanes by pid, and zooms to a range dragged on the axis', async () => {
+    const { page } = stack;
+    await page.goto(`${base}/systems/worked-example/lanes`);
+    await lane('pasid:1').waitFor();
+    await page.getByTestId('filter-pid').fill('200');
+    await page.waitForURL(/[?&]pid=200\b/);
+    const keys = await page
+      .locator('[data-lane]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-lane')));
+    expect(keys).toEqual([
+      'hazard:SIGSEGV',
+      'pasid:2',
+      'process:200:7',
+      'task:200:7',
+      'entry:0000:6a:01.0 · PASID 2',
+    ]);
+    await page.screenshot({ path: screenshotPath('lanes-pid-200') });
+    // The filter is in the URL: a link shows the same lanes.
+    await page.goto(page.url());
+    await lane('pasid:2').waitFor();
+    expect(await page.locator('[data-lane="pasid:1"]').count()).toBe(0);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await lane('pasid:1').waitFor();
+    // Drag across steps 10 to 14 on the axis.
+    const axis = (await page.getByTestId('lanes-axis').boundingBox())!;
+    const x = (step: number) => axis.x + (axis.width * step) / 15;
+    await page.mouse.move(x(10), axis.y + axis.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(x(12), axis.y + axis.height / 2, { steps: 4 });
+    await page.mouse.move(x(13.5), axis.y + axis.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await page
+      .getByTestId('lanes-range')
+      .filter({ hasText: /steps 10–13 of 14/ })
+      .waitFor();
+    await page.keyboard.press('0');
+    await page
+      .getByTestId('lanes-range')
+      .filter({ hasText: /steps 0–14 of 14/ })
+      .waitFor();
+  });
+
+  it('draws 10,000 events: hazard marks by code, zoomable', async () => {
+    const { page } = stack;
+    await page.goto(`${base}/systems/random-seed-7/lanes`);
+    await page.locator('[data-lane^="hazard:"]').first().waitFor({ timeout: 60_000 });
+    const codes = await page
+      .locator('[data-lane^="hazard:"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-lane')));
+    expect(codes.length).toBeGreaterThan(0);
+    await page.screenshot({ path: screenshotPath('lanes-10k') });
+    await page.getByRole('button', { name: '+' }).click();
+    await page
+      .getByTestId('lanes-range')
+      .filter({ hasText: /steps 2,500–7,500 of 10,000/ })
+      .waitFor();
+  });
+
+  it('screenshots every view at 1280 and 2560 px', async () => {
+    const { page } = stack;
+    const views: [string, string][] = [
+      ['systems', '/'],
+      ['replay', '/systems/worked-example?at=12'],
+      ['lanes', '/systems/worked-example/lanes'],
+      ['charts', '/systems/worked-example/charts'],
+      ['compare', '/systems/worked-example/compare?left=LAZY_REFCOUNT&right=EAGER_UNBIND'],
+      ['live', '/systems/worked-example/live'],
+      ['audit', '/audit?system=worked-example'],
+      ['replay-10k', '/systems/random-seed-7?at=5000'],
+      ['not-found', '/systems/nope'],
+    ];
+    for (const [width, height] of [
+      [1280, 800],
+      [2560, 1440],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      for (const [name, path] of views) {
+        await page.goto(`${base}${path}`);
+        await page.waitForLoadState('networkidle');
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${name} at ${width} px scrolls sideways`).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: screenshotPath(`view-${name}-${width}`) });
+      }
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+});

@@ -1,0 +1,270 @@
+/**
+ * The lanes of the lifetimes view, from the domain's `lifetimes` (no rule here): one lane per
+ * PASID value (its generations), per process and per task (alive, and its MSR while valid), per
+ * PASID table entry (device, value), and per hazard code; filtered by pid, tid, PASID, device
+ * and hazard code, all of which must match.
+ */
+import type { HazardCode, HazardMark, Lifetimes, TaskLifetime } from '@pasid/domain';
+
+export interface LaneFilter {
+  pid?: number;
+  tid?: number;
+  pasid?: number;
+  device?: string;
+  code?: HazardCode;
+}
+
+export type BarTone = 'pasid' | 'pasid-alt' | 'process' | 'task' | 'msr' | 'entry';
+
+export interface LaneBar {
+  key: string;
+  from: number;
+  /** The step that ended it; null while open at the end of the history. */
+  to: number | null;
+  tone: BarTone;
+  label: string;
+  title: string;
+}
+
+export type LaneGroup = 'pasids' | 'processes' | 'entries' | 'hazards';
+
+export type LaneRow =
+  | { kind: 'group'; key: string; group: LaneGroup; label: string; count: number }
+  | {
+      kind: 'lane';
+      key: string;
+      group: LaneGroup;
+      label: string;
+      /** Indented under the lane before it (a task under its process). */
+      nested: boolean;
+      bars: LaneBar[];
+      marks: HazardMark[];
+    };
+
+const span = (from: number, to: number | null) =>
+  to === null ? `from step ${from}, still open` : `steps ${from} to ${to}`;
+
+export function parseLaneFilter(params: Record<string, string | string[] | undefined>): LaneFilter {
+  const one = (k: string) => {
+    const v = params[k];
+    return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
+  };
+  const int = (k: string) => {
+    const v = one(k);
+    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+  };
+  return {
+    pid: int('pid'),
+    tid: int('tid'),
+    pasid: int('pasid'),
+    device: one('device'),
+    code: one('code') as HazardCode | undefined,
+  };
+}
+
+export function laneRows(l: Lifetimes, f: LaneFilter): LaneRow[] {
+  const tasks = new Map<number, TaskLifetime[]>();
+  for (const p of l.processes) for (const t of p.tasks) tasks.set(t.tid, [...(tasks.get(t.tid) ?? []), t]);
+  /** PASID values the filtered task carried in its MSR. */
+  const tidPasids =
+    f.tid === undefined ? null : new Set((tasks.get(f.tid) ?? []).flatMap((t) => t.msr.map((m) => m.pasid)));
+  const devicePasids =
+    f.device === undefined
+      ? null
+      : new Set(l.entries.filter((e) => e.device === f.device).map((e) => e.pasid));
+  const devicePids =
+    f.device === undefined ? null : new Set(l.entries.filter((e) => e.device === f.device).map((e) => e.pid));
+  const pasidOk = (pasid: number) =>
+    (f.pasid === undefined || pasid === f.pasid) &&
+    (tidPasids === null || tidPasids.has(pasid)) &&
+    (devicePasids === null || devicePasids.has(pasid));
+
+  const rows: LaneRow[] = [];
+  const group = (g: LaneGroup, label: string, lanes: LaneRow[]) => {
+    rows.push({ kind: 'group', key: `group:${g}`, group: g, label, count: lanes.length });
+    rows.push(...lanes);
+  };
+
+  // Hazards first: one lane per code, what went wrong at a glance.
+  const taskPid = (tid: number | undefined) => (tid === undefined ? undefined : tasks.get(tid)?.[0]?.pid);
+  const byCode = new Map<HazardCode, HazardMark[]>();
+  for (const h of l.hazards) {
+    if (f.code !== undefined && h.code !== f.code) continue;
+    if (f.pid !== undefined && h.pid !== f.pid && taskPid(h.tid) !== f.pid) continue;
+    if (f.tid !== undefined && h.tid !== f.tid) continue;
+    if (f.pasid !== undefined && h.pasid !== f.pasid) continue;
+    if (f.device !== undefined && h.device !== f.device) continue;
+    byCode.set(h.code, [...(byCode.get(h.code) ?? []), h]);
+  }
+  group(
+    'hazards',
+    'Hazards',
+    [...byCode].map(([code, marks]) => ({
+      kind: 'lane',
+      key: `hazard:${code}`,
+      group: 'hazards',
+      label: `${code} (${marks.length.toLocaleString('en')})`,
+      nested: false,
+      bars: [],
+      marks,
+    })),
+  );
+
+  // PASID values: one lane per value, a bar per generation.
+  const byValue = new Map<number, LaneBar[]>();
+  for (const g of l.pasids) {
+    if ((f.pid !== undefined && g.pid !== f.pid) || !pasidOk(g.pasid)) continue;
+    const bars = byValue.get(g.pasid) ?? [];
+    bars.push({
+      key: `pasid:${g.pasid}:${g.generation}`,
+      from: g.from,
+      to: g.to,
+      tone: g.generation % 2 === 1 ? 'pasid' : 'pasid-alt',
+      label: `pid ${g.pid}`,
+      title: `PASID ${g.pasid}, generation ${g.generation}: held by pid ${g.pid}, ${span(g.from, g.to)}${g.to === null ? '' : ' (freed)'}`,
+    });
+    byValue.set(g.pasid, bars);
+  }
+  group(
+    'pasids',
+    'PASID values',
+    [...byValue].map(([value, bars]) => ({
+      kind: 'lane',
+      key: `pasid:${value}`,
+      group: 'pasids',
+      label: `PASID ${value}`,
+      nested: false,
+      bars,
+      marks: [],
+    })),
+  );
+
+  // Processes, each followed by its tasks.
+  const processLanes: LaneRow[] = [];
+  for (const p of l.processes) {
+    if (f.pid !== undefined && p.pid !== f.pid) continue;
+    if (devicePids !== null && !devicePids.has(p.pid)) continue;
+    const taskLanes: LaneRow[] = [];
+    for (const t of p.tasks) {
+      if (f.tid !== undefined && t.tid !== f.tid) continue;
+      if (f.pasid !== undefined && !t.msr.some((m) => m.pasid === f.pasid)) continue;
+      taskLanes.push({
+        kind: 'lane',
+        key: `task:${t.tid}:${t.from}`,
+        group: 'processes',
+        label: `tid ${t.tid}`,
+        nested: true,
+        bars: [
+          {
+            key: `task:${t.tid}:${t.from}`,
+            from: t.from,
+            to: t.to,
+            tone: 'task',
+            label: '',
+            title: `task ${t.tid} of pid ${t.pid}: alive ${span(t.from, t.to)}`,
+          },
+          ...t.msr.map<LaneBar>((m) => ({
+            key: `msr:${t.tid}:${m.from}`,
+            from: m.from,
+            to: m.to,
+            tone: 'msr',
+            label: `MSR ${m.pasid}`,
+            title: `task ${t.tid}: IA32_PASID MSR = ${m.pasid}, ${span(m.from, m.to)}`,
+          })),
+        ],
+        marks: [],
+      });
+    }
+    if (taskLanes.length === 0 && (f.tid !== undefined || f.pasid !== undefined)) continue;
+    processLanes.push(
+      {
+        kind: 'lane',
+        key: `process:${p.pid}:${p.from}`,
+        group: 'processes',
+        label: `pid ${p.pid}`,
+        nested: false,
+        bars: [
+          {
+            key: `process:${p.pid}:${p.from}`,
+            from: p.from,
+            to: p.to,
+            tone: 'process',
+            label: p.parent === null ? '' : `child of ${p.parent}`,
+            title: `process ${p.pid}${p.parent === null ? '' : ` (child of ${p.parent})`}: ${span(p.from, p.to)}`,
+          },
+        ],
+        marks: [],
+      },
+      ...taskLanes,
+    );
+  }
+  group('processes', 'Processes and tasks (MSR while valid)', processLanes);
+
+  // PASID table entries: one lane per (device, value).
+  const byEntry = new Map<string, LaneBar[]>();
+  for (const e of l.entries) {
+    if (f.pid !== undefined && e.pid !== f.pid) continue;
+    if (f.device !== undefined && e.device !== f.device) continue;
+    if (!pasidOk(e.pasid)) continue;
+    const key = `${e.device} · PASID ${e.pasid}`;
+    const bars = byEntry.get(key) ?? [];
+    bars.push({
+      key: `entry:${e.device}:${e.pasid}:${e.from}`,
+      from: e.from,
+      to: e.to,
+      tone: 'entry',
+      label: `→ pid ${e.pid}`,
+      title: `entry (${e.device}, ${e.pasid}) for pid ${e.pid}: ${span(e.from, e.to)}`,
+    });
+    byEntry.set(key, bars);
+  }
+  group(
+    'entries',
+    'PASID table entries (device · value)',
+    [...byEntry].map(([label, bars]) => ({
+      kind: 'lane',
+      key: `entry:${label}`,
+      group: 'entries',
+      label,
+      nested: false,
+      bars,
+      marks: [],
+    })),
+  );
+
+  return rows;
+}
+
+/** A view range over the history, in steps: [from, to), at least `minSteps` wide, inside [0, last + 1]. */
+export function clampRange(from: number, to: number, last: number, minSteps = 4): [number, number] {
+  const end = last + 1;
+  let width = Math.max(Math.min(to - from, end), Math.min(minSteps, end));
+  if (!Number.isFinite(width) || width <= 0) width = end;
+  let start = Math.round(Math.max(0, Math.min(from, end - width)));
+  width = Math.round(width);
+  if (start + width > end) start = Math.max(0, end - width);
+  return [start, start + width];
+}
+
+/** Zoom by `factor` (< 1 in, > 1 out) around step `at`. */
+export function zoomRange(
+  range: [number, number],
+  factor: number,
+  at: number,
+  last: number,
+): [number, number] {
+  const [from, to] = range;
+  const width = (to - from) * factor;
+  const ratio = (at - from) / (to - from);
+  return clampRange(at - width * ratio, at - width * ratio + width, last);
+}
+
+/** Nice tick steps for an axis of `width` steps drawn in about `count` ticks. */
+export function axisTicks(from: number, to: number, count = 10): number[] {
+  const raw = Math.max(1, (to - from) / count);
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let v = Math.ceil(from / step) * step; v < to; v += step) out.push(v);
+  return out;
+}

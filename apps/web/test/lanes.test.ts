@@ -1,0 +1,66 @@
+import { lifetimes } from '@pasid/domain';
+import { describe, expect, it } from 'vitest';
+import { axisTicks, clampRange, laneRows, zoomRange } from '@/lib/replay/lanes';
+import { workedExampleInputs } from './helpers';
+
+const of = (policy: 'LAZY_REFCOUNT' | 'EAGER_UNBIND') =>
+  lifetimes({ policy, maxPasid: 1 << 20 }, workedExampleInputs());
+const lanes = (rows: ReturnType<typeof laneRows>) =>
+  rows.flatMap((r) =>
+    r.kind === 'lane' ? [{ label: r.label, bars: r.bars.map((b) => [b.from, b.to, b.label]) }] : [],
+  );
+
+describe('laneRows', () => {
+  it('draws PASID 1 until step 14 and PASID 2 from 13 (worked example, LAZY_REFCOUNT)', () => {
+    const rows = lanes(laneRows(of('LAZY_REFCOUNT'), {}));
+    expect(rows.find((r) => r.label === 'PASID 1')!.bars).toEqual([[2, 14, 'pid 100']]);
+    expect(rows.find((r) => r.label === 'PASID 2')!.bars).toEqual([[13, null, 'pid 200']]);
+    expect(rows.find((r) => r.label === 'tid 100')!.bars).toEqual([
+      [1, 14, ''],
+      [4, 14, 'MSR 1'],
+    ]);
+    expect(rows.find((r) => r.label === 'SIGSEGV (1)')).toBeTruthy();
+  });
+  it('gives value 1 two generations under EAGER_UNBIND', () => {
+    const rows = lanes(laneRows(of('EAGER_UNBIND'), {}));
+    expect(rows.find((r) => r.label === 'PASID 1')!.bars).toEqual([
+      [2, 11, 'pid 100'],
+      [13, null, 'pid 200'],
+    ]);
+  });
+  it('keeps only what concerns pid 200 when filtered by it', () => {
+    const rows = lanes(laneRows(of('LAZY_REFCOUNT'), { pid: 200 }));
+    expect(rows.map((r) => r.label)).toEqual([
+      'SIGSEGV (1)',
+      'PASID 2',
+      'pid 200',
+      'tid 200',
+      '0000:6a:01.0 · PASID 2',
+    ]);
+  });
+  it('narrows to the tasks that carried a PASID and to a hazard code', () => {
+    const rows = lanes(laneRows(of('LAZY_REFCOUNT'), { pasid: 1, code: 'DMAR_FAULT' }));
+    expect(rows.map((r) => r.label)).toEqual([
+      'DMAR_FAULT (1)',
+      'PASID 1',
+      'pid 100',
+      'tid 100',
+      'tid 101',
+      '0000:6a:01.0 · PASID 1',
+      '0000:6a:02.0 · PASID 1',
+    ]);
+  });
+});
+
+describe('view range', () => {
+  it('zooms around a step and stays inside the history', () => {
+    expect(zoomRange([0, 15], 0.5, 7.5, 14)).toEqual([4, 12]);
+    expect(zoomRange([4, 12], 4, 8, 14)).toEqual([0, 15]);
+    expect(clampRange(-5, 3, 14)).toEqual([0, 8]);
+    expect(clampRange(100, 200, 14)).toEqual([0, 15]);
+  });
+  it('puts ticks on round steps', () => {
+    expect(axisTicks(0, 15)).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
+    expect(axisTicks(0, 10_001)).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
+  });
+});
