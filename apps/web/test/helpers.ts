@@ -9,7 +9,7 @@ import {
   type State,
   toStateDocument,
 } from '@pasid/domain';
-import type { ApiState } from '@/lib/ledger/api-types';
+import type { StateFieldsFragment } from '@/lib/ledger/generated/graphql';
 import { toLedgerState } from '@/lib/ledger/mappers';
 import type { LedgerState } from '@/lib/ledger/types';
 
@@ -30,7 +30,7 @@ export function workedExampleInputs(): InputEvent[] {
 }
 
 /** What the API serves for a state: the replay document plus processes (as the domain has them). */
-export function apiStateOf(state: State): ApiState {
+export function apiStateOf(state: State): StateFieldsFragment {
   const doc = toStateDocument(state);
   return {
     ...doc,

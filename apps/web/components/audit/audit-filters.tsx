@@ -1,25 +1,8 @@
+import { DERIVED_EVENT_TYPES, INPUT_EVENT_TYPES } from '@pasid/domain';
 import type { EventFilter } from '@/lib/ledger/types';
 
-const TYPES = [
-  'ProcessCreated',
-  'ThreadCreated',
-  'DeviceBound',
-  'DeviceUnbound',
-  'Enqcmd',
-  'TaskExited',
-  'ProcessExec',
-  'PasidAllocated',
-  'BondAdded',
-  'PasidEntryInstalled',
-  'PasidEntryRemoved',
-  'MsrFixedUp',
-  'WorkSubmitted',
-  'RefcountChanged',
-  'PasidFreed',
-  'BindFailed',
-  'HazardDetected',
-  'ProcessExited',
-];
+/** Every event type of the log, input then derived: the domain's lists. */
+const TYPES = [...INPUT_EVENT_TYPES, ...DERIVED_EVENT_TYPES];
 
 const local = (iso: string | undefined) => (iso ? iso.slice(0, 19) : '');
 

@@ -4,7 +4,10 @@ import { createClient } from 'graphql-ws';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useUpdateSystemSummary } from '@/components/layout/system-summary';
 import { StatePanels } from '@/components/state/state-panels';
-import type { ApiEvent, ApiState } from '@/lib/ledger/api-types';
+import type {
+  EventAppendedSubscription,
+  SystemStateChangedSubscription,
+} from '@/lib/ledger/generated/graphql';
 import { toLedgerEvent, toLedgerState } from '@/lib/ledger/mappers';
 import { eventAppendedSubscription, systemStateChangedSubscription } from '@/lib/ledger/subscriptions';
 import type { LedgerEvent, LedgerState } from '@/lib/ledger/types';
@@ -68,8 +71,8 @@ export function LiveView({
     const completed = () => {
       if (!disposed) setStatus('closed');
     };
-    const stopEvents = client.subscribe<{ eventAppended: ApiEvent }>(
-      { query: eventAppendedSubscription, variables: { system, after: lastPosition } },
+    const stopEvents = client.subscribe<EventAppendedSubscription>(
+      { query: eventAppendedSubscription.toString(), variables: { system, after: lastPosition } },
       {
         next: (result) => {
           if (result.errors?.[0]) return setError(result.errors[0].message);
@@ -86,8 +89,8 @@ export function LiveView({
         complete: completed,
       },
     );
-    const stopState = client.subscribe<{ systemStateChanged: ApiState }>(
-      { query: systemStateChangedSubscription, variables: { system } },
+    const stopState = client.subscribe<SystemStateChangedSubscription>(
+      { query: systemStateChangedSubscription.toString(), variables: { system } },
       {
         next: (result) => {
           if (result.errors?.[0]) return setError(result.errors[0].message);

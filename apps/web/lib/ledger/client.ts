@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { env } from '../env';
+import type { TypedDocumentString } from './generated/graphql';
 
 /** An error the API answered with (GraphQL `errors`), with its `extensions.code` when given. */
 export class LedgerError extends Error {
@@ -41,8 +42,19 @@ interface GraphQLResponse<T> {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-/** Sends one GraphQL operation over HTTP; never cached (the ledger changes under our feet). */
-export async function ledgerFetch<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+/**
+ * Sends one generated GraphQL operation over HTTP, typed by the schema (lib/ledger/generated);
+ * never cached (the ledger changes under our feet).
+ */
+export function ledgerFetch<TResult, TVariables>(
+  document: TypedDocumentString<TResult, TVariables>,
+  ...[variables]: TVariables extends Record<string, never> ? [] : [TVariables]
+): Promise<TResult> {
+  return ledgerFetchText<TResult>(document.toString(), (variables ?? {}) as Record<string, unknown>);
+}
+
+/** An operation built at run time (aliases per version): its result type comes from its fragments. */
+export async function ledgerFetchText<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const { apiUrl } = env();
   const key = await apiKey();
   let response: Response;

@@ -1,6 +1,7 @@
 /** GraphQL fragments shared by the queries (the selections the UI types are mapped from). */
+import { graphql } from './generated';
 
-export const systemSummaryFragment = /* GraphQL */ `
+export const systemSummaryFragment = graphql(`
   fragment SystemSummary on System {
     name
     policy
@@ -10,9 +11,9 @@ export const systemSummaryFragment = /* GraphQL */ `
     livePasids
     hazardCount
   }
-`;
+`);
 
-export const stateFragment = /* GraphQL */ `
+export const stateFragment = graphql(`
   fragment StateFields on SystemState {
     policy
     events
@@ -22,10 +23,10 @@ export const stateFragment = /* GraphQL */ `
     freed
     hazards { code event tid pid device pasid }
   }
-`;
+`);
 
 /** A state without its hazards: what the replay fetches at each step (hazards come once, with the page). */
-export const stepStateFragment = /* GraphQL */ `
+export const stepStateFragment = graphql(`
   fragment StepStateFields on SystemState {
     policy
     events
@@ -34,10 +35,18 @@ export const stepStateFragment = /* GraphQL */ `
     processes { pid parent tasks pasid bonds { device count } }
     freed
   }
-`;
+`);
+
+/** The charts' light state: PASIDs only. */
+export const pasidsStateFragment = graphql(`
+  fragment PasidsStateFields on SystemState {
+    events
+    pasids { pasid pid refcount }
+  }
+`);
 
 /** What the timeline shows of an event (the audit view takes the full EventFields). */
-export const timelineEventFragment = /* GraphQL */ `
+export const timelineEventFragment = graphql(`
   fragment TimelineEventFields on Event {
     position
     version
@@ -46,9 +55,9 @@ export const timelineEventFragment = /* GraphQL */ `
     type
     data
   }
-`;
+`);
 
-export const eventFragment = /* GraphQL */ `
+export const eventFragment = graphql(`
   fragment EventFields on Event {
     id
     position
@@ -65,4 +74,4 @@ export const eventFragment = /* GraphQL */ `
     observedAt
     hash
   }
-`;
+`);

@@ -4,9 +4,13 @@
  */
 import { cache } from 'react';
 import type { TimelineEvent } from '../replay/timeline';
-import type { ApiEvent, ApiState, ApiSystem, ApiTimelineEvent } from './api-types';
-import { LedgerError, ledgerFetch } from './client';
-import { toLedgerEvent, toLedgerState, toSystemSummary, toTimelineEvent } from './mappers';
+import { LedgerError, ledgerFetch, ledgerFetchText } from './client';
+import type {
+  PasidsStateFieldsFragment,
+  StateFieldsFragment,
+  StepStateFieldsFragment,
+} from './generated/graphql';
+import { toHazardEntry, toLedgerEvent, toLedgerState, toSystemSummary, toTimelineEvent } from './mappers';
 import { createSystemMutation, importHistoryMutation } from './mutations';
 import { findPositionBefore } from './position-search';
 import {
@@ -37,14 +41,14 @@ export type * from './types';
 export { POLICY_NAMES } from './types';
 
 export async function getSystems(): Promise<SystemSummary[]> {
-  const data = await ledgerFetch<{ systems: ApiSystem[] }>(systemsQuery);
+  const data = await ledgerFetch(systemsQuery);
   return data.systems.map(toSystemSummary).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** One system's summary; deduplicated within a request (the layout and the page both ask). */
 export const getSystem = cache(async (name: string): Promise<SystemSummary | null> => {
   try {
-    const data = await ledgerFetch<{ system: ApiSystem | null }>(systemQuery, { name });
+    const data = await ledgerFetch(systemQuery, { name });
     return data.system ? toSystemSummary(data.system) : null;
   } catch (error) {
     // The API answers an unknown name with NOT_FOUND: the pages turn null into a 404.
@@ -55,25 +59,16 @@ export const getSystem = cache(async (name: string): Promise<SystemSummary | nul
 
 /** The state after input event `at` (the latest when absent), under `policy` when given (what-if). */
 export async function getState(name: string, at?: number, policy?: Policy): Promise<LedgerState> {
-  const data = await ledgerFetch<{ system: { state: ApiState } | null }>(stateQuery, { name, at, policy });
+  const data = await ledgerFetch(stateQuery, { name, at, policy });
   if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
   return toLedgerState(data.system.state);
 }
 
 /** Every hazard recorded in a system, in order (those of its latest state). */
 export async function getHazards(name: string): Promise<HazardEntry[]> {
-  const data = await ledgerFetch<{ system: { state: Pick<ApiState, 'hazards'> } | null }>(hazardsQuery, {
-    name,
-  });
+  const data = await ledgerFetch(hazardsQuery, { name });
   if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
-  return toLedgerState({
-    policy: 'MM_EXIT',
-    events: 0,
-    pasids: [],
-    tasks: [],
-    freed: [],
-    ...data.system.state,
-  }).hazards;
+  return data.system.state.hazards.map(toHazardEntry);
 }
 
 /**
@@ -92,10 +87,9 @@ export async function getStates(
   versions.forEach((v, i) => {
     variables[`at${i}`] = v;
   });
-  const data = await ledgerFetch<{ system: Record<string, ApiState> | null }>(
-    statesQuery(versions.length, options.hazards ? 'full' : 'step'),
-    variables,
-  );
+  const data = await ledgerFetchText<{
+    system: Record<string, StateFieldsFragment | StepStateFieldsFragment> | null;
+  }>(statesQuery(versions.length, options.hazards ? 'full' : 'step'), variables);
   if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
   const system = data.system;
   return versions.map((_, i) => toLedgerState(system[`s${i}`]!));
@@ -124,8 +118,7 @@ export async function getPasidSeries(
   versions.forEach((v, i) => {
     variables[`at${i}`] = v;
   });
-  type Light = { events: number; pasids: { pasid: number; pid: number; refcount: number | null }[] };
-  const data = await ledgerFetch<{ system: Record<string, Light> | null }>(
+  const data = await ledgerFetchText<{ system: Record<string, PasidsStateFieldsFragment> | null }>(
     statesQuery(versions.length, 'pasids'),
     variables,
   );
@@ -144,7 +137,7 @@ export async function getStream(
   retried = false,
 ): Promise<TimelineEvent[]> {
   const after = await positionBeforeVersion(name, fromVersion, density);
-  const data = await ledgerFetch<{ events: { nodes: ApiTimelineEvent[] } }>(inputsQuery, {
+  const data = await ledgerFetch(inputsQuery, {
     name,
     after: after === 0 ? undefined : String(after),
     first: toVersion - fromVersion + 1,
@@ -186,10 +179,7 @@ function positionBeforeVersion(name: string, version: number, density: number): 
   return findPositionBefore(
     version,
     async (after) => {
-      const data = await ledgerFetch<{ events: { nodes: { version: number; position: number }[] } }>(
-        inputAfterQuery,
-        { name, after: String(after) },
-      );
+      const data = await ledgerFetch(inputAfterQuery, { name, after: String(after) });
       const found = data.events.nodes[0] ?? null;
       if (found) rememberInputPosition(name, found.version, found.position);
       return found;
@@ -202,9 +192,7 @@ function positionBeforeVersion(name: string, version: number, density: number): 
 /** A page of the whole log (or one system's), filtered, after position `after`. */
 export async function getEvents(filter: EventFilter, after?: number, first = 200): Promise<EventPage> {
   const { system, types, kind, actor, correlationId, from, to } = filter;
-  const data = await ledgerFetch<{
-    log: { nodes: ApiEvent[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
-  }>(logQuery, {
+  const data = await ledgerFetch(logQuery, {
     system,
     filter: { types, kind, actor, correlationId, from, to },
     after: after === undefined ? undefined : String(after),
@@ -219,18 +207,12 @@ export async function getEvents(filter: EventFilter, after?: number, first = 200
 }
 
 export async function exportHistory(name: string): Promise<string> {
-  const data = await ledgerFetch<{ exportHistory: string }>(exportQuery, { name });
+  const data = await ledgerFetch(exportQuery, { name });
   return data.exportHistory;
 }
 
 export async function verifyLog(): Promise<VerifyResult> {
-  const data = await ledgerFetch<{
-    verifyLog: {
-      ok: boolean;
-      eventsChecked: number;
-      breaches: { system: string; position: number | null; version: number | null; reason: string }[];
-    };
-  }>(verifyQuery);
+  const data = await ledgerFetch(verifyQuery);
   const r = data.verifyLog;
   return {
     ok: r.ok,
@@ -256,10 +238,7 @@ export async function importHistory(
   history: string,
 ): Promise<ImportResult> {
   try {
-    const data = await ledgerFetch<{ importHistory: { system: { name: string }; version: number } }>(
-      importHistoryMutation,
-      { system, policy, history },
-    );
+    const data = await ledgerFetch(importHistoryMutation, { system, policy, history });
     return { ok: true, system: data.importHistory.system.name, version: data.importHistory.version };
   } catch (error) {
     if (error instanceof LedgerError) return { ok: false, message: error.message, line: lineOf(error) };

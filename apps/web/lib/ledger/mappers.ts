@@ -1,12 +1,21 @@
-/** From the API's wire shapes to the UI's types (and nowhere else). */
+/** From the API's wire shapes (generated from the schema) to the UI's types, and nowhere else. */
 import type { TimelineEvent } from '../replay/timeline';
-import type { ApiEvent, ApiState, ApiSystem, ApiTimelineEvent } from './api-types';
-import type { EventKind, HazardCode, LedgerEvent, LedgerState, Policy, SystemSummary } from './types';
+import type {
+  EventFieldsFragment,
+  HazardsQuery,
+  StateFieldsFragment,
+  StepStateFieldsFragment,
+  SystemSummaryFragment,
+  TimelineEventFieldsFragment,
+} from './generated/graphql';
+import type { HazardEntry, LedgerEvent, LedgerState, SystemSummary } from './types';
 
-export function toSystemSummary(s: ApiSystem): SystemSummary {
+type WireHazard = NonNullable<HazardsQuery['system']>['state']['hazards'][number];
+
+export function toSystemSummary(s: SystemSummaryFragment): SystemSummary {
   return {
     name: s.name,
-    policy: s.policy as Policy,
+    policy: s.policy,
     maxPasid: s.maxPasid,
     version: s.version,
     eventCount: s.eventCount,
@@ -15,9 +24,14 @@ export function toSystemSummary(s: ApiSystem): SystemSummary {
   };
 }
 
-export function toLedgerState(s: ApiState): LedgerState {
+export function toHazardEntry(h: WireHazard): HazardEntry {
+  return { code: h.code, event: h.event, tid: h.tid, pid: h.pid, device: h.device, pasid: h.pasid };
+}
+
+/** A state; the replay's step states (StepStateFields) come without hazards. */
+export function toLedgerState(s: StateFieldsFragment | StepStateFieldsFragment): LedgerState {
   return {
-    policy: s.policy as Policy,
+    policy: s.policy,
     version: s.events,
     pasids: s.pasids.map((p) => ({
       pasid: p.pasid,
@@ -26,56 +40,44 @@ export function toLedgerState(s: ApiState): LedgerState {
       devices: [...p.devices],
     })),
     tasks: s.tasks.map((t) => ({ tid: t.tid, pid: t.pid, msr: t.msr })),
-    processes:
-      s.processes?.map((p) => ({
-        pid: p.pid,
-        parent: p.parent,
-        pasid: p.pasid,
-        tasks: [...p.tasks],
-        bonds: p.bonds.map((b) => ({ device: b.device, count: b.count })),
-      })) ?? null,
-    freed: [...s.freed],
-    hazards: (s.hazards ?? []).map((h) => ({
-      code: h.code as HazardCode,
-      event: h.event,
-      tid: h.tid ?? null,
-      pid: h.pid ?? null,
-      device: h.device ?? null,
-      pasid: h.pasid ?? null,
+    processes: s.processes.map((p) => ({
+      pid: p.pid,
+      parent: p.parent,
+      pasid: p.pasid,
+      tasks: [...p.tasks],
+      bonds: p.bonds.map((b) => ({ device: b.device, count: b.count })),
     })),
+    freed: [...s.freed],
+    hazards: 'hazards' in s ? s.hazards.map(toHazardEntry) : [],
   };
 }
 
-const kindOf = (kind: string): EventKind => (kind.toUpperCase() === 'INPUT' ? 'INPUT' : 'DERIVED');
-
-export function toTimelineEvent(e: ApiTimelineEvent): TimelineEvent {
-  const data = typeof e.data === 'string' ? (JSON.parse(e.data) as unknown) : e.data;
+export function toTimelineEvent(e: TimelineEventFieldsFragment): TimelineEvent {
   return {
-    position: Number(e.position),
+    position: e.position,
     version: e.version,
     index: e.index,
-    kind: kindOf(e.kind),
+    kind: e.kind,
     type: e.type,
-    data: data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : {},
+    data: e.data,
   };
 }
 
-export function toLedgerEvent(e: ApiEvent): LedgerEvent {
-  const data = typeof e.data === 'string' ? (JSON.parse(e.data) as unknown) : e.data;
+export function toLedgerEvent(e: EventFieldsFragment): LedgerEvent {
   return {
     id: e.id,
-    position: Number(e.position),
+    position: e.position,
     system: e.system,
     version: e.version,
     index: e.index,
-    kind: kindOf(e.kind),
+    kind: e.kind,
     type: e.type,
-    data: data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : {},
-    actor: e.actor ?? null,
-    correlationId: e.correlationId ?? null,
-    causationId: e.causationId ?? null,
+    data: e.data,
+    actor: e.actor,
+    correlationId: e.correlationId,
+    causationId: e.causationId,
     recordedAt: e.recordedAt,
-    observedAt: e.observedAt ?? null,
+    observedAt: e.observedAt,
     hash: e.hash,
   };
 }

@@ -1,15 +1,13 @@
-import { eventFragment, stateFragment } from './fragments';
+import { graphql } from './generated';
 
-export const eventAppendedSubscription = /* GraphQL */ `
+export const eventAppendedSubscription = graphql(`
   subscription EventAppended($system: String, $after: Int) {
     eventAppended(system: $system, after: $after) { ...EventFields }
   }
-  ${eventFragment}
-`;
+`);
 
-export const systemStateChangedSubscription = /* GraphQL */ `
+export const systemStateChangedSubscription = graphql(`
   subscription SystemStateChanged($system: String!) {
     systemStateChanged(system: $system) { ...StateFields }
   }
-  ${stateFragment}
-`;
+`);

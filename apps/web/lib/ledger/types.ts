@@ -1,12 +1,14 @@
 /**
- * The UI's types for what the ledger API serves. The API's wire shapes live in `api-types.ts`;
+ * The UI's types for what the ledger API serves. The API's wire shapes are generated from its
+ * schema (`generated/`, `npm run codegen`);
  * `mappers.ts` turns one into the other, so nothing outside lib/ledger knows the GraphQL schema.
  */
-import type { HazardCode, Policy } from '@pasid/domain';
+import { type HazardCode, POLICIES, type Policy } from '@pasid/domain';
 
 export type { HazardCode, Policy };
 
-export const POLICY_NAMES: readonly Policy[] = ['LAZY_REFCOUNT', 'MM_EXIT', 'EAGER_UNBIND'];
+/** The domain's policies. */
+export const POLICY_NAMES: readonly Policy[] = POLICIES;
 
 export interface PasidEntry {
   pasid: number;

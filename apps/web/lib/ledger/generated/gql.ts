@@ -1,0 +1,146 @@
+/* eslint-disable */
+import * as types from './graphql';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment SystemSummary on System {\n    name\n    policy\n    maxPasid\n    version\n    eventCount\n    livePasids\n    hazardCount\n  }\n": typeof types.SystemSummaryFragmentDoc,
+    "\n  fragment StateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n    hazards { code event tid pid device pasid }\n  }\n": typeof types.StateFieldsFragmentDoc,
+    "\n  fragment StepStateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n  }\n": typeof types.StepStateFieldsFragmentDoc,
+    "\n  fragment PasidsStateFields on SystemState {\n    events\n    pasids { pasid pid refcount }\n  }\n": typeof types.PasidsStateFieldsFragmentDoc,
+    "\n  fragment TimelineEventFields on Event {\n    position\n    version\n    index\n    kind\n    type\n    data\n  }\n": typeof types.TimelineEventFieldsFragmentDoc,
+    "\n  fragment EventFields on Event {\n    id\n    position\n    system\n    version\n    index\n    kind\n    type\n    data\n    actor\n    correlationId\n    causationId\n    recordedAt\n    observedAt\n    hash\n  }\n": typeof types.EventFieldsFragmentDoc,
+    "\n  mutation ImportHistory($system: String!, $policy: Policy, $history: String!) {\n    importHistory(system: $system, policy: $policy, history: $history) { system { name } version lastPosition }\n  }\n": typeof types.ImportHistoryDocument,
+    "\n  mutation RecordEvents($system: String!, $expectedVersion: Int, $events: [LifecycleEventInput!]!) {\n    recordEvents(system: $system, expectedVersion: $expectedVersion, events: $events) { version }\n  }\n": typeof types.RecordEventsDocument,
+    "\n  mutation CreateSystem($input: CreateSystemInput!) {\n    createSystem(input: $input) { name }\n  }\n": typeof types.CreateSystemDocument,
+    "\n  query Systems {\n    systems { ...SystemSummary }\n  }\n": typeof types.SystemsDocument,
+    "\n  query System($name: String!) {\n    system(name: $name) { ...SystemSummary }\n  }\n": typeof types.SystemDocument,
+    "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code event tid pid device pasid } }\n    }\n  }\n": typeof types.HazardsDocument,
+    "\n  query State($name: String!, $at: Int, $policy: Policy) {\n    system(name: $name) {\n      state(at: $at, policy: $policy) { ...StateFields }\n    }\n  }\n": typeof types.StateDocument,
+    "\n  query Log($system: String, $filter: EventFilterInput, $after: String, $first: Int!) {\n    log(system: $system, filter: $filter, after: $after, first: $first) {\n      nodes { ...EventFields }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": typeof types.LogDocument,
+    "\n  query Inputs($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { kind: INPUT }) {\n      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }\n    }\n  }\n": typeof types.InputsDocument,
+    "\n  query InputAfter($name: String!, $after: String) {\n    events(system: $name, after: $after, first: 1, filter: { kind: INPUT }) {\n      nodes { version position }\n    }\n  }\n": typeof types.InputAfterDocument,
+    "\n  query Export($name: String!) {\n    exportHistory(system: $name)\n  }\n": typeof types.ExportDocument,
+    "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n": typeof types.VerifyDocument,
+    "\n  subscription EventAppended($system: String, $after: Int) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": typeof types.EventAppendedDocument,
+    "\n  subscription SystemStateChanged($system: String!) {\n    systemStateChanged(system: $system) { ...StateFields }\n  }\n": typeof types.SystemStateChangedDocument,
+};
+const documents: Documents = {
+    "\n  fragment SystemSummary on System {\n    name\n    policy\n    maxPasid\n    version\n    eventCount\n    livePasids\n    hazardCount\n  }\n": types.SystemSummaryFragmentDoc,
+    "\n  fragment StateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n    hazards { code event tid pid device pasid }\n  }\n": types.StateFieldsFragmentDoc,
+    "\n  fragment StepStateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n  }\n": types.StepStateFieldsFragmentDoc,
+    "\n  fragment PasidsStateFields on SystemState {\n    events\n    pasids { pasid pid refcount }\n  }\n": types.PasidsStateFieldsFragmentDoc,
+    "\n  fragment TimelineEventFields on Event {\n    position\n    version\n    index\n    kind\n    type\n    data\n  }\n": types.TimelineEventFieldsFragmentDoc,
+    "\n  fragment EventFields on Event {\n    id\n    position\n    system\n    version\n    index\n    kind\n    type\n    data\n    actor\n    correlationId\n    causationId\n    recordedAt\n    observedAt\n    hash\n  }\n": types.EventFieldsFragmentDoc,
+    "\n  mutation ImportHistory($system: String!, $policy: Policy, $history: String!) {\n    importHistory(system: $system, policy: $policy, history: $history) { system { name } version lastPosition }\n  }\n": types.ImportHistoryDocument,
+    "\n  mutation RecordEvents($system: String!, $expectedVersion: Int, $events: [LifecycleEventInput!]!) {\n    recordEvents(system: $system, expectedVersion: $expectedVersion, events: $events) { version }\n  }\n": types.RecordEventsDocument,
+    "\n  mutation CreateSystem($input: CreateSystemInput!) {\n    createSystem(input: $input) { name }\n  }\n": types.CreateSystemDocument,
+    "\n  query Systems {\n    systems { ...SystemSummary }\n  }\n": types.SystemsDocument,
+    "\n  query System($name: String!) {\n    system(name: $name) { ...SystemSummary }\n  }\n": types.SystemDocument,
+    "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code event tid pid device pasid } }\n    }\n  }\n": types.HazardsDocument,
+    "\n  query State($name: String!, $at: Int, $policy: Policy) {\n    system(name: $name) {\n      state(at: $at, policy: $policy) { ...StateFields }\n    }\n  }\n": types.StateDocument,
+    "\n  query Log($system: String, $filter: EventFilterInput, $after: String, $first: Int!) {\n    log(system: $system, filter: $filter, after: $after, first: $first) {\n      nodes { ...EventFields }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": types.LogDocument,
+    "\n  query Inputs($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { kind: INPUT }) {\n      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }\n    }\n  }\n": types.InputsDocument,
+    "\n  query InputAfter($name: String!, $after: String) {\n    events(system: $name, after: $after, first: 1, filter: { kind: INPUT }) {\n      nodes { version position }\n    }\n  }\n": types.InputAfterDocument,
+    "\n  query Export($name: String!) {\n    exportHistory(system: $name)\n  }\n": types.ExportDocument,
+    "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n": types.VerifyDocument,
+    "\n  subscription EventAppended($system: String, $after: Int) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": types.EventAppendedDocument,
+    "\n  subscription SystemStateChanged($system: String!) {\n    systemStateChanged(system: $system) { ...StateFields }\n  }\n": types.SystemStateChangedDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment SystemSummary on System {\n    name\n    policy\n    maxPasid\n    version\n    eventCount\n    livePasids\n    hazardCount\n  }\n"): typeof import('./graphql').SystemSummaryFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment StateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n    hazards { code event tid pid device pasid }\n  }\n"): typeof import('./graphql').StateFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment StepStateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n  }\n"): typeof import('./graphql').StepStateFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PasidsStateFields on SystemState {\n    events\n    pasids { pasid pid refcount }\n  }\n"): typeof import('./graphql').PasidsStateFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TimelineEventFields on Event {\n    position\n    version\n    index\n    kind\n    type\n    data\n  }\n"): typeof import('./graphql').TimelineEventFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment EventFields on Event {\n    id\n    position\n    system\n    version\n    index\n    kind\n    type\n    data\n    actor\n    correlationId\n    causationId\n    recordedAt\n    observedAt\n    hash\n  }\n"): typeof import('./graphql').EventFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ImportHistory($system: String!, $policy: Policy, $history: String!) {\n    importHistory(system: $system, policy: $policy, history: $history) { system { name } version lastPosition }\n  }\n"): typeof import('./graphql').ImportHistoryDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RecordEvents($system: String!, $expectedVersion: Int, $events: [LifecycleEventInput!]!) {\n    recordEvents(system: $system, expectedVersion: $expectedVersion, events: $events) { version }\n  }\n"): typeof import('./graphql').RecordEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateSystem($input: CreateSystemInput!) {\n    createSystem(input: $input) { name }\n  }\n"): typeof import('./graphql').CreateSystemDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Systems {\n    systems { ...SystemSummary }\n  }\n"): typeof import('./graphql').SystemsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query System($name: String!) {\n    system(name: $name) { ...SystemSummary }\n  }\n"): typeof import('./graphql').SystemDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code event tid pid device pasid } }\n    }\n  }\n"): typeof import('./graphql').HazardsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query State($name: String!, $at: Int, $policy: Policy) {\n    system(name: $name) {\n      state(at: $at, policy: $policy) { ...StateFields }\n    }\n  }\n"): typeof import('./graphql').StateDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Log($system: String, $filter: EventFilterInput, $after: String, $first: Int!) {\n    log(system: $system, filter: $filter, after: $after, first: $first) {\n      nodes { ...EventFields }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n"): typeof import('./graphql').LogDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Inputs($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { kind: INPUT }) {\n      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }\n    }\n  }\n"): typeof import('./graphql').InputsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query InputAfter($name: String!, $after: String) {\n    events(system: $name, after: $after, first: 1, filter: { kind: INPUT }) {\n      nodes { version position }\n    }\n  }\n"): typeof import('./graphql').InputAfterDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Export($name: String!) {\n    exportHistory(system: $name)\n  }\n"): typeof import('./graphql').ExportDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n"): typeof import('./graphql').VerifyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription EventAppended($system: String, $after: Int) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n"): typeof import('./graphql').EventAppendedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SystemStateChanged($system: String!) {\n    systemStateChanged(system: $system) { ...StateFields }\n  }\n"): typeof import('./graphql').SystemStateChangedDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
