@@ -115,6 +115,48 @@ describe.runIf(enabled)('the views a kernel engineer reads', () => {
       .waitFor();
   });
 
+  it('says what a number is made of: a count as bonds and MSRs, the pool, who held a freed PASID', async () => {
+    const { page } = stack;
+    await page.goto(`${base}/systems/worked-example?at=6`);
+    const row = page.locator(
+      '[data-testid=state][data-version="6"] [data-testid=pasid-table] tr[data-pasid="1"]',
+    );
+    await row.waitFor();
+    expect(await row.locator('[data-testid=refcount]').textContent()).toBe('4');
+    const parts = await row.locator('[data-testid=count-parts]').textContent();
+    expect(parts).toContain('2 bonds: 0000:6a:01.0 ×1, 0000:6a:02.0 ×1');
+    expect(parts).toContain('2 MSRs: tid 100, tid 101');
+    expect(await page.getByTestId('pool-usage').first().textContent()).toContain('1 allocated of 1,048,575');
+    await page.goto(`${base}/systems/worked-example?at=14`);
+    const freed = page.locator('[data-testid=state][data-version="14"] [data-freed="1"]');
+    expect(await freed.textContent()).toBe('1 held by pid 100 · freed at event 14');
+  });
+
+  it('pages the hazards and filters them by code', async () => {
+    const { page } = stack;
+    await page.goto(`${base}/systems/random-seed-7`);
+    const panel = page.locator('[data-testid=state][data-version="10000"] [data-testid=hazards]');
+    await panel.waitFor();
+    await panel.getByTestId('hazard-code').selectOption('SIGSEGV');
+    const pages = panel.getByTestId('hazard-pages');
+    const total = Number(
+      (/of ([\d,]+)/.exec((await pages.textContent()) ?? '')?.[1] ?? '').replace(/,/g, ''),
+    );
+    expect(total).toBeGreaterThan(25);
+    expect(
+      new Set(
+        await panel
+          .locator('li[data-hazard]')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-hazard'))),
+      ),
+    ).toEqual(new Set(['SIGSEGV']));
+    expect(await panel.locator('li[data-hazard]').count()).toBe(25);
+    await pages.getByRole('button', { name: '← earlier' }).click();
+    expect(await pages.textContent()).toContain(
+      `${(total - 49).toLocaleString('en')}–${(total - 25).toLocaleString('en')} of`,
+    );
+  });
+
   it('screenshots every view at 1280 and 2560 px', async () => {
     const { page } = stack;
     const views: [string, string][] = [

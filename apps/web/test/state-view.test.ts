@@ -47,9 +47,25 @@ describe('toStateView on the worked example (LAZY_REFCOUNT)', () => {
     const gone = view.processes.find((p) => p.pid === 100)!;
     expect(gone.change).toBe('removed');
     expect(view.pasids.find((r) => r.pasid === 1)!.change).toBe('removed');
-    expect(view.freed).toEqual([{ pasid: 1, isNew: true }]);
+    expect(view.freed).toEqual([{ pasid: 1, pid: null, event: null, isNew: true }]);
     expect(view.counts.pasids).toBe(1);
     expect(view.counts.processes).toBe(1);
+    // With the history's PasidFreed events, a freed value says who held it and when it went.
+    const named = toStateView(at(14), at(13), [{ event: 14, pasid: 1, pid: 100 }]);
+    expect(named.freed).toEqual([{ pasid: 1, pid: 100, event: 14, isNew: true }]);
+  });
+
+  it("shows what a count is made of: the holder's bonds and the tasks whose MSR holds the value", () => {
+    const row = toStateView(at(6), at(5)).pasids.find((r) => r.pasid === 1)!;
+    expect(row.refcount).toBe(4);
+    expect(row.bonds).toEqual([
+      { device: '0000:6a:01.0', count: 1 },
+      { device: '0000:6a:02.0', count: 1 },
+    ]);
+    expect(row.msrTasks).toEqual([
+      { tid: 100, pid: 100 },
+      { tid: 101, pid: 100 },
+    ]);
   });
 
   it('marks nothing at the first state shown without a previous one', () => {

@@ -29,6 +29,7 @@ export function LiveView({
   apiUrl,
   initialState,
   initialEventCount,
+  maxPasid,
   after,
 }: {
   system: string;
@@ -37,6 +38,7 @@ export function LiveView({
   apiUrl: string;
   initialState: LedgerState;
   initialEventCount: number;
+  maxPasid: number;
   /** Position of the last event in `initialState`; null to take every event of the system. */
   after: number | null;
 }) {
@@ -207,7 +209,7 @@ export function LiveView({
       </div>
       <div>
         <h2 data-testid="state-heading">Latest state (after event {pair.state.version})</h2>
-        <StatePanels view={view} />
+        <StatePanels view={view} maxPasid={maxPasid} />
       </div>
     </div>
   );

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { StatePanels } from '@/components/state/state-panels';
-import type { LedgerState } from '@/lib/ledger/types';
+import type { FreedEntry, LedgerState } from '@/lib/ledger/types';
 import { type PackedHazards, unpackHazards } from '@/lib/replay/hazard-codec';
 import { duePosition, msUntilNext, type PlaybackClock } from '@/lib/replay/playback';
 import { toStateView, withHazards } from '@/lib/replay/state-view';
@@ -24,6 +24,8 @@ export function ReplayView({
   version,
   initial,
   hazards: packedHazards,
+  freed,
+  maxPasid,
   initialEvents,
 }: {
   system: string;
@@ -31,6 +33,9 @@ export function ReplayView({
   initial: { at: number; state: LedgerState; previous: LedgerState | null };
   /** Every hazard of the history, in order (the step states come without theirs). */
   hazards: PackedHazards;
+  /** Every PASID freed in the history, in order (value, holder, step). */
+  freed: FreedEntry[];
+  maxPasid: number;
   initialEvents: TimelineEvent[];
 }) {
   const initialPair = useMemo<StatePair>(() => initial, [initial]);
@@ -225,8 +230,9 @@ export function ReplayView({
       toStateView(
         withHazards(shown.state, hazards),
         shown.previous ? withHazards(shown.previous, hazards) : null,
+        freed,
       ),
-    [shown, hazards],
+    [shown, hazards, freed],
   );
   const behind = shown.at !== at;
 
@@ -275,7 +281,7 @@ export function ReplayView({
             <span className="muted small">no change at this step</span>
           )}
         </div>
-        <StatePanels view={view} onJump={moveTo} />
+        <StatePanels view={view} onJump={moveTo} maxPasid={maxPasid} />
       </div>
     </div>
   );

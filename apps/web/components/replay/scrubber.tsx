@@ -39,7 +39,7 @@ export function Scrubber({
             title={`${b.count} hazard${b.count === 1 ? '' : 's'} in ${b.from === b.to ? `event ${b.from}` : `events ${b.from}–${b.to}`}`}
             style={{
               left: `${pct(b.from)}%`,
-              width: `max(2px, calc(${100 / slots}% - 1px))`,
+              width: `max(2px, min(6px, calc(${100 / slots}% - 1px)))`,
               height: `${Math.max(20, Math.round(b.height * 100))}%`,
             }}
           />

@@ -1,13 +1,27 @@
 import type { PasidRow } from '@/lib/replay/state-view';
 import { changeClass, changeTitle } from './change';
 
-export function PasidTable({ rows, showCount }: { rows: PasidRow[]; showCount: boolean }) {
+export function PasidTable({
+  rows,
+  showCount,
+  maxPasid,
+}: {
+  rows: PasidRow[];
+  showCount: boolean;
+  /** The system's pool: values 1 to maxPasid - 1. */
+  maxPasid?: number;
+}) {
   const live = rows.filter((r) => r.change !== 'removed').length;
   return (
     <section className="panel" data-testid="pasid-table">
       <div className="panel-title">
         <h2>PASIDs</h2>
-        <span className="count">{live} allocated</span>
+        <span className="count" data-testid="pool-usage">
+          {live.toLocaleString('en')} allocated
+          {maxPasid !== undefined
+            ? ` of ${(maxPasid - 1).toLocaleString('en')} (${formatShare(live, maxPasid - 1)} of the pool)`
+            : ''}
+        </span>
       </div>
       {rows.length === 0 ? (
         <div className="empty small">No PASID allocated.</div>
@@ -18,6 +32,7 @@ export function PasidTable({ rows, showCount }: { rows: PasidRow[]; showCount: b
               <th>PASID</th>
               <th>Holder</th>
               {showCount ? <th>Count</th> : null}
+              <th title="the holder's bonds and the tasks whose IA32_PASID MSR holds this value">Made of</th>
               <th>Devices (table entries)</th>
             </tr>
           </thead>
@@ -40,6 +55,9 @@ export function PasidTable({ rows, showCount }: { rows: PasidRow[]; showCount: b
                     {r.refcount ?? '–'}
                   </td>
                 ) : null}
+                <td className="small" data-testid="count-parts">
+                  <CountParts row={r} />
+                </td>
                 <td className={r.changed.has('devices') ? 'cell-changed' : undefined}>
                   <span className="device-list">
                     {r.devices.length === 0 ? <span className="muted">none</span> : null}
@@ -56,5 +74,40 @@ export function PasidTable({ rows, showCount }: { rows: PasidRow[]; showCount: b
         </table>
       )}
     </section>
+  );
+}
+
+const formatShare = (n: number, of: number) => {
+  const share = (n / of) * 100;
+  return share === 0 ? '0%' : share < 0.01 ? '<0.01%' : `${share.toFixed(share < 1 ? 2 : 1)}%`;
+};
+
+/** The facts behind a count: the holder's bonds per device, and which tasks carry the value in their MSR. */
+function CountParts({ row }: { row: PasidRow }) {
+  if (row.change === 'removed') return <span className="muted">freed</span>;
+  const bonds = row.bonds.reduce((n, b) => n + b.count, 0);
+  return (
+    <span className="count-parts">
+      <span>
+        {bonds} bond{bonds === 1 ? '' : 's'}
+        {row.bonds.length > 0 ? ': ' : ''}
+        {row.bonds.map((b, i) => (
+          <span key={b.device}>
+            {i > 0 ? ', ' : ''}
+            <span className="device">{b.device}</span> ×{b.count}
+          </span>
+        ))}
+      </span>
+      <span>
+        {row.msrTasks.length} MSR{row.msrTasks.length === 1 ? '' : 's'}
+        {row.msrTasks.length > 0 ? ': ' : ''}
+        {row.msrTasks.map((t, i) => (
+          <span key={t.tid} className={t.pid === row.pid ? undefined : 'hazard-text'}>
+            {i > 0 ? ', ' : ''}tid {t.tid}
+            {t.pid === row.pid ? '' : ` (pid ${t.pid})`}
+          </span>
+        ))}
+      </span>
+    </span>
   );
 }

@@ -12,13 +12,15 @@ import { ProcessesPanel } from './processes-panel';
 export const StatePanels = memo(function StatePanels({
   view,
   onJump,
+  maxPasid,
 }: {
   view: StateView;
   onJump?: (version: number) => void;
+  maxPasid?: number;
 }) {
   return (
     <div className="state-grid" data-testid="state" data-version={view.version}>
-      <PasidTable rows={view.pasids} showCount={view.policy === 'LAZY_REFCOUNT'} />
+      <PasidTable rows={view.pasids} showCount={view.policy === 'LAZY_REFCOUNT'} maxPasid={maxPasid} />
       <EntriesPanel rows={view.entries} />
       <ProcessesPanel rows={view.processes} taskCount={view.counts.tasks} />
       <HazardsPanel hazards={view.hazards} freed={view.freed} onJump={onJump} />

@@ -15,6 +15,7 @@ import { createSystemMutation, importHistoryMutation } from './mutations';
 import { findPositionBefore } from './position-search';
 import {
   exportQuery,
+  freedQuery,
   hazardsQuery,
   inputAfterQuery,
   inputsQuery,
@@ -28,6 +29,7 @@ import {
 import type {
   EventFilter,
   EventPage,
+  FreedEntry,
   HazardEntry,
   ImportResult,
   LedgerState,
@@ -187,6 +189,28 @@ function positionBeforeVersion(name: string, version: number, density: number): 
     inputPositions.get(name) ?? new Map(),
     density,
   );
+}
+
+/** Freed PASIDs read per page; a long history frees thousands. */
+const FREED_PAGE = 1000;
+const FREED_LIMIT = 50_000;
+
+/** Every PASID freed in a system, in order: the value, its holder and the step that freed it. */
+export async function getFreed(name: string): Promise<FreedEntry[]> {
+  const out: FreedEntry[] = [];
+  let after: string | undefined;
+  while (out.length < FREED_LIMIT) {
+    const data = await ledgerFetch(freedQuery, { name, after, first: FREED_PAGE });
+    for (const node of data.events.nodes) {
+      const pasid = node.data.pasid;
+      const pid = node.data.pid;
+      if (typeof pasid === 'number')
+        out.push({ event: node.version, pasid, pid: typeof pid === 'number' ? pid : null });
+    }
+    if (!data.events.pageInfo.hasNextPage || data.events.pageInfo.endCursor === null) break;
+    after = data.events.pageInfo.endCursor;
+  }
+  return out;
 }
 
 /** A page of the whole log (or one system's), filtered, after position `after`. */

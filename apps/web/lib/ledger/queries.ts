@@ -99,3 +99,13 @@ export const verifyQuery = graphql(`
     verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }
   }
 `);
+
+/** The PasidFreed events of one system after a position: which value, which pid, at which step. */
+export const freedQuery = graphql(`
+  query Freed($name: String!, $after: String, $first: Int!) {
+    events(system: $name, after: $after, first: $first, filter: { types: ["PasidFreed"] }) {
+      nodes { version data }
+      pageInfo { endCursor hasNextPage }
+    }
+  }
+`);

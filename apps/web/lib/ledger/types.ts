@@ -63,6 +63,13 @@ export interface LedgerState {
   hazards: HazardEntry[];
 }
 
+/** A PASID freed: the value, the process that held it, and the step (version) that freed it. */
+export interface FreedEntry {
+  event: number;
+  pasid: number;
+  pid: number | null;
+}
+
 export interface SystemSummary {
   name: string;
   policy: Policy;

@@ -2,7 +2,7 @@
  * The state views' model: a pure function of the state at a step and the state one step before,
  * so that every row knows whether it appeared, changed or went away at this step.
  */
-import type { Bond, HazardEntry, LedgerState, ProcessEntry } from '../ledger/types';
+import type { Bond, FreedEntry, HazardEntry, LedgerState, ProcessEntry } from '../ledger/types';
 
 /** What happened to a row at this step. */
 export type Change = 'added' | 'changed' | 'removed' | null;
@@ -18,6 +18,9 @@ export interface PasidRow {
   changed: ReadonlySet<'pid' | 'refcount' | 'devices'>;
   /** The count before this step, when it changed. */
   previousRefcount: number | null;
+  /** What the count is made of: the holder's bonds, and the tasks whose MSR holds this value. */
+  bonds: Bond[];
+  msrTasks: { tid: number; pid: number }[];
 }
 
 export interface TaskRow {
@@ -62,7 +65,8 @@ export interface StateView {
   pasids: PasidRow[];
   processes: ProcessRow[];
   entries: EntryRow[];
-  freed: { pasid: number; isNew: boolean }[];
+  /** Freed PASIDs in order; `pid` and `event` are known when the freeing events were given. */
+  freed: { pasid: number; pid: number | null; event: number | null; isNew: boolean }[];
   hazards: HazardRow[];
   counts: { pasids: number; processes: number; tasks: number; entries: number; hazards: number };
   /** Whether anything at all differs from the previous step. */
@@ -100,6 +104,11 @@ function entriesOf(state: LedgerState): { key: string; device: string; pasid: nu
 }
 
 function pasidRows(state: LedgerState, prev: LedgerState | null): PasidRow[] {
+  const bondsOf = new Map(processesOf(state).map((p) => [p.pid, p.bonds]));
+  const msrTasks = new Map<number, { tid: number; pid: number }[]>();
+  for (const t of state.tasks) {
+    if (t.msr !== null) msrTasks.set(t.msr, [...(msrTasks.get(t.msr) ?? []), { tid: t.tid, pid: t.pid }]);
+  }
   const before = new Map(prev?.pasids.map((r) => [r.pasid, r]) ?? []);
   const now = new Set(state.pasids.map((r) => r.pasid));
   const rows: PasidRow[] = state.pasids.map((r) => {
@@ -116,6 +125,8 @@ function pasidRows(state: LedgerState, prev: LedgerState | null): PasidRow[] {
       change: prev === null ? null : !old ? 'added' : changed.size > 0 ? 'changed' : null,
       changed,
       previousRefcount: old && changed.has('refcount') ? old.refcount : null,
+      bonds: [...(bondsOf.get(r.pid) ?? [])],
+      msrTasks: (msrTasks.get(r.pasid) ?? []).sort((a, b) => a.tid - b.tid),
     };
   });
   for (const old of prev?.pasids ?? []) {
@@ -126,6 +137,8 @@ function pasidRows(state: LedgerState, prev: LedgerState | null): PasidRow[] {
         change: 'removed',
         changed: new Set(),
         previousRefcount: null,
+        bonds: [],
+        msrTasks: [],
       });
     }
   }
@@ -240,13 +253,29 @@ function entryRows(state: LedgerState, prev: LedgerState | null): EntryRow[] {
   return rows.sort((a, b) => a.pasid - b.pasid || a.device.localeCompare(b.device));
 }
 
-/** The view of `state`, with every difference from `prev` (the state one step before) marked. */
-export function toStateView(state: LedgerState, prev: LedgerState | null): StateView {
+/**
+ * The view of `state`, with every difference from `prev` (the state one step before) marked.
+ * `freedEvents` (the history's PasidFreed events, in order) name who held each freed value and when.
+ */
+export function toStateView(
+  state: LedgerState,
+  prev: LedgerState | null,
+  freedEvents?: readonly FreedEntry[],
+): StateView {
   const pasids = pasidRows(state, prev);
   const processes = processRows(state, prev);
   const entries = entryRows(state, prev);
   const freedBefore = prev?.freed.length ?? state.freed.length;
-  const freed = state.freed.map((pasid, i) => ({ pasid, isNew: prev !== null && i >= freedBefore }));
+  const freed = state.freed.map((pasid, i) => {
+    const known = freedEvents?.[i];
+    const matches = known !== undefined && known.pasid === pasid && known.event <= state.version;
+    return {
+      pasid,
+      pid: matches ? known.pid : null,
+      event: matches ? known.event : null,
+      isNew: prev !== null && i >= freedBefore,
+    };
+  });
   const hazards = state.hazards.map((h, i) => ({
     ...h,
     key: `h${i}`,

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { PositionError } from '@/components/replay/position-error';
 import { ReplayView } from '@/components/replay/replay-view';
-import { getHazards, getStates, getStream, getSystem } from '@/lib/ledger';
+import { getFreed, getHazards, getStates, getStream, getSystem } from '@/lib/ledger';
 import { packHazards } from '@/lib/replay/hazard-codec';
 import { parsePosition } from '@/lib/replay/position';
 
@@ -38,9 +38,10 @@ export default async function ReplayPage({ params, searchParams }: Props) {
   const from = Math.max(1, at - WINDOW);
   const to = Math.min(system.version, at + WINDOW);
   // The state at the position only: the step before, for the highlights, follows from the browser.
-  const [[state], hazards, events] = await Promise.all([
+  const [[state], hazards, freed, events] = await Promise.all([
     getStates(name, [at], undefined, { hazards: false }),
     getHazards(name),
+    getFreed(name),
     system.version > 0 ? getStream(name, from, to, system.eventCount / system.version) : Promise.resolve([]),
   ]);
   if (system.version === 0) {
@@ -57,6 +58,8 @@ export default async function ReplayPage({ params, searchParams }: Props) {
       version={system.version}
       initial={{ at, state: state!, previous: null }}
       hazards={packHazards(hazards)}
+      freed={freed}
+      maxPasid={system.maxPasid}
       initialEvents={events}
     />
   );

@@ -33,6 +33,7 @@ type Documents = {
     "\n  query InputAfter($name: String!, $after: String) {\n    events(system: $name, after: $after, first: 1, filter: { kind: INPUT }) {\n      nodes { version position }\n    }\n  }\n": typeof types.InputAfterDocument,
     "\n  query Export($name: String!) {\n    exportHistory(system: $name)\n  }\n": typeof types.ExportDocument,
     "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n": typeof types.VerifyDocument,
+    "\n  query Freed($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { types: [\"PasidFreed\"] }) {\n      nodes { version data }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": typeof types.FreedDocument,
     "\n  subscription EventAppended($system: String, $after: Int) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": typeof types.EventAppendedDocument,
     "\n  subscription SystemStateChanged($system: String!) {\n    systemStateChanged(system: $system) { ...StateFields }\n  }\n": typeof types.SystemStateChangedDocument,
 };
@@ -55,6 +56,7 @@ const documents: Documents = {
     "\n  query InputAfter($name: String!, $after: String) {\n    events(system: $name, after: $after, first: 1, filter: { kind: INPUT }) {\n      nodes { version position }\n    }\n  }\n": types.InputAfterDocument,
     "\n  query Export($name: String!) {\n    exportHistory(system: $name)\n  }\n": types.ExportDocument,
     "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n": types.VerifyDocument,
+    "\n  query Freed($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { types: [\"PasidFreed\"] }) {\n      nodes { version data }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": types.FreedDocument,
     "\n  subscription EventAppended($system: String, $after: Int) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": types.EventAppendedDocument,
     "\n  subscription SystemStateChanged($system: String!) {\n    systemStateChanged(system: $system) { ...StateFields }\n  }\n": types.SystemStateChangedDocument,
 };
@@ -131,6 +133,10 @@ export function graphql(source: "\n  query Export($name: String!) {\n    exportH
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n"): typeof import('./graphql').VerifyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Freed($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { types: [\"PasidFreed\"] }) {\n      nodes { version data }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n"): typeof import('./graphql').FreedDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -178,6 +178,15 @@ export type VerifyQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type VerifyQuery = { verifyLog: { ok: boolean, eventsChecked: number, systemsChecked: number, breaches: Array<{ system: string, position: number | null, version: number | null, reason: string }> } };
 
+export type FreedQueryVariables = Exact<{
+  name: string;
+  after?: string | null | undefined;
+  first: number;
+}>;
+
+
+export type FreedQuery = { events: { nodes: Array<{ version: number, data: Record<string, unknown> }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
+
 export type EventAppendedSubscriptionVariables = Exact<{
   system?: string | null | undefined;
   after?: number | null | undefined;
@@ -518,6 +527,25 @@ export const VerifyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<VerifyQuery, VerifyQueryVariables>;
+export const FreedDocument = new TypedDocumentString(`
+    query Freed($name: String!, $after: String, $first: Int!) {
+  events(
+    system: $name
+    after: $after
+    first: $first
+    filter: {types: ["PasidFreed"]}
+  ) {
+    nodes {
+      version
+      data
+    }
+    pageInfo {
+      endCursor
+      hasNextPage
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FreedQuery, FreedQueryVariables>;
 export const EventAppendedDocument = new TypedDocumentString(`
     subscription EventAppended($system: String, $after: Int) {
   eventAppended(system: $system, after: $after) {

@@ -29,6 +29,7 @@ export default async function LivePage({ params }: Props) {
       apiUrl={env().apiUrl}
       initialState={state}
       initialEventCount={system.eventCount}
+      maxPasid={system.maxPasid}
       after={after}
     />
   );
