@@ -1,0 +1,144 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import { POLICIES, type Policy } from '@pasid/domain';
+import {
+  historyHeaderLine,
+  historyLine,
+  parseBootTime,
+  TRACE_KINDS,
+  TraceError,
+  type TraceKind,
+  TraceReport,
+  type TraceSource,
+  traceInputs,
+} from '@pasid/trace';
+import type { Command } from 'commander';
+
+export interface TraceCommandOptions {
+  format?: string;
+  out?: string;
+  system?: string;
+  policy?: string;
+  strict?: boolean;
+  bootTime?: string;
+}
+
+const isPolicy = (value: string): value is Policy => (POLICIES as readonly string[]).includes(value);
+const isKind = (value: string): value is TraceKind => (TRACE_KINDS as readonly string[]).includes(value);
+
+/** A file (or "-" for stdin) as chunks of 1 MiB: the trace is streamed, never held. */
+export function fileSource(file: string): TraceSource {
+  return {
+    name: file,
+    chunks: file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 }),
+  };
+}
+
+export class UsageError extends Error {}
+
+export function checkOptions(options: TraceCommandOptions): {
+  policy?: Policy;
+  format?: TraceKind;
+  bootTimeMs?: number;
+} {
+  if (options.policy !== undefined && !isPolicy(options.policy)) {
+    throw new UsageError(`unknown policy "${options.policy}"; expected one of ${POLICIES.join(', ')}`);
+  }
+  if (options.format !== undefined && !isKind(options.format)) {
+    throw new UsageError(`unknown format "${options.format}"; expected one of ${TRACE_KINDS.join(', ')}`);
+  }
+  let bootTimeMs: number | undefined;
+  if (options.bootTime !== undefined) {
+    bootTimeMs = parseBootTime(options.bootTime);
+    if (bootTimeMs === undefined) {
+      throw new UsageError(
+        `--boot-time must be RFC 3339 (2026-12-01T08:19:55.244864Z) or seconds since the epoch, got "${options.bootTime}"`,
+      );
+    }
+  }
+  return {
+    policy: options.policy as Policy | undefined,
+    format: options.format as TraceKind | undefined,
+    bootTimeMs,
+  };
+}
+
+/**
+ * The trace as a history file. Written to a temporary file renamed at the end, so a strict
+ * failure leaves nothing behind; to stdout it streams (under --strict it is held in a temporary
+ * file until the whole trace was read).
+ */
+async function writeHistory(
+  files: string[],
+  options: TraceCommandOptions,
+  report: TraceReport,
+): Promise<void> {
+  const checked = checkOptions(options);
+  const toStdout = options.out === undefined || options.out === '-';
+  const direct = toStdout && !options.strict;
+  const target = toStdout ? undefined : path.resolve(options.out as string);
+  const temporary = direct
+    ? undefined
+    : path.join(
+        target ? path.dirname(target) : (process.env.TMPDIR ?? '/tmp'),
+        `.pasid-trace-${process.pid}-${Date.now()}.jsonl`,
+      );
+  const out = temporary ? createWriteStream(temporary) : process.stdout;
+  const write = (text: string) =>
+    out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  try {
+    await write(`${historyHeaderLine({ system: options.system, policy: checked.policy })}\n`);
+    const inputs = traceInputs(files.map(fileSource), { ...checked, strict: options.strict }, report);
+    for await (const batch of inputs) {
+      if (batch.length === 0) continue;
+      let text = '';
+      for (const input of batch) text += `${historyLine(input)}\n`;
+      await write(text);
+    }
+    if (temporary) {
+      out.end();
+      await finished(out);
+      if (target) await rename(temporary, target);
+      else await finished(createReadStream(temporary).pipe(process.stdout, { end: false }));
+    }
+  } finally {
+    if (temporary) {
+      if (!out.writableEnded) out.destroy();
+      await rm(temporary, { force: true });
+    }
+  }
+}
+
+export function registerTrace(program: Command): void {
+  program
+    .command('trace <files...>')
+    .description(
+      'turn a kernel trace (perf script, trace-cmd report, tracefs, pasid.bt, kernel log) into a history',
+    )
+    .option('--format <format>', `skip detection: every file is in this format (${TRACE_KINDS.join(', ')})`)
+    .option('--out <history>', 'write the history here (default: stdout)')
+    .option('--system <name>', "the history's system name")
+    .option('--policy <policy>', `the history's policy (${POLICIES.join(', ')})`)
+    .option('--strict', 'exit 1 at the first line that is skipped, naming its file and line')
+    .option('--boot-time <time>', 'when the traced machine booted (RFC 3339 or epoch seconds), for "at"')
+    .action(async (files: string[], options: TraceCommandOptions) => {
+      const report = new TraceReport();
+      try {
+        await writeHistory(files, options, report);
+        process.stderr.write(report.format());
+        process.exitCode = 0;
+      } catch (error) {
+        if (error instanceof TraceError || error instanceof UsageError) {
+          if (report.sources.length > 0) process.stderr.write(report.format());
+          process.stderr.write(`pasid trace: ${error.message}\n`);
+        } else if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          process.stderr.write(`pasid trace: ${(error as NodeJS.ErrnoException).path ?? ''}: no such file\n`);
+        } else {
+          throw error;
+        }
+        process.exitCode = 1;
+      }
+    });
+}

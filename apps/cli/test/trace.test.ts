@@ -1,0 +1,117 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const bin = path.resolve(here, '../bin/pasid.js');
+const fixtures = path.resolve(here, '../../../packages/trace/test/fixtures');
+const tmp = mkdtempSync(path.join(tmpdir(), 'pasid-cli-trace-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function pasid(...args: string[]) {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const lines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('pasid trace FILE...', () => {
+  it('writes a history with a header, ids and at, and reports on stderr; pasid replay takes it', () => {
+    const out = path.join(tmp, 'tracefs.jsonl');
+    const run = pasid(
+      'trace',
+      path.join(fixtures, 'tracefs-v6.18.txt'),
+      '--out',
+      out,
+      '--system',
+      'node-1',
+      '--policy',
+      'LAZY_REFCOUNT',
+    );
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /tracefs-v6\.18\.txt \(tracefs\): 19 lines read, 8 used, 11 ignored, 0 skipped/,
+    );
+    const history = lines(readFileSync(out, 'utf8'));
+    expect(history[0]).toEqual({ system: 'node-1', policy: 'LAZY_REFCOUNT' });
+    expect(history).toHaveLength(9);
+    expect(history[1]).toMatchObject({ type: 'ProcessCreated', pid: 18040, at: '2026-12-01T08:33:48.421Z' });
+    expect(Object.keys(history[1] ?? {})).toEqual(['type', 'pid', 'id', 'at']);
+    const replay = pasid('replay', out, '--json');
+    expect(replay.status, replay.stderr).toBe(0);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ policy: 'LAZY_REFCOUNT', events: 8, tasks: [] });
+  });
+
+  it('to stdout by default; several files merge by time', () => {
+    // given later-first: the tracefs capture is at 1520 s, the trace-cmd one at 497 s
+    const run = pasid(
+      'trace',
+      path.join(fixtures, 'tracefs-v5.10.txt'),
+      path.join(fixtures, 'trace-cmd-3.1.txt'),
+    );
+    expect(run.status).toBe(0);
+    const events = lines(run.stdout).slice(1);
+    expect(events.map((e) => e.tid ?? e.pid)).toEqual([
+      10786, 10786, 10787, 10787, 10788, 10788, 10788, 10786, 2100, 2100, 2101, 2101, 2101, 2100,
+    ]);
+    expect(run.stderr).toMatch(/trace-cmd-3\.1\.txt \(trace-cmd\): 11 lines read, 8 used/);
+  });
+
+  it('--strict: exit 1 naming the file and line, and no history file', () => {
+    const bad = path.join(tmp, 'bad.txt');
+    writeFileSync(
+      bad,
+      [
+        '# tracer: nop',
+        '            bash-18038   (  18038) [001] .....   833.176153: task_newtask: pid=18040 comm=bash clone_flags=1200000 oom_score_adj=0',
+        '            bash-18038   (  18038) [001] .....   833.176200: sched_switch: prev_comm=bash prev_pid=18038',
+        '        workload-18040   (  18040) [000] .....   833.178228: sched_process_exec: filen',
+      ].join('\n'),
+    );
+    const out = path.join(tmp, 'strict.jsonl');
+    const strict = pasid('trace', bad, '--strict', '--out', out);
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toContain(`pasid trace: ${bad}:3: unknown event "sched_switch"`);
+    expect(existsSync(out)).toBe(false);
+    const lenient = pasid('trace', bad, '--out', out);
+    expect(lenient.status).toBe(0);
+    expect(lenient.stderr).toContain(`${bad}:3: unknown event "sched_switch"`);
+    expect(lenient.stderr).toContain(
+      `${bad}:4: sched_process_exec: fields not as the kernel prints them (truncated?)`,
+    );
+    expect(lines(readFileSync(out, 'utf8'))).toHaveLength(2);
+  });
+
+  it('a binary file, an unknown format, a missing file: exit 1 with a clear message', () => {
+    const binary = path.join(tmp, 'trace.dat');
+    writeFileSync(binary, Buffer.concat([Buffer.from('\x17\x08\x44tracing6\0', 'latin1'), Buffer.alloc(64)]));
+    const dat = pasid('trace', binary);
+    expect(dat.status).toBe(1);
+    expect(dat.stderr).toContain("not a text trace: trace-cmd's trace.dat: run `trace-cmd report -i FILE`");
+    const noise = path.join(tmp, 'noise.bin');
+    writeFileSync(noise, Buffer.from([0x41, 0x0a, 0xff, 0xfe, 0x00, 0x10]));
+    const bin2 = pasid('trace', noise);
+    expect(bin2.status).toBe(1);
+    expect(bin2.stderr).toMatch(/noise\.bin:\d: not a text trace/);
+    const words = path.join(tmp, 'words.txt');
+    writeFileSync(words, 'hello\nworld\n');
+    const unknown = pasid('trace', words);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain(`${words}:1: not a trace this tool reads`);
+    const missing = pasid('trace', path.join(tmp, 'nope.txt'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('nope.txt: no such file');
+    expect(pasid('trace', words, '--policy', 'NOPE').stderr).toContain('unknown policy "NOPE"');
+  });
+});

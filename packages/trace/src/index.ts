@@ -1,0 +1,11 @@
+export * from './capture-header.js';
+export * from './convert.js';
+export * from './fact.js';
+export * from './gate.js';
+export * from './history.js';
+export * from './ids.js';
+export * from './inputs.js';
+export * from './interpret.js';
+export * from './report.js';
+export * from './sorter.js';
+export { detectFormat, FORMATS, openSource } from './source.js';

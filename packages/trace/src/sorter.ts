@@ -1,0 +1,168 @@
+import type { Fact } from './fact.js';
+
+/**
+ * Merges the facts of several sources into one stream ordered by time (Perfetto's TraceSorter):
+ * each source first goes through a reorder window (bpftrace prints per-CPU buffers, so its lines
+ * can be a little out of order), then a k-way merge takes the earliest head. A fact older than
+ * one its source already released is out of order: it is handed to `late` (counted and
+ * reported), never silently moved. Memory: the window's facts and one batch per source.
+ */
+export interface SorterOptions {
+  /** How far back (ns of trace time) a fact may arrive and still be put in its place. */
+  windowNs: number;
+  /** At most this many facts held per source, whatever the window. */
+  maxHeld: number;
+  late(fact: Fact, releasedTs: number): void;
+}
+
+export const DEFAULT_SORTER: Omit<SorterOptions, 'late'> = { windowNs: 1e9, maxHeld: 100_000 };
+
+/** The reorder window of one source. */
+export class ReorderBuffer {
+  private held: Fact[] = [];
+  private start = 0;
+  private maxTs = -Infinity;
+  private releasedTs = -Infinity;
+
+  constructor(private readonly options: SorterOptions) {}
+
+  /** Adds facts; returns those now older than the window, in time order. */
+  push(facts: readonly Fact[]): Fact[] {
+    for (const fact of facts) this.add(fact);
+    return this.release(this.maxTs - this.options.windowNs);
+  }
+
+  /** Everything held (end of the source, or the source is idle). */
+  flush(): Fact[] {
+    return this.release(Infinity);
+  }
+
+  get size(): number {
+    return this.held.length - this.start;
+  }
+
+  private add(fact: Fact): void {
+    if (fact.ts < this.releasedTs) {
+      this.options.late(fact, this.releasedTs);
+      return;
+    }
+    if (fact.ts > this.maxTs) this.maxTs = fact.ts;
+    const held = this.held;
+    const last = held[held.length - 1];
+    if (held.length === this.start || (last && last.ts <= fact.ts)) {
+      held.push(fact);
+      return;
+    }
+    // Rare: insert after every held fact with ts <= this one (stable for equal times).
+    let lo = this.start;
+    let hi = held.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((held[mid] as Fact).ts <= fact.ts) lo = mid + 1;
+      else hi = mid;
+    }
+    held.splice(lo, 0, fact);
+  }
+
+  private release(upTo: number): Fact[] {
+    const held = this.held;
+    let end = this.start;
+    const overflow = held.length - this.start - this.options.maxHeld;
+    while (end < held.length && ((held[end] as Fact).ts <= upTo || end - this.start < overflow)) end += 1;
+    if (end === this.start) return [];
+    const out = held.slice(this.start, end);
+    this.releasedTs = (out[out.length - 1] as Fact).ts;
+    this.start = end;
+    if (this.start > 4096 && this.start * 2 > held.length) {
+      this.held = held.slice(this.start);
+      this.start = 0;
+    }
+    return out;
+  }
+}
+
+/** Batches of facts from one source; an empty batch means "nothing now" (a live source idling). */
+export type FactBatches = AsyncIterator<Fact[]>;
+
+interface Lane {
+  iterator: FactBatches;
+  buffer: ReorderBuffer;
+  ready: Fact[];
+  at: number;
+  done: boolean;
+  idle: boolean;
+}
+
+/** The k-way merge: yields batches of facts in time order across every source. */
+export async function* mergeByTime(
+  sources: readonly FactBatches[],
+  options: SorterOptions,
+): AsyncGenerator<Fact[]> {
+  const lanes: Lane[] = sources.map((iterator) => ({
+    iterator,
+    buffer: new ReorderBuffer(options),
+    ready: [],
+    at: 0,
+    done: false,
+    idle: false,
+  }));
+  const fill = async (lane: Lane) => {
+    while (lane.at >= lane.ready.length && !lane.done) {
+      const next = await lane.iterator.next();
+      if (next.done) {
+        lane.done = true;
+        lane.ready = lane.buffer.flush();
+      } else if (next.value.length === 0) {
+        // An idle live source: release what it holds and let the others go on.
+        lane.ready = lane.buffer.flush();
+        lane.idle = true;
+      } else {
+        lane.idle = false;
+        lane.ready = lane.buffer.push(next.value);
+      }
+      lane.at = 0;
+      if (lane.idle) return;
+    }
+  };
+  if (lanes.length === 1) {
+    const lane = lanes[0] as Lane;
+    for (;;) {
+      await fill(lane);
+      if (lane.at < lane.ready.length) {
+        yield lane.at === 0 ? lane.ready : lane.ready.slice(lane.at);
+        lane.at = lane.ready.length;
+      } else if (lane.done) return;
+      else if (lane.idle) yield [];
+    }
+  }
+  for (;;) {
+    await Promise.all(lanes.map(fill));
+    const live = lanes.filter((l) => l.at < l.ready.length);
+    if (live.length === 0) {
+      if (lanes.every((l) => l.done)) return;
+      yield [];
+      continue;
+    }
+    // Only while every source that is not done or idle has a head can the earliest be chosen.
+    const out: Fact[] = [];
+    for (;;) {
+      let best: Lane | undefined;
+      let second = Infinity;
+      for (const lane of lanes) {
+        if (lane.at >= lane.ready.length) continue;
+        const ts = (lane.ready[lane.at] as Fact).ts;
+        if (!best || ts < (best.ready[best.at] as Fact).ts) {
+          if (best) second = Math.min(second, (best.ready[best.at] as Fact).ts);
+          best = lane;
+        } else second = Math.min(second, ts);
+      }
+      if (!best) break;
+      while (best.at < best.ready.length && (best.ready[best.at] as Fact).ts <= second) {
+        out.push(best.ready[best.at] as Fact);
+        best.at += 1;
+      }
+      if (best.at >= best.ready.length && !best.done && !best.idle) break;
+    }
+    yield out;
+  }
+}
