@@ -57,7 +57,8 @@ export class Interpreter {
       this.pendingBind.delete(tid);
       out.push({ fact: pending.fact, input: bound(pending, {}) });
     }
-    out.push(this.interpret(fact));
+    const item = this.interpret(fact);
+    if (item) out.push(item);
     return out;
   }
 
@@ -75,7 +76,8 @@ export class Interpreter {
     return fact.tid === undefined ? undefined : this.groupOf.get(fact.tid);
   }
 
-  private interpret(fact: Fact): Interpreted {
+  /** What `fact` means, or undefined while it waits for a later fact (a bind for its fd). */
+  private interpret(fact: Fact): Interpreted | undefined {
     const body = fact.body;
     switch (body.kind) {
       case 'task_newtask': {
@@ -123,7 +125,7 @@ export class Interpreter {
         }
         if (body.device === '') return { fact, skipped: 'bind return without its entry (device unknown)' };
         this.pendingBind.set(fact.tid, { fact, pid, device: body.device, pasid: body.pasid });
-        return { fact, ignored: 'bind waiting for its fd' };
+        return undefined;
       }
       case 'openat':
         return { fact, ignored: 'openat of a file that is not an accelerator' };

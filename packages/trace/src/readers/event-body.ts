@@ -117,12 +117,14 @@ function parseProbeBody(name: string, body: string): BodyOutcome {
         : { ignored: 'try_fixup_enqcmd_gp refused (returned false)' };
     }
     case 'sys_exit_openat': {
-      // tracefs: "sys_openat -> 0x3"; perf: "NR 257 = 3"
-      const m = /(?:->|=)\s*(-?(?:0x)?[0-9a-f]+)\s*$/i.exec(body);
-      const fd = int(m?.[1]);
-      if (fd === undefined) return truncated(name);
-      if (fd < 0) return { ignored: 'openat failed' };
-      return { kind: 'openat', fd, cloexec: false };
+      // tracefs: "sys_openat -> 0x3"; perf script: "0x3" (a failure is negative, in perf as
+      // 64-bit two's complement hex)
+      const m = /(?:->\s*)?(-?(?:0x)?[0-9a-f]+)\s*$/i.exec(body);
+      if (!m) return truncated(name);
+      const text = m[1]!;
+      const value = text.startsWith('-') ? -BigInt(text.slice(1)) : BigInt.asIntN(64, BigInt(text));
+      if (value < 0n) return { ignored: 'openat failed' };
+      return { kind: 'openat', fd: Number(value), cloexec: false };
     }
     case 'sys_enter_close': {
       // tracefs: "sys_close(fd: 3)"; perf: "fd: 0x00000003"

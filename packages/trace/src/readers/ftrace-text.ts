@@ -11,13 +11,16 @@ import { BLANK, COMMENT, type LineReader, secondsToNs, type TraceFormat } from '
  */
 const LINE =
   /^\s*(.+?)-(\d+)\s+(?:\(\s*(\d+|-+)\)\s+)?\[(\d+)\]\s+(?:[.a-zA-Z0-9]{4,5}\s+)?(\d+\.\d+):\s+([\w:.-]+):\s*(.*)$/;
+// The syscall tracepoints print themselves without "name:": "sys_openat -> 0x3", "sys_close(fd: 3)".
+const SYSCALL =
+  /^\s*(.+?)-(\d+)\s+(?:\(\s*(\d+|-+)\)\s+)?\[(\d+)\]\s+(?:[.a-zA-Z0-9]{4,5}\s+)?(\d+\.\d+):\s+sys_(\w+)(?:\((.*)\)| (->.*))$/;
 const LOST = /^\s*CPU:\s*\d+ \[LOST (\d+) EVENTS\]/;
 
 class FtraceTextReader implements LineReader {
   read(text: string, line: number, source: number): LineOutcome {
     if (text.length === 0 || text.trim() === '') return BLANK;
     if (text.startsWith('#') || text.startsWith('cpus=') || text.startsWith('version =')) return COMMENT;
-    const m = LINE.exec(text);
+    const m = LINE.exec(text) ?? syscallLine(text);
     if (!m) {
       const lost = LOST.exec(text);
       if (lost) return { skipped: 'the kernel lost events here (ring buffer overrun)' };
@@ -38,6 +41,24 @@ class FtraceTextReader implements LineReader {
       text,
     };
   }
+}
+
+/** A syscall tracepoint's line in the shape of LINE's match: [.., comm, pid, tgid, cpu, ts, event, body]. */
+function syscallLine(text: string): RegExpExecArray | null {
+  const m = SYSCALL.exec(text);
+  if (!m) return null;
+  const entry = m[7] !== undefined;
+  const shaped = [
+    m[0],
+    m[1],
+    m[2],
+    m[3],
+    m[4],
+    m[5],
+    `sys_${entry ? 'enter' : 'exit'}_${m[6]}`,
+    entry ? m[7] : m[8],
+  ];
+  return Object.assign(shaped, { index: 0, input: text }) as unknown as RegExpExecArray;
 }
 
 function countMatches(lines: readonly string[]): number {

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { bare, collect, fixture, takesAll, textSource } from './support.js';
+
+describe('interpretation of the IOMMU half (facts -> inputs, whatever the model says)', () => {
+  it('pasid.bt lines: bind + fd, fix-ups, fork, close, a release in another process; put back in time order', async () => {
+    const { inputs, report } = await collect([fixture('pasid-bt-iommu.txt')], { gate: takesAll });
+    expect(report.sources[0]?.kind).toBe('bpftrace');
+    expect(bare(inputs)).toEqual([
+      { type: 'ProcessCreated', pid: 1100, parent: 1000 },
+      { type: 'ProcessExec', pid: 1100 },
+      { type: 'DeviceBound', pid: 1100, device: '0000:6a:01.0', pasid: 1, fd: 3, cloexec: false },
+      { type: 'ThreadCreated', tid: 1101, pid: 1100 },
+      { type: 'Enqcmd', tid: 1100 },
+      { type: 'Enqcmd', tid: 1101 },
+      { type: 'ProcessCreated', pid: 1200, parent: 1100 },
+      { type: 'FileClosed', pid: 1100, fd: 3 },
+      { type: 'TaskExited', tid: 1101 },
+      { type: 'TaskExited', tid: 1200 },
+      { type: 'TaskExited', tid: 1100 },
+    ]);
+    const stats = report.sources[0];
+    expect(stats?.used).toBe(12); // 11 inputs, the bind counting its fd line too
+    expect(stats?.ignored.get("a file's release: the model derives it from the closes")).toBe(1);
+    expect(report.skippedTotal).toBe(0);
+    expect(inputs[0]?.at).toBe('2026-12-01T08:21:35.244Z');
+  });
+
+  it('perf probe events: the entry gives the device, the return the PASID, the next openat the fd', async () => {
+    const { inputs } = await collect([fixture('perf-script-probes.txt')], { gate: takesAll });
+    expect(bare(inputs)).toEqual([
+      { type: 'DeviceBound', pid: 1100, device: '0000:6a:01.0', pasid: 2, fd: 3, cloexec: false },
+      { type: 'Enqcmd', tid: 1100 },
+      { type: 'FileClosed', pid: 1100, fd: 4 },
+      { type: 'FileClosed', pid: 1100, fd: 3 },
+    ]);
+  });
+
+  it('a bind with no fd after it is a process bond; an unbind outside a release is DeviceUnbound', async () => {
+    const text = [
+      '10.000000001 0   7       7       iommu_sva_bind_device    device=0000:6a:02.0 pasid=5',
+      '10.000000002 0   7       7       try_fixup_enqcmd_gp      pasid=5',
+      '10.000000003 0   7       7       write_msr                msr=0xd93 value=0x80000005',
+      '10.000000004 0   7       7       write_msr                msr=0xd93 value=0x0',
+      '10.000000005 0   7       7       iommu_sva_unbind_device  device=0000:6a:02.0 pasid=5',
+    ].join('\n');
+    const { inputs, report } = await collect([textSource('bt.txt', text)], { gate: takesAll });
+    expect(bare(inputs)).toEqual([
+      { type: 'DeviceBound', pid: 7, device: '0000:6a:02.0', pasid: 5 },
+      { type: 'Enqcmd', tid: 7 },
+      { type: 'DeviceUnbound', pid: 7, device: '0000:6a:02.0' },
+    ]);
+    expect(report.sources[0]?.ignored.get('the fix-up already seen by its kprobe')).toBe(1);
+    expect(report.sources[0]?.ignored.get('IA32_PASID cleared')).toBe(1);
+  });
+
+  it('a thread of a process the trace never saw is skipped, never guessed; a child of it has no parent', async () => {
+    const text = [
+      '  app-50  [000] .....  1.000001: task_newtask: pid=51 comm=app clone_flags=3d0f00 oom_score_adj=0',
+      '  app-50  [000] .....  1.000002: task_newtask: pid=52 comm=app clone_flags=1200011 oom_score_adj=0',
+    ].join('\n');
+    const { inputs, report } = await collect([textSource('pipe.txt', text)], { gate: takesAll });
+    expect(bare(inputs)).toEqual([{ type: 'ProcessCreated', pid: 52 }]);
+    expect(report.examples).toEqual([
+      { file: 'pipe.txt', line: 1, reason: 'thread of a process the trace never saw start' },
+    ]);
+  });
+});
+
+describe('syscall tracepoints as each tool prints them', () => {
+  it('tracefs "sys_openat -> 0x3" and "sys_close(fd: 3)"; perf "0xfffffffffffffffe" is a failed openat', async () => {
+    const text = [
+      '# tracer: nop',
+      '  app-60  (     60) [000] .....  1.000001: task_newtask: pid=61 comm=app clone_flags=1200011 oom_score_adj=0',
+      '  app-61  (     61) [000] .....  1.000002: pasid_bind: (iommu_sva_bind_device+0x0/0x2a0) dev="0000:6a:01.0"',
+      '  app-61  (     61) [000] .....  1.000003: pasid_bind_ret: (idxd_cdev_open+0x12a/0x3c0 <- iommu_sva_bind_device) pasid=0x3',
+      '  app-61  (     61) [000] .....  1.000004: sys_openat -> 0x5',
+      '  app-61  (     61) [000] .....  1.000005: sys_close(fd: 5)',
+      '  app-61  (     61) [000] .....  1.000006: sys_read(fd: 5, buf: 0, count: 1)',
+    ].join('\n');
+    const { inputs, report } = await collect([textSource('t.txt', text)], { gate: takesAll });
+    expect(bare(inputs)).toEqual([
+      { type: 'ProcessCreated', pid: 61, parent: 60 },
+      { type: 'DeviceBound', pid: 61, device: '0000:6a:01.0', pasid: 3, fd: 5, cloexec: false },
+      { type: 'FileClosed', pid: 61, fd: 5 },
+    ]);
+    expect(report.examples).toEqual([{ file: 't.txt', line: 7, reason: 'unknown event "sys_enter_read"' }]);
+    const perf = await collect(
+      [textSource('p.txt', '   app 61 [000]  1.000004: syscalls:sys_exit_openat: 0xfffffffffffffffe')],
+      { gate: takesAll },
+    );
+    expect(perf.inputs).toEqual([]);
+    expect(perf.report.sources[0]?.ignored.get('openat failed')).toBe(1);
+  });
+});
