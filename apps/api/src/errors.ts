@@ -1,5 +1,11 @@
 import { HistoryError } from '@pasid/domain';
-import { ConflictError, HistoryImportError, RejectedEventError, StoreError } from '@pasid/store';
+import {
+  ConflictError,
+  HistoryImportError,
+  isDatabaseUnavailable,
+  RejectedEventError,
+  StoreError,
+} from '@pasid/store';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /**
@@ -14,13 +20,15 @@ export type ApiErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'QUERY_TOO_COMPLEX'
-  | 'PAYLOAD_TOO_LARGE';
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNAVAILABLE';
 
 const httpStatus: Partial<Record<ApiErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   QUERY_TOO_COMPLEX: 400,
   PAYLOAD_TOO_LARGE: 413,
+  UNAVAILABLE: 503,
 };
 
 export function apiError(code: ApiErrorCode, message: string, details: Record<string, unknown> = {}) {
@@ -39,6 +47,18 @@ export const notFound = (what: string, name: string | number) =>
 /** Maps an error of the store or the domain to a coded GraphQL error; anything else goes up as is. */
 export function toApiError(error: unknown): unknown {
   if (error instanceof GraphQLError) return error;
+  if (isDatabaseUnavailable(error)) {
+    // The write may have committed before the connection went: a retry with the same event ids
+    // is answered from the log (idempotentReplay) instead of storing the batch twice.
+    const uncertain = (error as { commitUncertain?: boolean }).commitUncertain === true;
+    return apiError(
+      'UNAVAILABLE',
+      uncertain
+        ? 'the database connection was lost while committing: retry the request with the same event ids'
+        : 'the database connection was lost: retry the request',
+      { retryable: true },
+    );
+  }
   if (error instanceof ConflictError) {
     return apiError('CONFLICT', error.message, {
       system: error.system,
@@ -103,6 +123,7 @@ const knownCodes = new Set<string>([
   'FORBIDDEN',
   'QUERY_TOO_COMPLEX',
   'PAYLOAD_TOO_LARGE',
+  'UNAVAILABLE',
   // Apollo's own: the request itself is malformed, the client's fault and safe to show.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

@@ -51,8 +51,14 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 export function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 20 });
-  // An idle client that loses its connection must not crash the process.
+  // A client that loses its connection (a restart, `pg_terminate_backend`) must not crash the
+  // process: the pool drops an idle one itself ('error' on the pool); a checked-out one has no
+  // listener of the pool's, so every client gets its own. Its query in flight fails, the caller
+  // sees a retryable error (`isDatabaseUnavailable`), and the broken client is never reused.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const queryable = (client: pg.Pool | pg.PoolClient): Session => ({
     async query<R>(text: string, params?: unknown[]) {
@@ -93,10 +99,15 @@ export function openPostgres(url: string): Database {
     },
     async session(fn) {
       const client = await pool.connect();
+      let failed = false;
       try {
         return await fn(queryable(client));
+      } catch (error) {
+        failed = true;
+        throw error;
       } finally {
-        client.release();
+        // A session that failed may hold a broken connection or session state: never reuse it.
+        client.release(failed);
       }
     },
     async listen(onNotice, onLost) {

@@ -11,6 +11,7 @@ export * from './event-store.js';
 export { canonicalJson, eventHash, GENESIS_HASH } from './hash.js';
 export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate, pendingMigrations } from './migrator.js';
 export { PgEventStore } from './store.js';
+export { isDatabaseUnavailable } from './unavailable.js';
 
 /** The embedded database's folder when neither an option nor `PASID_DATA_DIR` names one. */
 export const DEFAULT_DATA_DIR = '.data';

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Database } from './database.js';
 import type { EventStore, StoredEvent, Subscription } from './event-store.js';
+import { isDatabaseUnavailable } from './unavailable.js';
 
 const PAGE = 500;
 /** A subscriber re-reads this often even without a notice: a safety net, not the main path. */
@@ -129,7 +130,7 @@ export class LiveSubscription implements Subscription {
           // A lost connection: wait and read again from the last delivered position.
           await this.sleep(RECONNECT_MS);
           this.dirty = true;
-          if (!isTransient(error)) throw error;
+          if (!isDatabaseUnavailable(error)) throw error;
           continue;
         }
         if (this.buffer.length === PAGE) this.dirty = true;
@@ -170,16 +171,4 @@ export class LiveSubscription implements Subscription {
     this.wakeUp?.();
     if (this.attached) await this.notifier.detach(this.onWake);
   }
-}
-
-function isTransient(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
-  const message = (error as Error).message ?? '';
-  return (
-    code.startsWith('08') ||
-    code === '57P01' ||
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    /terminat|connection|ECONN/i.test(message)
-  );
 }

@@ -1,5 +1,5 @@
 import type { ApiKeyStore } from '@pasid/store';
-import { apiError } from '../errors.js';
+import { apiError, mapped } from '../errors.js';
 import type { Caller } from './roles.js';
 
 /** The token of an `Authorization: Bearer <token>` value, or undefined when there is none. */
@@ -25,7 +25,7 @@ export async function authenticate(
       throw apiError('UNAUTHENTICATED', 'this API requires an API key: send "Authorization: Bearer <key>"');
     return { key: null };
   }
-  const key = await keys.authenticate(token);
+  const key = await mapped(() => keys.authenticate(token));
   if (!key) throw apiError('UNAUTHENTICATED', 'the API key is unknown or has been revoked');
   return { key };
 }

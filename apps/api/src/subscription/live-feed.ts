@@ -1,6 +1,21 @@
-import type { EventStore, StoredEvent, Subscription } from '@pasid/store';
+import { type EventStore, isDatabaseUnavailable, type StoredEvent, type Subscription } from '@pasid/store';
 
 const CATCH_UP_PAGE = 500;
+/** A catch-up read that lost its connection is tried again after this long (the pool reconnects). */
+const RETRY_MS = 250;
+const RETRIES = 40;
+
+/** `work`, tried again while the database is unreachable (a killed connection, a failover). */
+async function retryUnavailable<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || attempt >= RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+  }
+}
 
 type Listener = { onEvent(event: StoredEvent): void; onError(error: unknown): void };
 
@@ -42,7 +57,7 @@ export class LiveFeed {
   }
 
   private async start(): Promise<void> {
-    const after = await this.head();
+    const after = await retryUnavailable(this.head);
     const source = this.store.subscribe({ after });
     this.source = source;
     this.reached = after;
@@ -140,11 +155,14 @@ class FeedSubscription implements Subscription, AsyncIterator<StoredEvent> {
         this.catchingUp = false;
         return undefined;
       }
-      this.page = await this.store.readAll({
-        after: this.last,
-        limit: CATCH_UP_PAGE,
-        ...(this.options.system === undefined ? {} : { filter: { system: this.options.system } }),
-      });
+      // Reading again from the last delivered position: a lost connection costs no event.
+      this.page = await retryUnavailable(() =>
+        this.store.readAll({
+          after: this.last,
+          limit: CATCH_UP_PAGE,
+          ...(this.options.system === undefined ? {} : { filter: { system: this.options.system } }),
+        }),
+      );
       this.finalPage = this.page.length < CATCH_UP_PAGE;
     }
     const event = this.page.shift();

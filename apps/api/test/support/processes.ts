@@ -8,7 +8,7 @@ const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 export async function startApiProcess(
   databaseUrl: string | undefined,
   env: Record<string, string> = {},
-): Promise<{ url: string; output(): string; stop(): Promise<void> }> {
+): Promise<{ url: string; output(): string; alive(): boolean; pid: number; stop(): Promise<void> }> {
   // As users run it: without the NODE_ENV=test vitest sets for itself.
   const base: Record<string, string | undefined> = productEnv({
     API_PORT: '0',
@@ -44,6 +44,8 @@ export async function startApiProcess(
   return {
     url,
     output: () => output,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    pid: child.pid ?? 0,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
