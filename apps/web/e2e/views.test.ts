@@ -157,6 +157,47 @@ describe.runIf(enabled)('the views a kernel engineer reads', () => {
     );
   });
 
+  it("shows an event's detail and links it both ways with the audit log and the replay", async () => {
+    const { page } = stack;
+    await page.goto(`${base}/systems/worked-example?at=12`);
+    await page.locator('.replay[data-ready=true] [data-testid=state][data-version="12"]').waitFor();
+    await page.getByTestId('event-details').click();
+    await page.waitForURL(/\/systems\/worked-example\/events\/12$/);
+    const cards = page.getByTestId('event-card');
+    const input = cards.first();
+    expect(await input.getAttribute('data-type')).toBe('Enqcmd');
+    const raw = JSON.parse((await input.getByTestId('raw-json').textContent()) ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    expect(raw).toMatchObject({
+      version: 12,
+      index: 0,
+      kind: 'INPUT',
+      type: 'Enqcmd',
+      system: 'worked-example',
+    });
+    expect(raw.data).toEqual({ type: 'Enqcmd', tid: 100, device: '0000:6a:01.0' });
+    expect(raw.id).toEqual(expect.any(String));
+    expect(raw.correlationId).toEqual(expect.any(String));
+    // The derived hazard, caused by this input.
+    const hazard = page.locator('[data-testid=event-card][data-type=HazardDetected]');
+    expect(await hazard.getByTestId('causation').textContent()).toContain(`${raw.id} (the input above)`);
+    expect(await hazard.getByTestId('raw-json').textContent()).toContain('DMAR_FAULT');
+    await page.screenshot({ path: screenshotPath('event-detail'), fullPage: true });
+    // Audit log -> detail -> replay.
+    await page.goto(`${base}/audit?system=worked-example&type=HazardDetected`);
+    await page.locator('.audit-row', { hasText: 'DMAR_FAULT' }).getByTestId('audit-event-link').click();
+    await page.waitForURL(/\/events\/12$/);
+    await page.getByTestId('open-replay').click();
+    await page.locator('[data-testid=state][data-version="12"]').waitFor();
+    // Detail -> audit log (the batch).
+    await page.goto(`${base}/systems/worked-example/events/12`);
+    await page.getByTestId('open-audit').click();
+    await page.getByTestId('audit-table').waitFor();
+    expect(page.url()).toContain(`correlation=${raw.correlationId}`);
+  });
+
   it('screenshots every view at 1280 and 2560 px', async () => {
     const { page } = stack;
     const views: [string, string][] = [
@@ -167,6 +208,7 @@ describe.runIf(enabled)('the views a kernel engineer reads', () => {
       ['compare', '/systems/worked-example/compare?left=LAZY_REFCOUNT&right=EAGER_UNBIND'],
       ['live', '/systems/worked-example/live'],
       ['audit', '/audit?system=worked-example'],
+      ['event', '/systems/worked-example/events/12'],
       ['replay-10k', '/systems/random-seed-7?at=5000'],
       ['not-found', '/systems/nope'],
     ];

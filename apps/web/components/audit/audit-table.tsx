@@ -106,7 +106,22 @@ export function AuditTable({ filter, initial }: { filter: EventFilter; initial: 
                   >
                     <span className="mono">{e.position}</span>
                     <span title={e.system}>{e.system}</span>
-                    <span>{e.version}</span>
+                    <span>
+                      <a
+                        href={`/systems/${encodeURIComponent(e.system)}/events/${e.version}`}
+                        title="this step's events in detail"
+                        data-testid="audit-event-link"
+                      >
+                        {e.version}
+                      </a>{' '}
+                      <a
+                        className="small"
+                        href={`/systems/${encodeURIComponent(e.system)}?at=${e.version}`}
+                        title="open the replay at this step"
+                      >
+                        ▶
+                      </a>
+                    </span>
                     <span>{e.index}</span>
                     <span>{e.kind === 'INPUT' ? 'input' : 'derived'}</span>
                     <span className={e.type === 'HazardDetected' ? 'hazard-text' : undefined}>{e.type}</span>

@@ -102,6 +102,17 @@ export function Timeline({
                           {code}
                         </span>
                       ))}
+                      {v === selected ? (
+                        <a
+                          className="small event-link"
+                          href={`/systems/${encodeURIComponent(system)}/events/${v}`}
+                          onClick={(e) => e.stopPropagation()}
+                          data-testid="event-details"
+                          title="raw JSON, ids, correlation and causation, derived events"
+                        >
+                          details
+                        </a>
+                      ) : null}
                     </div>
                     {step.derived.length > 0 ? (
                       <ul className="derived">

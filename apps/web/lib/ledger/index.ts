@@ -14,6 +14,7 @@ import { toHazardEntry, toLedgerEvent, toLedgerState, toSystemSummary, toTimelin
 import { createSystemMutation, importHistoryMutation } from './mutations';
 import { findPositionBefore } from './position-search';
 import {
+  derivedQuery,
   exportQuery,
   freedQuery,
   hazardsQuery,
@@ -32,6 +33,7 @@ import type {
   FreedEntry,
   HazardEntry,
   ImportResult,
+  LedgerEvent,
   LedgerState,
   Policy,
   SystemSummary,
@@ -228,6 +230,24 @@ export async function getEvents(filter: EventFilter, after?: number, first = 200
     endCursor: pageInfo.endCursor === null ? null : Number(pageInfo.endCursor),
     hasNextPage: pageInfo.hasNextPage,
   };
+}
+
+/**
+ * The input event of step `version` and the events derived from it, with all their metadata;
+ * null when the system has no such step.
+ */
+export async function getEventDetail(
+  name: string,
+  version: number,
+): Promise<{ input: LedgerEvent; derived: LedgerEvent[] } | null> {
+  const [first] = await getStream(name, version, version);
+  if (!first || first.version !== version || first.kind !== 'INPUT') return null;
+  const data = await ledgerFetch(logQuery, { system: name, after: String(first.position - 1), first: 1 });
+  const node = data.log.nodes[0];
+  if (!node || node.position !== first.position) return null;
+  const input = toLedgerEvent(node);
+  const derived = await ledgerFetch(derivedQuery, { inputId: input.id });
+  return { input, derived: derived.derivedEvents.map(toLedgerEvent) };
 }
 
 export async function exportHistory(name: string): Promise<string> {

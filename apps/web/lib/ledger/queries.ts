@@ -109,3 +109,10 @@ export const freedQuery = graphql(`
     }
   }
 `);
+
+/** The events derived from one input event, with all their metadata. */
+export const derivedQuery = graphql(`
+  query Derived($inputId: ID!) {
+    derivedEvents(inputId: $inputId) { ...EventFields }
+  }
+`);

@@ -187,6 +187,13 @@ export type FreedQueryVariables = Exact<{
 
 export type FreedQuery = { events: { nodes: Array<{ version: number, data: Record<string, unknown> }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
 
+export type DerivedQueryVariables = Exact<{
+  inputId: string | number;
+}>;
+
+
+export type DerivedQuery = { derivedEvents: Array<{ id: string, position: number, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string }> };
+
 export type EventAppendedSubscriptionVariables = Exact<{
   system?: string | null | undefined;
   after?: number | null | undefined;
@@ -546,6 +553,28 @@ export const FreedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<FreedQuery, FreedQueryVariables>;
+export const DerivedDocument = new TypedDocumentString(`
+    query Derived($inputId: ID!) {
+  derivedEvents(inputId: $inputId) {
+    ...EventFields
+  }
+}
+    fragment EventFields on Event {
+  id
+  position
+  system
+  version
+  index
+  kind
+  type
+  data
+  actor
+  correlationId
+  causationId
+  recordedAt
+  observedAt
+  hash
+}`) as unknown as TypedDocumentString<DerivedQuery, DerivedQueryVariables>;
 export const EventAppendedDocument = new TypedDocumentString(`
     subscription EventAppended($system: String, $after: Int) {
   eventAppended(system: $system, after: $after) {
