@@ -198,7 +198,7 @@ describe.runIf(enabled)('the views a kernel engineer reads', () => {
     expect(page.url()).toContain(`correlation=${raw.correlationId}`);
   });
 
-  it('screenshots every view at 1280 and 2560 px', async () => {
+  it('screenshots every view at 1280 and 2560 px', { timeout: 300_000 }, async () => {
     const { page } = stack;
     const views: [string, string][] = [
       ['systems', '/'],
