@@ -40,6 +40,7 @@ const envSchema = z.object({
   API_MAX_COMPLEXITY: positiveInt(10_000_000).default(20_000),
   API_MAX_PAGE_SIZE: positiveInt(100_000).default(1000),
   API_SHUTDOWN_GRACE_SECONDS: positiveInt(3600).default(20),
+  API_KEY_RECHECK_MS: positiveInt(3_600_000).default(5000),
   API_WEB_KEY_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -61,6 +62,8 @@ export interface ApiConfig {
   maxPageSize: number;
   /** On SIGTERM, how long requests in flight get to finish before they are refused (503). */
   shutdownGraceMs: number;
+  /** How often open WebSockets' keys are checked again (a revoked key's socket closes with 4403). */
+  keyRecheckMs: number;
   /** Where the start command writes the web app's key on the embedded database. */
   webKeyFile: string | undefined;
   /** The lowest level written to the JSON log. */
@@ -95,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxComplexity: e.API_MAX_COMPLEXITY,
     maxPageSize: e.API_MAX_PAGE_SIZE,
     shutdownGraceMs: e.API_SHUTDOWN_GRACE_SECONDS * 1000,
+    keyRecheckMs: e.API_KEY_RECHECK_MS,
     webKeyFile: e.API_WEB_KEY_FILE,
     logLevel: e.LOG_LEVEL,
   };

@@ -8,7 +8,7 @@ import {
 } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { authenticate } from '../auth/authenticate.js';
 import type { Caller } from '../auth/roles.js';
 import { type ApiDeps, createContext } from '../context.js';
@@ -17,7 +17,10 @@ import type { ApiMetrics } from '../ops/metrics.js';
 import { bytesOf, complexityError, depthRule } from './protection.js';
 import { createSharedSubscribe } from './shared-subscribe.js';
 
-type Extra = Record<PropertyKey, unknown> & { caller?: Caller };
+type Extra = Record<PropertyKey, unknown> & { caller?: Caller; header?: string };
+
+/** The close code of a socket whose key is refused, at connection_init or later (revoked). */
+export const KEY_REFUSED_CLOSE_CODE = 4403;
 
 /**
  * graphql-ws on the HTTP server's `/graphql`: the key comes in `connectionParams.authorization`
@@ -42,6 +45,31 @@ export function attachSubscriptions(
 
   const shared = createSharedSubscribe();
 
+  // Keys are checked again on every operation and, for open sockets, every keyRecheckMs, so a
+  // revoked key stops writing at once and stops reading (its subscriptions end) within that bound.
+  const keyed = new Map<WebSocket, string>();
+  const stillValid = async (header: string): Promise<boolean> => {
+    try {
+      await authenticate(store.apiKeys, header, config.readsRequireKey);
+      return true;
+    } catch (error) {
+      // Only a refusal closes the socket; an unreachable database is not a revocation.
+      return (error as GraphQLError).extensions?.code !== 'UNAUTHENTICATED';
+    }
+  };
+  const refuse = (socket: WebSocket) => {
+    keyed.delete(socket);
+    socket.close(KEY_REFUSED_CLOSE_CODE, 'Forbidden: the API key is unknown or has been revoked');
+  };
+  const recheck = setInterval(() => {
+    for (const [socket, header] of keyed) {
+      void stillValid(header).then((valid) => {
+        if (!valid) refuse(socket);
+      });
+    }
+  }, config.keyRecheckMs);
+  recheck.unref();
+
   const handle = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
@@ -56,12 +84,27 @@ export function attachSubscriptions(
           ctx.extra.request.headers.authorization;
         try {
           (ctx.extra as Extra).caller = await authenticate(store.apiKeys, header, config.readsRequireKey);
+          if (header !== undefined && (ctx.extra as Extra).caller?.key) {
+            const socket = ctx.extra.socket as unknown as WebSocket;
+            keyed.set(socket, header);
+            socket.once('close', () => keyed.delete(socket));
+          }
           return true;
         } catch {
           return false; // Closes with 4403 Forbidden.
         }
       },
-      onSubscribe: (ctx: Context<Record<string, unknown> | undefined, Extra>, _id, payload) => {
+      onSubscribe: async (ctx: Context<Record<string, unknown> | undefined, Extra>, _id, payload) => {
+        const socket = ctx.extra.socket as unknown as WebSocket;
+        const header = keyed.get(socket);
+        if (header !== undefined && !(await stillValid(header))) {
+          refuse(socket);
+          return [
+            new GraphQLError('the API key is unknown or has been revoked', {
+              extensions: { code: 'UNAUTHENTICATED' },
+            }),
+          ];
+        }
         if (payload.query.length > maxPayload) {
           return [
             new GraphQLError('the operation is larger than the limit', {
@@ -103,7 +146,12 @@ export function attachSubscriptions(
     },
     wsServer,
   );
-  return { close: () => handle.dispose() };
+  return {
+    close: () => {
+      clearInterval(recheck);
+      return handle.dispose();
+    },
+  };
 }
 
 /** The error with `extensions.code` set, unless it has one. */
