@@ -23,6 +23,10 @@ export interface TraceCommandOptions {
   policy?: string;
   strict?: boolean;
   bootTime?: string;
+  follow?: boolean;
+  api?: string;
+  key?: string;
+  batch?: string;
 }
 
 const isPolicy = (value: string): value is Policy => (POLICIES as readonly string[]).includes(value);
@@ -115,7 +119,7 @@ export function registerTrace(program: Command): void {
   program
     .command('trace <files...>')
     .description(
-      'turn a kernel trace (perf script, trace-cmd report, tracefs, pasid.bt, kernel log) into a history',
+      'turn a kernel trace (perf script, trace-cmd report, tracefs, pasid.bt, kernel log) into a history, or --follow it into an API',
     )
     .option('--format <format>', `skip detection: every file is in this format (${TRACE_KINDS.join(', ')})`)
     .option('--out <history>', 'write the history here (default: stdout)')
@@ -123,10 +127,19 @@ export function registerTrace(program: Command): void {
     .option('--policy <policy>', `the history's policy (${POLICIES.join(', ')})`)
     .option('--strict', 'exit 1 at the first line that is skipped, naming its file and line')
     .option('--boot-time <time>', 'when the traced machine booted (RFC 3339 or epoch seconds), for "at"')
+    .option('--follow', 'read a live trace (a growing file or a pipe) and record it into a running API')
+    .option('--api <url>', 'the API to record into (--follow), e.g. http://localhost:4000/graphql')
+    .option('--key <key>', 'an API key with the writer role (--follow)')
+    .option('--batch <n>', 'at most this many events per recordEvents call (--follow)', '500')
     .action(async (files: string[], options: TraceCommandOptions) => {
       const report = new TraceReport();
       try {
-        await writeHistory(files, options, report);
+        if (options.follow) {
+          const { followTrace } = await import('./trace-follow.js');
+          await followTrace(files, options, report);
+        } else {
+          await writeHistory(files, options, report);
+        }
         process.stderr.write(report.format());
         process.exitCode = 0;
       } catch (error) {
