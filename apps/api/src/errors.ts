@@ -2,6 +2,7 @@ import { HistoryError } from '@pasid/domain';
 import {
   ConflictError,
   HistoryImportError,
+  IdConflictError,
   isDatabaseUnavailable,
   RejectedEventError,
   StoreError,
@@ -65,6 +66,17 @@ export function toApiError(error: unknown): unknown {
       expectedVersion: error.expectedVersion,
       actualVersion: error.actualVersion,
     });
+  }
+  if (error instanceof IdConflictError) {
+    return apiError(
+      'CONFLICT',
+      `events[${error.eventIndex}].id: ${error.reason.replace(/^/, `id ${error.id} `)}`,
+      {
+        eventIndex: error.eventIndex,
+        field: 'id',
+        id: error.id,
+      },
+    );
   }
   if (error instanceof RejectedEventError) {
     return badInput(`events[${error.eventIndex}]${error.field ? `.${error.field}` : ''}: ${error.reason}`, {

@@ -165,7 +165,7 @@ export class AppendQueue {
   ): Promise<Outcome> {
     const { system, inputs, options } = item;
     if (!stream) throw new StoreError('NOT_FOUND', `no system named ${system}`);
-    const replay = await idempotentReplay(tx, system, inputs);
+    const replay = await idempotentReplay(tx, system, inputs, options.expectedVersion);
     if (replay) return replay;
     const row = stream.row;
     if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {

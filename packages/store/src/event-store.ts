@@ -178,6 +178,21 @@ export class RejectedEventError extends StoreError {
   }
 }
 
+/**
+ * An input id already recorded with other content (another type, fields, `at`, batch or
+ * expected version), or recorded as a derived event's id: not a retry, so nothing is replayed.
+ */
+export class IdConflictError extends StoreError {
+  readonly field = 'id';
+  constructor(
+    readonly eventIndex: number,
+    readonly id: string,
+    readonly reason: string,
+  ) {
+    super('CONFLICT', `event ${eventIndex}: id ${id} ${reason}`);
+  }
+}
+
 /** A history file that cannot be imported: the line, the field when one is at fault, and why. */
 export class HistoryImportError extends StoreError {
   constructor(
