@@ -39,6 +39,7 @@ const envSchema = z.object({
   API_MAX_DEPTH: positiveInt(100).default(12),
   API_MAX_COMPLEXITY: positiveInt(10_000_000).default(20_000),
   API_MAX_PAGE_SIZE: positiveInt(100_000).default(1000),
+  API_INTROSPECTION: flag.default(true),
   API_SHUTDOWN_GRACE_SECONDS: positiveInt(3600).default(20),
   API_KEY_RECHECK_MS: positiveInt(3_600_000).default(5000),
   API_WEB_KEY_FILE: z.string().min(1).optional(),
@@ -60,6 +61,8 @@ export interface ApiConfig {
   maxDepth: number;
   maxComplexity: number;
   maxPageSize: number;
+  /** Whether the schema can be introspected (the explorer needs it); off: `__schema`/`__type` are refused. */
+  introspection: boolean;
   /** On SIGTERM, how long requests in flight get to finish before they are refused (503). */
   shutdownGraceMs: number;
   /** How often open WebSockets' keys are checked again (a revoked key's socket closes with 4403). */
@@ -97,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxDepth: e.API_MAX_DEPTH,
     maxComplexity: e.API_MAX_COMPLEXITY,
     maxPageSize: e.API_MAX_PAGE_SIZE,
+    introspection: e.API_INTROSPECTION,
     shutdownGraceMs: e.API_SHUTDOWN_GRACE_SECONDS * 1000,
     keyRecheckMs: e.API_KEY_RECHECK_MS,
     webKeyFile: e.API_WEB_KEY_FILE,

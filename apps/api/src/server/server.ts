@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { EventStore } from '@pasid/store';
 import express, { type ErrorRequestHandler } from 'express';
@@ -10,6 +11,7 @@ import { authenticate } from '../auth/authenticate.js';
 import type { ApiConfig } from '../config.js';
 import { type ApiContext, type ApiDeps, createContext } from '../context.js';
 import { formatError } from '../errors.js';
+import { explorerRoutes } from '../explorer/explorer.js';
 import { createLogger, type Logger, requestLogger } from '../ops/logger.js';
 import { ApiMetrics } from '../ops/metrics.js';
 import { buildApiSchema } from '../schema.js';
@@ -74,12 +76,16 @@ export async function startApiServer(
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    introspection: config.introspection,
     validationRules: [depthRule(config.maxDepth)],
     // The process's signals are main.ts's: Apollo's own handlers re-sent the signal (unless
     // NODE_ENV=test), which cut the clean stop short. The HTTP drain is HttpDrain's.
     stopOnTerminationSignals: false,
-    plugins: [complexityPlugin<ApiContext>(schema, config.maxComplexity)],
+    // Apollo's landing page loads Sandbox from a CDN; the offline explorer (GraphiQL) replaces it.
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      complexityPlugin<ApiContext>(schema, config.maxComplexity),
+    ],
   });
   await apollo.start();
   const drain = new HttpDrain(httpServer);
@@ -101,6 +107,7 @@ export async function startApiServer(
     const { ready, ...body } = readiness;
     res.status(ready ? 200 : 503).json(body);
   });
+  app.use(explorerRoutes());
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimit }),

@@ -2,6 +2,7 @@ import {
   type ExecutionArgs,
   GraphQLError,
   type GraphQLSchema,
+  NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
   validate,
@@ -35,7 +36,12 @@ export function attachSubscriptions(
 ) {
   const { store, config } = deps;
   const maxPayload = bytesOf(config.bodyLimit);
-  const rules = [...specifiedRules, depthRule(config.maxDepth)];
+  const rules = [
+    ...specifiedRules,
+    depthRule(config.maxDepth),
+    // Over graphql-ws as over HTTP (where Apollo applies `introspection`).
+    ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
   // Apollo codes request errors over HTTP; over graphql-ws they are coded here, the same way.
   const format = (errors: readonly GraphQLError[]) =>
     errors.map((e) => {
@@ -70,6 +76,7 @@ export function attachSubscriptions(
   }, config.keyRecheckMs);
   recheck.unref();
 
+  // biome-ignore lint/correctness/useHookAtTopLevel: graphql-ws's useServer, not a React hook (react is here for the explorer's assets).
   const handle = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,

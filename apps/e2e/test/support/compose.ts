@@ -3,24 +3,28 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '@pasid/testing';
 import { parse } from 'yaml';
+import { REPO_ROOT } from './processes.js';
 
 /**
  * Turns docker-compose.yml into plain processes on this machine, by fixed rules (also in
  * docs/deployment.md), so that the compose file stays true without a Docker engine:
  *
- * 1. A service with an `image` and no `build` (postgres) is infrastructure: the test's own
+ * 1. A service with a `postgres` image and no `build` is infrastructure: the test's own
  *    database replaces it. Every `postgres://` URL whose host is such a service becomes the test
  *    database's URL.
  * 2. Every other service runs its `command` from the repository root (the image's WORKDIR holds
- *    the built repository); `node` is this Node.
+ *    the built repository); `node` is this Node, any other program (the proxy image's
+ *    `haproxy`) is Debian's, found on PATH. Processes get the image's environment:
+ *    `NODE_ENV=production`, never vitest's `test`.
  * 3. Each service's container port (`expose`, or the container side of `ports`) gets a free
  *    port. In every environment value, `<service>:<port>` becomes `127.0.0.1:<free>`, and a
  *    published `localhost:<host port>` becomes `127.0.0.1:<free>` of the service publishing it.
  *    In a service's own environment, command and healthcheck, the bare port and
  *    `127.0.0.1:<port>` become the free port.
  * 4. `0.0.0.0` becomes `127.0.0.1` (nothing listens beyond this machine).
- * 5. Each named volume is a fresh temporary folder; a value starting with a mount's container
- *    path starts with that folder instead.
+ * 5. Each named volume is a fresh temporary folder; a bind mount (`./file:/path`) is that file
+ *    of the repository; a value starting with a mount's container path starts with that
+ *    folder or file instead.
  * 6. Services start in `depends_on` order: `service_completed_successfully` waits for exit code
  *    0, `service_healthy` runs the rewritten healthcheck until it passes.
  */
@@ -69,7 +73,9 @@ export async function planCompose(text: string, databaseUrl: string): Promise<Co
     volumes?: Record<string, unknown>;
   };
   const entries = Object.entries(doc.services);
-  const replaced = entries.filter(([, s]) => s.image && !s.build).map(([name]) => name);
+  const replaced = entries
+    .filter(([, s]) => s.image?.startsWith('postgres') && !s.build)
+    .map(([name]) => name);
   const apps = entries.filter(([name]) => !replaced.includes(name));
 
   const volumes: Record<string, string> = {};
@@ -114,7 +120,11 @@ export async function planCompose(text: string, databaseUrl: string): Promise<Co
     if (!service.command?.length) throw new Error(`compose service ${name} has no command`);
     const mounts: [string, string][] = (service.volumes ?? []).flatMap((spec) => {
       const [volume, containerPath] = spec.split(':');
-      const hostPath = volume ? volumes[volume] : undefined;
+      const hostPath = volume?.startsWith('./')
+        ? path.join(REPO_ROOT, volume)
+        : volume
+          ? volumes[volume]
+          : undefined;
       return hostPath && containerPath ? [[containerPath, hostPath] as [string, string]] : [];
     });
     const swap = (v: string) => rewrite(v, name, mounts);

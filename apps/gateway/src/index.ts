@@ -1,2 +1,0 @@
-export { ConfigError, type GatewayConfig, loadConfig } from './config.js';
-export { isApiPath, type RunningGateway, startGateway, UPSTREAM_HEADER } from './gateway.js';
