@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the whole product from one command on a machine with only Node 20.19+.
- * 1. installs the dependencies when node_modules is missing or older than package-lock.json;
+ * `npm start`: the whole product from one command on a machine with only Node.js 24 (LTS).
+ * 1. installs the locked dependencies (`npm ci`, nothing else) when node_modules is missing or
+ *    older than package-lock.json;
  * 2. builds when an output is missing or a source is newer than the last build;
  * 3. on DATABASE_URL, migrates the server and ensures the web app's key (the API does both on the
  *    embedded database);
@@ -23,9 +24,10 @@ const log = (message) => console.log(`[pasid] ${message}`);
 const STOP_TIMEOUT_MS = 35_000;
 
 function checkNode() {
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major < 20 || (major === 20 && minor < 19)) {
-    console.error(`[pasid] Node.js 20.19 or newer is needed; this is ${process.versions.node}`);
+  // Node.js 24 is the supported and tested runtime (Node 20 reached its end of life in April 2026).
+  const [major] = process.versions.node.split('.').map(Number);
+  if (major < 24) {
+    console.error(`[pasid] Node.js 24 or newer is needed; this is ${process.versions.node}`);
     process.exit(1);
   }
 }
@@ -112,13 +114,9 @@ async function main() {
   const install = installState(ROOT);
   if (install !== 'ok') {
     const title = install === 'missing' ? 'install (first start)' : 'install (package-lock.json changed)';
-    try {
-      await runStep(title, 'npm', ['ci', '--no-audit', '--no-fund']);
-    } catch {
-      // npm ci refuses a lock whose optional entries for other platforms the registry lacks.
-      log('install: npm ci refused the lock file; trying npm install');
-      await runStep(title, 'npm', ['install', '--no-audit', '--no-fund']);
-    }
+    // Exactly the locked install (the lock records every platform's optional binaries): no
+    // fallback to `npm install`, which would install something else than what was tested.
+    await runStep(title, 'npm', ['ci', '--no-audit', '--no-fund']);
   }
   const reason = buildReason(ROOT);
   if (reason) {
