@@ -109,7 +109,7 @@ export function toApiError(error: unknown): unknown {
         return apiError('CONFLICT', error.message);
       case 'REJECTED':
       case 'INVALID':
-        return badInput(error.message);
+        return badInput(error.message, error.argument === undefined ? {} : { field: error.argument });
       default:
         return apiError('BAD_USER_INPUT', error.message);
     }
@@ -154,6 +154,23 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (typeof code === 'string' && knownCodes.has(code)) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
+  }
+  // Apollo's own refusals of a malformed request (a persisted query whose hash does not match)
+  // come uncoded with an HTTP 4xx status: the client's mistake, said as such.
+  const status = (error as GraphQLError | undefined)?.extensions?.http as { status?: number } | undefined;
+  if (
+    (code === undefined || code === 'INTERNAL_SERVER_ERROR') &&
+    status?.status !== undefined &&
+    status.status >= 400 &&
+    status.status < 500
+  ) {
+    const hash = /sha does not match/.test(formatted.message);
+    return {
+      message: hash
+        ? 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it'
+        : formatted.message,
+      extensions: { code: 'BAD_REQUEST', ...(hash ? { field: 'extensions.persistedQuery.sha256Hash' } : {}) },
+    };
   }
   // A store error that escaped a resolver without mapping still gets its proper code.
   const original = error instanceof GraphQLError ? error.originalError : error;

@@ -10,13 +10,23 @@ export const DEFAULT_MAX_PASID = 1 << 20;
 /** A PCI address DDDD:BB:DD.F in lower-case hex (device 00-1f, function 0-7). */
 export const DEVICE_PATTERN = /^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/;
 
-const id = z.int().positive();
+/** The largest pid, tid or PASID: the log stores them as Postgres int4. */
+export const MAX_ID = 2_147_483_647;
+const id = z.int().positive().max(MAX_ID);
+/** Years 1 to 9999: what Postgres timestamps and ISO-8601 strings both hold. */
+const inTimestampRange = (value: string) => {
+  const year = new Date(value).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+};
 const device = z
   .string()
   .regex(DEVICE_PATTERN, 'must be a PCI address DDDD:BB:DD.F in lower-case hex, like 0000:6a:01.0');
 const meta = {
   id: z.uuid().optional(),
-  at: z.iso.datetime({ offset: true }).optional(),
+  at: z.iso
+    .datetime({ offset: true })
+    .refine(inTimestampRange, 'must be a time from year 1 to 9999')
+    .optional(),
 };
 
 export const inputEventSchemas = {

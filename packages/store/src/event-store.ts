@@ -150,6 +150,8 @@ export class StoreError extends Error {
   constructor(
     readonly code: 'NOT_FOUND' | 'CONFLICT' | 'REJECTED' | 'INVALID' | 'ALREADY_EXISTS',
     message: string,
+    /** The argument at fault, when one is (`name`, `policy`, ...). */
+    readonly argument?: string,
   ) {
     super(message);
     this.name = 'StoreError';

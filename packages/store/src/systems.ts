@@ -16,7 +16,16 @@ export interface NewSystem {
 export async function insertSystem(q: Queryable, input: NewSystem, actor: string): Promise<SystemRow> {
   const name = input.name;
   if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
-    throw new StoreError('INVALID', 'a system name must be 1 to 200 characters, not blank');
+    throw new StoreError('INVALID', 'a system name must be 1 to 200 characters, not blank', 'name');
+  }
+  // Postgres text cannot hold NUL; other control characters would only hide in listings.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(name)) {
+    throw new StoreError(
+      'INVALID',
+      'a system name must not hold control characters (NUL, newline, ...)',
+      'name',
+    );
   }
   if (!(POLICIES as readonly string[]).includes(input.policy)) {
     throw new StoreError('INVALID', `policy must be one of ${POLICIES.join(', ')}, got ${input.policy}`);

@@ -6,6 +6,7 @@ import {
   type InputEvent,
   type InputEventType,
   inputEventSchemas,
+  MAX_ID,
   POLICIES,
 } from '../events.js';
 import { HistoryError } from './errors.js';
@@ -45,7 +46,7 @@ export function checkInputEvent(value: unknown): InputEventCheck {
   return { ok: false, ...describeIssue(result.error.issues[0], value as Record<string, unknown>, type) };
 }
 
-const isId = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+const isId = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_ID;
 /** Device strings already seen valid: a history names few devices, so the regex runs rarely. */
 const validDevices = new Set<string>();
 const isDevice = (v: unknown): boolean => {
@@ -106,14 +107,16 @@ function describeIssue(
   if (!field) return { reason: issue.message };
   if (value[field] === undefined) return { field, reason: `missing field "${field}" in ${type}` };
   const hint =
-    issue.code === 'invalid_type' || issue.code === 'too_small' ? expectation(field) : issue.message;
+    issue.code === 'invalid_type' || issue.code === 'too_small' || issue.code === 'too_big'
+      ? expectation(field)
+      : issue.message;
   return { field, reason: `field "${field}" ${hint}, got ${JSON.stringify(value[field])}` };
 }
 
 function expectation(field: string): string {
   if (field === 'device') return 'must be a PCI address string like "0000:6a:01.0"';
   if (field === 'id' || field === 'at') return 'must be a string';
-  return 'must be a positive integer';
+  return `must be a positive integer (at most ${MAX_ID})`;
 }
 
 export function checkHistoryHeader(value: Record<string, unknown>, line: number): HistoryHeader {
