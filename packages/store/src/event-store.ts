@@ -109,6 +109,18 @@ export interface Subscription extends AsyncIterable<StoredEvent> {
   close(): Promise<void>;
 }
 
+export interface ImportOptions {
+  /** The system to create; the header's name when absent. */
+  system?: string;
+  policy?: Policy;
+  actor: string;
+  /**
+   * Refuse a header naming another system than `system` (the API's promise); without it the
+   * history is imported under `system` (a copy under a new name).
+   */
+  headerMustMatch?: boolean;
+}
+
 export interface EventStore {
   readonly apiKeys: ApiKeyStore;
   createSystem(
@@ -128,7 +140,7 @@ export interface EventStore {
   /** Imports a history file (text or chunks): creates the system from the header or options. */
   importHistory(
     source: string | AsyncIterable<string | Uint8Array>,
-    options: { system?: string; policy?: Policy; actor: string },
+    options: ImportOptions,
   ): Promise<{ system: string; version: number; lastPosition: number }>;
   /** Streams a stored history back as history-file lines (header first, inputs only). */
   exportHistory(system: string): AsyncIterable<string>;

@@ -14,7 +14,7 @@ import {
 } from '@pasid/domain';
 import { batchArgument, decideBatch, SNAPSHOT_INTERVAL, writeBatches } from './append.js';
 import type { Queryable } from './database.js';
-import { HistoryImportError, RejectedEventError } from './event-store.js';
+import { HistoryImportError, type ImportOptions, RejectedEventError } from './event-store.js';
 import { GENESIS_HASH } from './hash.js';
 import type { SystemRow } from './rows.js';
 
@@ -34,7 +34,7 @@ export type InsertSystem = (
 export async function importHistoryInto(
   tx: Queryable,
   source: string | AsyncIterable<string | Uint8Array>,
-  options: { system?: string; policy?: Policy; actor: string },
+  options: ImportOptions,
   insertSystem: InsertSystem,
 ): Promise<{ system: string; version: number; lastPosition: number; state: State }> {
   const correlationId = randomUUID();
@@ -93,6 +93,20 @@ export async function importHistoryInto(
     for (const line of lines) {
       if ('header' in line) {
         header = line.header;
+        // A history of another system is refused, wherever its header is (after any blank lines).
+        if (
+          options.headerMustMatch &&
+          options.system !== undefined &&
+          header.system !== undefined &&
+          header.system !== options.system
+        ) {
+          throw new HistoryImportError(
+            line.line,
+            'system',
+            `the header names system "${header.system}", not "${options.system}"`,
+            'SYSTEM_MISMATCH',
+          );
+        }
         continue;
       }
       pending.push(line);

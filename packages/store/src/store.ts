@@ -1,4 +1,4 @@
-import type { InputEvent, Policy, State, StateDocument } from '@pasid/domain';
+import type { InputEvent, State, StateDocument } from '@pasid/domain';
 import { toStateDocument } from '@pasid/domain';
 import { ApiKeys } from './api-keys.js';
 import { AppendQueue } from './append-queue.js';
@@ -7,6 +7,7 @@ import type {
   AppendOptions,
   AppendResult,
   EventStore,
+  ImportOptions,
   ReadAllOptions,
   StateQuery,
   StoredEvent,
@@ -103,7 +104,7 @@ export class PgEventStore implements EventStore {
 
   async importHistory(
     source: string | AsyncIterable<string | Uint8Array>,
-    options: { system?: string; policy?: Policy; actor: string },
+    options: ImportOptions,
   ): Promise<{ system: string; version: number; lastPosition: number }> {
     const result = await this.db.transaction((tx) => importHistoryInto(tx, source, options, insertSystem));
     this.states.remember(result.system, result.state);

@@ -62,9 +62,13 @@ export class RecordService {
     policy: Policy | null | undefined,
     actor: string,
   ): Promise<ImportResult> {
-    checkHeaderSystem(history, system);
     const result = await mapped(() =>
-      this.store.importHistory(history, { system, actor, ...(policy ? { policy } : {}) }),
+      this.store.importHistory(history, {
+        system,
+        actor,
+        headerMustMatch: true,
+        ...(policy ? { policy } : {}),
+      }),
     );
     return {
       system: await this.systems.fresh(result.system),
@@ -91,25 +95,4 @@ function toHazard(event: { version: number; data: Record<string, unknown> }): Ha
     ...rest
   } = event.data as { type: string; code: Hazard['code'] } & Omit<Hazard, 'event'>;
   return { code, event: event.version, ...rest };
-}
-
-/** The header of a history may name its system; it must then be the one being imported. */
-function checkHeaderSystem(history: string, system: string): void {
-  const lines = history.split('\n', 50);
-  const index = lines.findIndex((l) => l.trim() !== '');
-  if (index === -1) return;
-  let header: unknown;
-  try {
-    header = JSON.parse(lines[index]!);
-  } catch {
-    return; // The store's parser reports bad JSON with its line number.
-  }
-  if (typeof header !== 'object' || header === null || 'type' in header) return;
-  const named = (header as { system?: unknown }).system;
-  if (typeof named === 'string' && named !== system) {
-    throw badInput(`history line ${index + 1}: the header names system "${named}", not "${system}"`, {
-      line: index + 1,
-      field: 'system',
-    });
-  }
 }
