@@ -41,6 +41,7 @@ const envSchema = z.object({
   API_MAX_PAGE_SIZE: positiveInt(100_000).default(1000),
   API_INTROSPECTION: flag.default(true),
   API_SHUTDOWN_GRACE_SECONDS: positiveInt(3600).default(20),
+  API_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   API_KEY_RECHECK_MS: positiveInt(3_600_000).default(5000),
   API_WEB_KEY_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z
@@ -65,6 +66,8 @@ export interface ApiConfig {
   introspection: boolean;
   /** On SIGTERM, how long requests in flight get to finish before they are refused (503). */
   shutdownGraceMs: number;
+  /** A bearer token that may read /metrics (besides any API key); setting it closes /metrics. */
+  metricsToken: string | undefined;
   /** How often open WebSockets' keys are checked again (a revoked key's socket closes with 4403). */
   keyRecheckMs: number;
   /** Where the start command writes the web app's key on the embedded database. */
@@ -103,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     introspection: e.API_INTROSPECTION,
     shutdownGraceMs: e.API_SHUTDOWN_GRACE_SECONDS * 1000,
     keyRecheckMs: e.API_KEY_RECHECK_MS,
+    metricsToken: e.API_METRICS_TOKEN,
     webKeyFile: e.API_WEB_KEY_FILE,
     logLevel: e.LOG_LEVEL,
   };

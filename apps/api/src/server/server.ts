@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -93,7 +94,21 @@ export async function startApiServer(
   app.use(drain.track());
   app.use(requestLogger(logger));
   app.use(metrics.requestTimer());
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (!(await metricsAllowed(req.headers.authorization, store, config))) {
+      res
+        .status(401)
+        .set('www-authenticate', 'Bearer')
+        .json({
+          errors: [
+            {
+              message: 'metrics need an API key or API_METRICS_TOKEN: send "Authorization: Bearer <token>"',
+              extensions: { code: 'UNAUTHENTICATED' },
+            },
+          ],
+        });
+      return;
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   // Liveness: the process answers (a restart would not help otherwise). Nothing else is checked.
@@ -173,4 +188,20 @@ function bodyErrors(limit: string, logger: Logger): ErrorRequestHandler {
       errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
     });
   };
+}
+
+/**
+ * Who may scrape /metrics: anyone, unless READS_REQUIRE_KEY or API_METRICS_TOKEN is set; then a
+ * live API key (any role) or the metrics token, so Prometheus needs no key of the ledger's own.
+ */
+async function metricsAllowed(header: string | undefined, store: EventStore, config: ApiConfig) {
+  if (!config.readsRequireKey && config.metricsToken === undefined) return true;
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  if (token === undefined) return false;
+  if (config.metricsToken !== undefined) {
+    const given = createHash('sha256').update(token).digest();
+    const expected = createHash('sha256').update(config.metricsToken).digest();
+    if (timingSafeEqual(given, expected)) return true;
+  }
+  return (await store.apiKeys.authenticate(token).catch(() => null)) !== null;
 }
