@@ -9,6 +9,8 @@ import { decodeState, type EncodedState, encodeState } from './state-codec.js';
 /** Versions replayed per read: bounds memory while replaying a long stretch of the log. */
 const PAGE = 5000;
 const NO_UPPER_BOUND = 2_147_483_647;
+/** What-if snapshots kept in memory (a few MB for typical states). */
+const WHAT_IF_SNAPSHOTS = 512;
 
 type Snapshot = { version: number; state: EncodedState };
 
@@ -112,13 +114,33 @@ export class StateAtVersion {
     return replayer.state;
   }
 
-  /** The state after `version` re-decided under `policy`: what-if snapshots, then inputs in memory. */
+  /**
+   * What-if states at multiples of SNAPSHOT_INTERVAL, in this process's memory only: a read never
+   * writes to the database (the log and its recorded snapshots stay the only stored truth), yet a
+   * second question under the same policy starts from where the first left off.
+   */
+  private readonly whatIfSnapshots = new Map<string, EncodedState>();
+
+  private rememberWhatIf(key: string, state: EncodedState): void {
+    if (this.whatIfSnapshots.size >= WHAT_IF_SNAPSHOTS) {
+      const oldest = this.whatIfSnapshots.keys().next().value;
+      if (oldest !== undefined) this.whatIfSnapshots.delete(oldest);
+    }
+    this.whatIfSnapshots.set(key, state);
+  }
+
+  /** The state after `version` re-decided under `policy`: in-memory what-if snapshots, then inputs. */
   private async whatIf(row: SystemRow, version: number, policy: Policy): Promise<State> {
-    const [snapshot] = await this.db.query<Snapshot>(
-      `SELECT version, state FROM snapshots WHERE system = $1 AND policy = $2 AND version <= $3
-       ORDER BY version DESC LIMIT 1`,
-      [row.name, policy, version],
-    );
+    // Keyed by the stream's creation too, so a dropped and re-created name never reuses a state.
+    const keyOf = (v: number) => `${row.name}\u0000${row.created_at.valueOf()}\u0000${policy}\u0000${v}`;
+    let snapshot: Snapshot | undefined;
+    for (let v = Math.floor(version / SNAPSHOT_INTERVAL) * SNAPSHOT_INTERVAL; v > 0; v -= SNAPSHOT_INTERVAL) {
+      const state = this.whatIfSnapshots.get(keyOf(v));
+      if (state) {
+        snapshot = { version: v, state };
+        break;
+      }
+    }
     const replayer = snapshot
       ? new Replayer(decodeState(snapshot.state))
       : new Replayer({ policy, maxPasid: row.max_pasid });
@@ -142,13 +164,7 @@ export class StateAtVersion {
         }
       }
       from = to;
-      if (to % SNAPSHOT_INTERVAL === 0) {
-        await this.db.query(
-          `INSERT INTO snapshots (system, policy, version, state) VALUES ($1, $2, $3, $4::jsonb)
-           ON CONFLICT DO NOTHING`,
-          [row.name, policy, to, JSON.stringify(encodeState(replayer.state))],
-        );
-      }
+      if (to % SNAPSHOT_INTERVAL === 0) this.rememberWhatIf(keyOf(to), encodeState(replayer.state));
     }
     return replayer.state;
   }
