@@ -42,6 +42,8 @@ const envSchema = z.object({
   API_INTROSPECTION: flag.default(true),
   API_SHUTDOWN_GRACE_SECONDS: positiveInt(3600).default(20),
   API_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  API_LONG_WORK_CONCURRENCY: positiveInt(64).default(4),
+  API_LONG_WORK_PER_KEY: positiveInt(100_000).default(256),
   API_KEY_RECHECK_MS: positiveInt(3_600_000).default(5000),
   API_WEB_KEY_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z
@@ -68,6 +70,10 @@ export interface ApiConfig {
   shutdownGraceMs: number;
   /** A bearer token that may read /metrics (besides any API key); setting it closes /metrics. */
   metricsToken: string | undefined;
+  /** Long operations (verifyLog, what-if and time-travel replays) running at once in a process. */
+  longWorkConcurrency: number;
+  /** Long operations one key (or all anonymous callers) may have running or waiting. */
+  longWorkPerKey: number;
   /** How often open WebSockets' keys are checked again (a revoked key's socket closes with 4403). */
   keyRecheckMs: number;
   /** Where the start command writes the web app's key on the embedded database. */
@@ -106,6 +112,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     introspection: e.API_INTROSPECTION,
     shutdownGraceMs: e.API_SHUTDOWN_GRACE_SECONDS * 1000,
     keyRecheckMs: e.API_KEY_RECHECK_MS,
+    longWorkConcurrency: e.API_LONG_WORK_CONCURRENCY,
+    longWorkPerKey: e.API_LONG_WORK_PER_KEY,
     metricsToken: e.API_METRICS_TOKEN,
     webKeyFile: e.API_WEB_KEY_FILE,
     logLevel: e.LOG_LEVEL,

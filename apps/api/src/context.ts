@@ -5,6 +5,7 @@ import type { ApiConfig } from './config.js';
 import { apiError } from './errors.js';
 import { EventService } from './event/event.service.js';
 import { createLoaders, type Loaders } from './loaders.js';
+import type { WorkGate } from './ops/work-gate.js';
 import { RecordService } from './record/record.service.js';
 import { StateService } from './state/state.service.js';
 import type { StateCache } from './state/state-cache.js';
@@ -37,10 +38,12 @@ export interface ApiDeps {
   feed: LiveFeed;
   /** States by version, shared by the state subscriptions of this process. */
   states: StateCache;
+  /** Bounds verifyLog and replays per process and per key. */
+  longWork: WorkGate;
 }
 
 export function createContext(deps: ApiDeps, caller: Caller): ApiContext {
-  const { loaders, services } = createServices(deps);
+  const { loaders, services } = createServices(deps, caller.key?.name ?? '');
   return {
     caller,
     actor() {
@@ -54,11 +57,12 @@ export function createContext(deps: ApiDeps, caller: Caller): ApiContext {
 }
 
 /** Services over one fresh set of loaders: one request's worth of caching. */
-function createServices(deps: ApiDeps): { loaders: Loaders; services: Services } {
+function createServices(deps: ApiDeps, callerName: string): { loaders: Loaders; services: Services } {
+  const longWork = <T>(what: string, work: () => Promise<T>) => deps.longWork.run(callerName, what, work);
   const { store, config, feed } = deps;
   const loaders = createLoaders(store);
   const systems = new SystemService(store, loaders);
-  const state = new StateService(loaders, systems, deps.states);
+  const state = new StateService(loaders, systems, deps.states, longWork);
   return {
     loaders,
     services: {
@@ -66,9 +70,18 @@ function createServices(deps: ApiDeps): { loaders: Loaders; services: Services }
       state,
       events: new EventService(store, loaders, systems, config),
       record: new RecordService(store, systems),
-      audit: new AuditService(store, systems),
+      audit: new AuditService(store, systems, longWork),
       // A subscription lives long: each state it sends is read with loaders of its own.
-      subscriptions: new SubscriptionService(store, feed, systems, () => createServices(deps).services.state),
+      subscriptions: new SubscriptionService(
+        store,
+        feed,
+        systems,
+        // Not gated: each state it sends is one the log has just reached (the state cache shares it).
+        () => {
+          const own = createLoaders(store);
+          return new StateService(own, new SystemService(store, own), deps.states, (_what, work) => work());
+        },
+      ),
     },
   };
 }

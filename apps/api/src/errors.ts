@@ -22,7 +22,8 @@ export type ApiErrorCode =
   | 'FORBIDDEN'
   | 'QUERY_TOO_COMPLEX'
   | 'PAYLOAD_TOO_LARGE'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'TOO_MANY_REQUESTS';
 
 const httpStatus: Partial<Record<ApiErrorCode, number>> = {
   UNAUTHENTICATED: 401,
@@ -30,6 +31,7 @@ const httpStatus: Partial<Record<ApiErrorCode, number>> = {
   QUERY_TOO_COMPLEX: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNAVAILABLE: 503,
+  TOO_MANY_REQUESTS: 429,
 };
 
 export function apiError(code: ApiErrorCode, message: string, details: Record<string, unknown> = {}) {
@@ -136,6 +138,7 @@ const knownCodes = new Set<string>([
   'QUERY_TOO_COMPLEX',
   'PAYLOAD_TOO_LARGE',
   'UNAVAILABLE',
+  'TOO_MANY_REQUESTS',
   // Apollo's own: the request itself is malformed, the client's fault and safe to show.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',

@@ -2,14 +2,18 @@ import type { EventStore, VerifyReport } from '@pasid/store';
 import { mapped } from '../errors.js';
 import type { SystemService } from '../system/system.service.js';
 
+/** Runs long work within the server's bounds (see ops/work-gate.ts). */
+export type LongWork = <T>(what: string, work: () => Promise<T>) => Promise<T>;
+
 export class AuditService {
   constructor(
     private readonly store: EventStore,
     private readonly systems: SystemService,
+    private readonly longWork: LongWork,
   ) {}
 
   verify(): Promise<VerifyReport> {
-    return mapped(() => this.store.verify());
+    return this.longWork('verifyLog', () => mapped(() => this.store.verify()));
   }
 
   /** The system's inputs as a history file (header first), as `pasid export` prints it. */

@@ -15,6 +15,7 @@ import { formatError } from '../errors.js';
 import { explorerRoutes } from '../explorer/explorer.js';
 import { createLogger, type Logger, requestLogger } from '../ops/logger.js';
 import { ApiMetrics } from '../ops/metrics.js';
+import { WorkGate } from '../ops/work-gate.js';
 import { buildApiSchema } from '../schema.js';
 import { StateCache } from '../state/state-cache.js';
 import { LiveFeed } from '../subscription/live-feed.js';
@@ -70,6 +71,7 @@ export async function startApiServer(
     config,
     feed,
     states: new StateCache(),
+    longWork: new WorkGate(config.longWorkConcurrency, config.longWorkPerKey),
   };
   const subscriptions = attachSubscriptions(wsServer, schema, deps, metrics);
 

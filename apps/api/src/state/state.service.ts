@@ -1,4 +1,5 @@
 import type { Policy } from '@pasid/domain';
+import type { LongWork } from '../audit/audit.service.js';
 import { badInput, mapped } from '../errors.js';
 import type { Loaders } from '../loaders.js';
 import type { SystemService } from '../system/system.service.js';
@@ -11,6 +12,7 @@ export class StateService {
     private readonly loaders: Loaders,
     private readonly systems: SystemService,
     private readonly cache: StateCache,
+    private readonly longWork: LongWork,
   ) {}
 
   /** The state after input event `at` (the latest when absent), under `policy` for a what-if. */
@@ -24,10 +26,11 @@ export class StateService {
     }
     const version = at ?? system.version;
     const whatIf = policy === system.policy ? undefined : (policy ?? undefined);
+    const load = () => mapped(() => this.loaders.state.load({ system: name, at: version, policy: whatIf }));
+    // A recorded state replays at most a snapshot interval; a what-if may re-decide the history.
+    const long = whatIf !== undefined;
     return this.cache.get({ system: name, version, policy: whatIf }, async () =>
-      toSystemState(
-        await mapped(() => this.loaders.state.load({ system: name, at: version, policy: whatIf })),
-      ),
+      toSystemState(await (long ? this.longWork('state', load) : load())),
     );
   }
 }
