@@ -47,8 +47,10 @@ export function loadStartConfig(env = process.env) {
   };
   // Passed through to the web app (apps/web/lib/env.ts checks it again as it starts).
   const wsUrl = env.PASID_API_WS_URL;
-  if (wsUrl && !/^wss?:\/\/[^\s/]+/.test(wsUrl)) {
-    problems.push(`  PASID_API_WS_URL=${JSON.stringify(wsUrl)}: must be a ws:// or wss:// URL`);
+  if (wsUrl && !/^wss?:\/\/[^\s/]+/.test(wsUrl) && !/^\/\S*$/.test(wsUrl)) {
+    problems.push(
+      `  PASID_API_WS_URL=${JSON.stringify(wsUrl)}: must be a ws:// or wss:// URL, or a path starting with /`,
+    );
   }
   const apiHost = host('API_HOST', '127.0.0.1');
   const webHost = host('WEB_HOST', '127.0.0.1');

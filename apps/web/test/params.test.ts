@@ -3,6 +3,7 @@ import { parseEnv } from '@/lib/env';
 import { filterFromParams, filterToParams } from '@/lib/ledger/filter-params';
 import { parsePosition, sampleVersions } from '@/lib/replay/position';
 import { toPasidSeries } from '@/lib/replay/series';
+import { resolveWsUrl } from '../lib/ws-target';
 import { workedExampleStates } from './helpers';
 
 describe('parsePosition', () => {
@@ -95,13 +96,25 @@ describe('audit filter params', () => {
 });
 
 describe('parseEnv', () => {
-  it('defaults to the local API and derives the websocket address', () => {
+  it('defaults to the local API; the browser takes the API port on its own host name', () => {
     expect(parseEnv({})).toEqual({
       apiUrl: 'http://localhost:4000/graphql',
-      apiWsUrl: 'ws://localhost:4000/graphql',
+      apiWs: { kind: 'api-port', secure: false, port: '4000', path: '/graphql' },
       apiKey: undefined,
       apiKeyFile: undefined,
     });
+    const page = { protocol: 'http:', host: 'ledger.lab:3000', hostname: 'ledger.lab' };
+    expect(resolveWsUrl(parseEnv({}).apiWs, page)).toBe('ws://ledger.lab:4000/graphql');
+  });
+  it('takes a path on the page origin, or an absolute URL as given', () => {
+    const page = { protocol: 'https:', host: 'ledger.example.org', hostname: 'ledger.example.org' };
+    expect(resolveWsUrl(parseEnv({ PASID_API_WS_URL: '/graphql' }).apiWs, page)).toBe(
+      'wss://ledger.example.org/graphql',
+    );
+    expect(resolveWsUrl(parseEnv({ PASID_API_WS_URL: 'wss://api.example.org/graphql' }).apiWs, page)).toBe(
+      'wss://api.example.org/graphql',
+    );
+    expect(() => parseEnv({ PASID_API_WS_URL: 'http://api/graphql' })).toThrow(/PASID_API_WS_URL/);
   });
   it('says which variable is wrong', () => {
     expect(() => parseEnv({ PASID_API_URL: 'localhost:4000' })).toThrow(/PASID_API_URL/);

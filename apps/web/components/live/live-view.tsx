@@ -13,6 +13,7 @@ import { eventAppendedSubscription, systemStateChangedSubscription } from '@/lib
 import type { LedgerEvent, LedgerState } from '@/lib/ledger/types';
 import { toStateView } from '@/lib/replay/state-view';
 import { describeEvent } from '@/lib/replay/timeline';
+import { resolveWsUrl, type WsTarget } from '@/lib/ws-target';
 import { RecordExample } from './record-example';
 
 type Status = 'connecting' | 'live' | 'reconnecting' | 'closed';
@@ -25,7 +26,7 @@ const FEED_SIZE = 300;
  */
 export function LiveView({
   system,
-  wsUrl,
+  wsTarget,
   apiUrl,
   initialState,
   initialEventCount,
@@ -33,7 +34,8 @@ export function LiveView({
   after,
 }: {
   system: string;
-  wsUrl: string;
+  /** Resolved here, in the browser, against the page's own location. */
+  wsTarget: WsTarget;
   /** The API's HTTP endpoint, for the example request. */
   apiUrl: string;
   initialState: LedgerState;
@@ -56,7 +58,7 @@ export function LiveView({
 
   useEffect(() => {
     const client = createClient({
-      url: wsUrl,
+      url: resolveWsUrl(wsTarget, window.location),
       retryAttempts: Number.POSITIVE_INFINITY,
       shouldRetry: () => true,
       on: {
@@ -114,7 +116,7 @@ export function LiveView({
       stopState();
       void client.dispose();
     };
-  }, [system, wsUrl, after]);
+  }, [system, wsTarget, after]);
 
   const view = useMemo(() => toStateView(pair.state, pair.previous), [pair]);
   const eventCount = initialEventCount + received;

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from '@pasid/testing';
+import { freePort, productEnv } from '@pasid/testing';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_DIR = path.resolve(here, '../..');
@@ -29,7 +29,8 @@ function startProcess(
 ): Promise<Server & { match: RegExpMatchArray }> {
   const child = spawn(command, args, {
     cwd,
-    env: { ...process.env, ...env },
+    // As users run them: without the NODE_ENV=test vitest sets for itself.
+    env: productEnv(env) as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -79,22 +80,22 @@ export async function createApiKey(databaseUrl: string, name: string): Promise<s
 }
 
 /** The real API (`node apps/api/dist/main.js`) on an ephemeral port over `databaseUrl`. */
-export async function startApi(databaseUrl: string): Promise<Server> {
+export async function startApi(databaseUrl: string, host = '127.0.0.1'): Promise<Server> {
   return startProcess(
     process.execPath,
     [path.join(API_DIST, 'main.js')],
-    { API_PORT: '0', API_HOST: '127.0.0.1', DATABASE_URL: databaseUrl },
+    { API_PORT: '0', API_HOST: host, DATABASE_URL: databaseUrl },
     /listening on (http:\/\/\S+)/,
     WEB_DIR,
   );
 }
 
 /** The built web app (`next start`) on a free port, talking to `apiUrl`. */
-export async function startWeb(apiUrl: string, apiKey: string): Promise<Server> {
+export async function startWeb(apiUrl: string, apiKey: string, host = '127.0.0.1'): Promise<Server> {
   const port = await freePort();
   const server = await startProcess(
     process.execPath,
-    [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'],
+    [NEXT_BIN, 'start', '-p', String(port), '-H', host],
     { PASID_API_URL: apiUrl, PASID_API_KEY: apiKey, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
     /Ready in|✓ Ready/,
     WEB_DIR,

@@ -25,7 +25,7 @@ export default async function LivePage({ params }: Props) {
   return (
     <LiveView
       system={name}
-      wsUrl={env().apiWsUrl}
+      wsTarget={env().apiWs}
       apiUrl={env().apiUrl}
       initialState={state}
       initialEventCount={system.eventCount}
