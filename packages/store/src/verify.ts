@@ -1,7 +1,10 @@
+import { type Policy, Replayer } from '@pasid/domain';
 import type { Database } from './database.js';
 import type { VerifyReport } from './event-store.js';
-import { eventHash, GENESIS_HASH } from './hash.js';
+import { canonicalJson, eventHash, GENESIS_HASH } from './hash.js';
+import { applyRows, type StepRow } from './replay.js';
 import { EVENT_COLUMNS, type EventRow, toStoredEvent } from './rows.js';
+import { type EncodedState, encodeState } from './state-codec.js';
 
 const PAGE = 5000;
 
@@ -114,9 +117,14 @@ export async function verifyLog(db: Database): Promise<VerifyReport> {
     }
     after = Number(rows.at(-1)?.position);
   }
-  const systems = await db.query<{ name: string; version: number; event_count: number; last_hash: string }>(
-    'SELECT name, version, event_count, last_hash FROM systems ORDER BY name',
-  );
+  const systems = await db.query<{
+    name: string;
+    policy: Policy;
+    max_pasid: number;
+    version: number;
+    event_count: number;
+    last_hash: string;
+  }>('SELECT name, policy, max_pasid, version, event_count, last_hash FROM systems ORDER BY name');
   const known = new Set(systems.map((s) => s.name));
   for (const s of systems) {
     const walk = walks.get(s.name);
@@ -135,6 +143,12 @@ export async function verifyLog(db: Database): Promise<VerifyReport> {
             : `changed: the stream ends with hash ${hash.slice(0, 12)}…, version ${walk?.version ?? 0} and ${events} events; recorded: ${s.last_hash.slice(0, 12)}…, version ${s.version}, ${s.event_count} events`,
       });
     }
+  }
+  // Snapshots are outside the hash chain: each must equal the state the (intact) log gives.
+  for (const s of systems) {
+    if (walks.get(s.name)?.breach || breaches.some((b) => b.system === s.name)) continue;
+    const wrong = await snapshotBreach(db, s);
+    if (wrong) breaches.push(wrong);
   }
   for (const [name, walk] of walks) {
     if (walk.breach) breaches.push(walk.breach);
@@ -156,4 +170,41 @@ export async function verifyLog(db: Database): Promise<VerifyReport> {
     systemsChecked: Math.max(known.size, walks.size),
     breaches,
   };
+}
+
+/**
+ * The first snapshot of a stream (under its own policy) that differs from the state its log
+ * replays to at that version, or null. Snapshots carry no hash of their own and no trigger, so an
+ * edited one would change what time travel answers while the chain stays intact.
+ */
+async function snapshotBreach(
+  db: Database,
+  system: { name: string; policy: Policy; max_pasid: number },
+): Promise<Breach | null> {
+  const snapshots = await db.query<{ version: number; state: EncodedState }>(
+    'SELECT version, state FROM snapshots WHERE system = $1 AND policy = $2 ORDER BY version',
+    [system.name, system.policy],
+  );
+  if (snapshots.length === 0) return null;
+  const replayer = new Replayer({ policy: system.policy, maxPasid: system.max_pasid });
+  let from = 0;
+  for (const snapshot of snapshots) {
+    const rows = await db.query<StepRow>(
+      `SELECT version, index, data FROM events WHERE system = $1 AND version > $2 AND version <= $3
+       ORDER BY version, index`,
+      [system.name, from, snapshot.version],
+    );
+    applyRows(replayer, rows);
+    from = snapshot.version;
+    const replayed = canonicalJson(JSON.parse(JSON.stringify(encodeState(replayer.state))));
+    if (replayed !== canonicalJson(snapshot.state)) {
+      return {
+        system: system.name,
+        position: null,
+        version: snapshot.version,
+        reason: `changed: the snapshot at version ${snapshot.version} does not match the state the log gives at that version`,
+      };
+    }
+  }
+  return null;
 }

@@ -48,6 +48,33 @@ for (const backend of BACKENDS) {
         )[0]?.position,
       );
 
+    it.skipIf(skip)('finds an edited snapshot, which the hash chain does not cover', async () => {
+      await store.createSystem({ name: 'snap', policy: 'LAZY_REFCOUNT' }, 'test');
+      await store.appendToStream(
+        'snap',
+        Array.from({ length: 250 }, (_, i) => ({ type: 'ProcessCreated' as const, pid: i + 1 })),
+        { actor: 'test' },
+      );
+      const snapBreach = async () => (await store.verify()).breaches.find((b) => b.system === 'snap');
+      expect(await snapBreach()).toBeUndefined();
+      const [kept] = await db.query<{ state: unknown }>(
+        "SELECT state FROM snapshots WHERE system = 'snap' AND version = 250",
+      );
+      // Snapshots have no trigger: no superuser needed. Drop one process from the stored state.
+      await db.query(
+        `UPDATE snapshots SET state = jsonb_set(state::jsonb, '{processes}', (state::jsonb->'processes') - 0)
+         WHERE system = 'snap' AND version = 250`,
+      );
+      expect(await snapBreach()).toMatchObject({
+        version: 250,
+        reason: expect.stringMatching(/^changed: the snapshot/),
+      });
+      await db.query("UPDATE snapshots SET state = $1::jsonb WHERE system = 'snap' AND version = 250", [
+        JSON.stringify(kept?.state),
+      ]);
+      expect(await snapBreach()).toBeUndefined();
+    });
+
     it.skipIf(skip)('finds the first changed, removed and reordered event per stream', async () => {
       expect((await store.verify()).ok).toBe(true);
       const changed = await positionOf('changed', 3, 1);
