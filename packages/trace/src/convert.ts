@@ -5,7 +5,7 @@ import { eventId, observedAt } from './ids.js';
 import type { TraceInput } from './inputs.js';
 import { type Interpreted, Interpreter } from './interpret.js';
 import { TraceError, TraceReport } from './report.js';
-import { DEFAULT_SORTER, mergeByTime } from './sorter.js';
+import { DEFAULT_MAX_HELD, mergeByTime } from './sorter.js';
 import { type Chunks, type OpenedSource, openSource } from './source.js';
 
 export interface TraceSource {
@@ -26,7 +26,8 @@ export interface TraceOptions {
   maxPasid?: number;
   /** The model that decides whether an input is taken (the domain, unless a test says else). */
   gate?: ModelGate;
-  sorter?: { windowNs: number; maxHeld: number };
+  /** Override every source's reorder window (ns) and the facts it may hold. */
+  sorter?: { windowNs?: number; maxHeld?: number };
 }
 
 /**
@@ -57,9 +58,9 @@ export async function* traceInputs(
     throw new TraceError((opened[fact.source] as OpenedSource).stats.name, fact.line, reason);
   };
   const merged = mergeByTime(
-    opened.map((s) => s.facts),
+    opened.map((s) => ({ batches: s.facts, windowNs: options.sorter?.windowNs ?? s.reorderWindowNs })),
     {
-      ...(options.sorter ?? DEFAULT_SORTER),
+      maxHeld: options.sorter?.maxHeld ?? DEFAULT_MAX_HELD,
       late(fact, releasedTs) {
         const reason = `out of order: ${fact.tsText} s is before ${(releasedTs / 1e9).toFixed(6)} s, already merged`;
         if (strict) fail(fact, reason);

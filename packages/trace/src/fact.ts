@@ -16,7 +16,8 @@ export type FactBody =
   /** sched:sched_process_exit: a task (not a process) exits; `groupDead` only on kernels with it. */
   | { kind: 'sched_process_exit'; pid: number; groupDead?: boolean }
   /** msr:write_msr: any MSR; the IA32_PASID ones (0xd93) are the ENQCMD fix-up. */
-  | { kind: 'write_msr'; msr: number; value: bigint }
+  /** `value` in hex digits as printed: most writes are of other MSRs and never need it parsed. */
+  | { kind: 'write_msr'; msr: number; value: string }
   /** A kprobe on try_fixup_enqcmd_gp that returned true: the #GP was fixed up. */
   | { kind: 'try_fixup_enqcmd_gp'; pasid?: number }
   /** iommu_sva_bind_device returned a handle for `device` (PASID when the capture read it). */

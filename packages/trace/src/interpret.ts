@@ -109,7 +109,8 @@ export class Interpreter {
         return { fact, input: { type: 'TaskExited', tid: body.pid } };
       case 'write_msr': {
         if (body.msr !== MSR_IA32_PASID) return { fact, ignored: 'write_msr of another MSR' };
-        if ((body.value & MSR_IA32_PASID_VALID) === 0n) return { fact, ignored: 'IA32_PASID cleared' };
+        if ((BigInt(`0x${body.value}`) & MSR_IA32_PASID_VALID) === 0n)
+          return { fact, ignored: 'IA32_PASID cleared' };
         if (fact.tid === undefined) return { fact, skipped: 'write_msr without its task' };
         if (this.fixedUp.delete(fact.tid)) return { fact, ignored: 'the fix-up already seen by its kprobe' };
         return { fact, input: { type: 'Enqcmd', tid: fact.tid } };

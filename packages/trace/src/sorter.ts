@@ -15,7 +15,8 @@ export interface SorterOptions {
   late(fact: Fact, releasedTs: number): void;
 }
 
-export const DEFAULT_SORTER: Omit<SorterOptions, 'late'> = { windowNs: 1e9, maxHeld: 100_000 };
+/** At most this many facts held by one source's window, whatever its time span. */
+export const DEFAULT_MAX_HELD = 20_000;
 
 /** The reorder window of one source. */
 export class ReorderBuffer {
@@ -26,15 +27,25 @@ export class ReorderBuffer {
 
   constructor(private readonly options: SorterOptions) {}
 
-  /** Adds facts; returns those now older than the window, in time order. */
+  /**
+   * Adds facts one by one, releasing after each those now older than the window, so that with
+   * no window a line earlier than its predecessor is late even within one batch. Returns the
+   * released facts, in time order.
+   */
   push(facts: readonly Fact[]): Fact[] {
-    for (const fact of facts) this.add(fact);
-    return this.release(this.maxTs - this.options.windowNs);
+    const from = this.start;
+    for (const fact of facts) {
+      this.add(fact);
+      this.advance(this.maxTs - this.options.windowNs);
+    }
+    return this.take(from);
   }
 
   /** Everything held (end of the source, or the source is idle). */
   flush(): Fact[] {
-    return this.release(Infinity);
+    const from = this.start;
+    this.advance(Infinity);
+    return this.take(from);
   }
 
   get size(): number {
@@ -64,17 +75,22 @@ export class ReorderBuffer {
     held.splice(lo, 0, fact);
   }
 
-  private release(upTo: number): Fact[] {
+  /** Marks as released the held facts up to `upTo`, and any beyond what may be held. */
+  private advance(upTo: number): void {
     const held = this.held;
     let end = this.start;
     const overflow = held.length - this.start - this.options.maxHeld;
     while (end < held.length && ((held[end] as Fact).ts <= upTo || end - this.start < overflow)) end += 1;
-    if (end === this.start) return [];
-    const out = held.slice(this.start, end);
-    this.releasedTs = (out[out.length - 1] as Fact).ts;
+    if (end === this.start) return;
+    this.releasedTs = (held[end - 1] as Fact).ts;
     this.start = end;
-    if (this.start > 4096 && this.start * 2 > held.length) {
-      this.held = held.slice(this.start);
+  }
+
+  private take(from: number): Fact[] {
+    if (from === this.start) return [];
+    const out = this.held.slice(from, this.start);
+    if (this.start > 4096 && this.start * 2 > this.held.length) {
+      this.held = this.held.slice(this.start);
       this.start = 0;
     }
     return out;
@@ -95,12 +111,12 @@ interface Lane {
 
 /** The k-way merge: yields batches of facts in time order across every source. */
 export async function* mergeByTime(
-  sources: readonly FactBatches[],
-  options: SorterOptions,
+  sources: readonly { batches: FactBatches; windowNs: number }[],
+  options: Omit<SorterOptions, 'windowNs'>,
 ): AsyncGenerator<Fact[]> {
-  const lanes: Lane[] = sources.map((iterator) => ({
+  const lanes: Lane[] = sources.map(({ batches: iterator, windowNs }) => ({
     iterator,
-    buffer: new ReorderBuffer(options),
+    buffer: new ReorderBuffer({ ...options, windowNs }),
     ready: [],
     at: 0,
     done: false,

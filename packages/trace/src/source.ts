@@ -34,12 +34,15 @@ export type Chunks = AsyncIterable<Uint8Array | string>;
 
 export interface OpenedSource {
   stats: SourceStats;
+  reorderWindowNs: number;
   info: CaptureInfo;
   /** Batches of facts; an empty batch when the source idles. */
   facts: AsyncGenerator<Fact[]>;
 }
 
 const PEEK_LINES = 200;
+/** An empty chunk from a live source: nothing new for now. */
+const IDLE = Symbol('idle');
 const PEEK_BYTES = 1 << 18;
 
 /** Binary files a user may pass by mistake, named so the message says what to run first. */
@@ -87,8 +90,8 @@ export async function openSource(
     }
   };
 
-  /** Complete lines of the next chunk; undefined at the end; [] when the source idles. */
-  const nextLines = async (): Promise<string[] | undefined> => {
+  /** Complete lines of the next chunk (maybe none); undefined at the end; IDLE when the source idles. */
+  const nextLines = async (): Promise<string[] | typeof IDLE | undefined> => {
     if (ended) return undefined;
     const next = await iterator.next();
     if (next.done) {
@@ -98,7 +101,7 @@ export async function openSource(
       return tail.length > 0 ? [tail] : [];
     }
     const text = decode(next.value);
-    if (text.length === 0) return [];
+    if (text.length === 0) return IDLE;
     const lines = (rest + text).split('\n');
     rest = lines.pop() ?? '';
     return lines;
@@ -108,7 +111,7 @@ export async function openSource(
   while (peeked.length < PEEK_LINES && peekedBytes < PEEK_BYTES) {
     const lines = await nextLines();
     if (lines === undefined) break;
-    if (lines.length === 0 && !ended) {
+    if (lines === IDLE) {
       if (peeked.length > 0) break; // a live source that paused: decide on what came
       continue;
     }
@@ -169,10 +172,14 @@ export async function openSource(
     for (;;) {
       const lines = await nextLines();
       if (lines === undefined) return;
+      if (lines === IDLE) {
+        yield [];
+        continue;
+      }
       const out: Fact[] = [];
       readLines(lines, out);
-      if (out.length > 0 || lines.length === 0) yield out;
+      if (out.length > 0) yield out;
     }
   }
-  return { stats, info, facts: facts() };
+  return { stats, info, reorderWindowNs: format.reorderWindowNs, facts: facts() };
 }

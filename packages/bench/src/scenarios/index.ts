@@ -4,6 +4,7 @@ import { replayScenario } from './replay.js';
 import { storeLogScenario } from './store/store-log.js';
 import { storeSubscribeScenario } from './store/store-subscribe.js';
 import { storeTimeTravelScenario } from './store/store-time-travel.js';
+import { traceScenario } from './trace.js';
 import { webReplayScenario } from './web-replay.js';
 
 /**
@@ -12,6 +13,7 @@ import { webReplayScenario } from './web-replay.js';
  */
 export const scenarios: Scenario[] = [
   replayScenario,
+  traceScenario,
   storeLogScenario,
   storeTimeTravelScenario,
   storeSubscribeScenario,

@@ -74,7 +74,7 @@ function body(fact: string, d: Map<string, string>): FactBody | { skipped: strin
       const value = d.get('value');
       if (msr === undefined || !/^0x[0-9a-f]+$/.test(msr)) return bad(fact, 'msr');
       if (value === undefined || !/^0x[0-9a-f]+$/.test(value)) return bad(fact, 'value');
-      return { kind: fact, msr: Number.parseInt(msr.slice(2), 16), value: BigInt(value) };
+      return { kind: fact, msr: Number.parseInt(msr.slice(2), 16), value: value.slice(2) };
     }
     default:
       return { skipped: `unknown fact "${fact}"` };
@@ -105,6 +105,8 @@ class BpftraceReader implements LineReader {
 
 export const bpftraceFormat: TraceFormat = {
   kind: 'bpftrace',
+  // bpftrace prints each CPU's perf buffer in turn: lines of different CPUs interleave late.
+  reorderWindowNs: 50e6,
   detect(lines) {
     let n = 0;
     for (const l of lines) if (LINE.test(l)) n += 1;

@@ -36,7 +36,7 @@ export function parseEventBody(name: string, body: string): BodyOutcome {
       const m = WRITE_MSR.exec(body);
       if (!m) return truncated(name);
       if (m[3]) return { ignored: 'write_msr that faulted (#GP)' };
-      return { kind: 'write_msr', msr: Number.parseInt(m[1]!, 16), value: BigInt(`0x${m[2]}`) };
+      return { kind: 'write_msr', msr: Number.parseInt(m[1]!, 16), value: m[2]! };
     }
     case 'task_newtask': {
       const m = NEWTASK.exec(body);

@@ -72,6 +72,7 @@ const HAS_FLAGS = /\]\s+[.a-zA-Z0-9]{4,5}\s+\d+\.\d+:/;
 /** tracefs's `trace` (with its "# tracer:" header) and `trace_pipe` (no header, flags column). */
 export const tracefsFormat: TraceFormat = {
   kind: 'tracefs',
+  reorderWindowNs: 0,
   detect(lines) {
     const n = countMatches(lines);
     if (lines.some((l) => l.startsWith('# tracer:'))) return n + 2;
@@ -84,6 +85,7 @@ export const tracefsFormat: TraceFormat = {
 /** `trace-cmd report`: starts with "cpus=N" (and "version = 6" in trace-cmd 3). */
 export const traceCmdFormat: TraceFormat = {
   kind: 'trace-cmd',
+  reorderWindowNs: 0,
   detect(lines) {
     const n = countMatches(lines);
     return lines.some((l) => l.startsWith('cpus=')) ? n + 2 : 0;

@@ -102,6 +102,7 @@ const month = (name: string) => String(MONTHS.indexOf(name) + 1).padStart(2, '0'
 
 export const kernelLogFormat: TraceFormat = {
   kind: 'kernel-log',
+  reorderWindowNs: 0,
   detect(lines) {
     let n = 0;
     for (const l of lines)

@@ -35,6 +35,7 @@ class PerfScriptReader implements LineReader {
 
 export const perfScriptFormat: TraceFormat = {
   kind: 'perf-script',
+  reorderWindowNs: 0,
   detect(lines) {
     let n = 0;
     for (const l of lines) if (LINE.test(l) && !/-\d+\s+(\(|\[)/.test(l)) n += 1;

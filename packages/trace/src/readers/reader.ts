@@ -7,6 +7,11 @@ import type { CaptureInfo, LineOutcome, TraceKind } from '../fact.js';
  */
 export interface TraceFormat {
   readonly kind: TraceKind;
+  /**
+   * How far (ns) its lines can be out of time order: 0 for tools that sort what they print
+   * (perf script, trace-cmd report, tracefs's merged per-CPU buffers, the kernel log).
+   */
+  readonly reorderWindowNs: number;
   detect(lines: readonly string[]): number;
   create(info: CaptureInfo): LineReader;
 }
