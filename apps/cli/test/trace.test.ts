@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -114,4 +115,44 @@ describe('pasid trace FILE...', () => {
     expect(missing.stderr).toContain('nope.txt: no such file');
     expect(pasid('trace', words, '--policy', 'NOPE').stderr).toContain('unknown policy "NOPE"');
   });
+});
+
+describe('a trace larger than memory should ever hold', () => {
+  it('streams about 300 MB of perf script through a pipe with flat memory', async () => {
+    const probe = path.join(tmp, 'rss-probe.mjs');
+    writeFileSync(
+      probe,
+      "process.on('exit', () => process.stderr.write('maxrss-kb ' + process.resourceUsage().maxRSS + '\\n'));\n",
+    );
+    const child = spawn(
+      process.execPath,
+      ['--import', pathToFileURL(probe).href, bin, 'trace', '-', '--out', path.join(tmp, 'big.jsonl')],
+      {
+        stdio: ['pipe', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const lines = 3_000_000; // ~100 bytes each, generated as it is written: never on disk
+    const block: string[] = [];
+    for (let i = 0; i < 1000; i++)
+      block.push(`         swapper 0 [002] ${'X'}: msr:write_msr: 6e0, value 39b12c3889dd3`);
+    let t = 1000;
+    for (let written = 0; written < lines; written += 1000) {
+      let text = '';
+      for (const l of block) {
+        t += 0.000001;
+        text += `${l.replace('X', t.toFixed(6))}\n`;
+      }
+      if (!child.stdin.write(text)) await once(child.stdin, 'drain');
+    }
+    child.stdin.end();
+    const [code] = (await once(child, 'close')) as [number];
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/- \(perf-script\): 3000000 lines read, 0 used, 3000000 ignored, 0 skipped/);
+    const rssMb = Number(/maxrss-kb (\d+)/.exec(stderr)?.[1]) / 1024;
+    expect(rssMb).toBeLessThan(250);
+  }, 300_000);
 });
