@@ -2,6 +2,7 @@ import type { EventStore } from '@pasid/store';
 import { AuditService } from './audit/audit.service.js';
 import type { Caller } from './auth/roles.js';
 import type { ApiConfig } from './config.js';
+import { DivergenceService } from './divergence/divergence.service.js';
 import { apiError } from './errors.js';
 import { EventService } from './event/event.service.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -20,6 +21,7 @@ export interface Services {
   record: RecordService;
   audit: AuditService;
   subscriptions: SubscriptionService;
+  divergence: DivergenceService;
 }
 
 /** What every resolver gets: who calls, and services over fresh per-request loaders. */
@@ -71,6 +73,7 @@ function createServices(deps: ApiDeps, callerName: string): { loaders: Loaders; 
       events: new EventService(store, loaders, systems, config),
       record: new RecordService(store, systems),
       audit: new AuditService(store, systems, longWork),
+      divergence: new DivergenceService(store, loaders, systems, longWork),
       // A subscription lives long: each state it sends is read with loaders of its own.
       subscriptions: new SubscriptionService(
         store,

@@ -3,6 +3,7 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AuditResolver } from './audit/audit.resolver.js';
 import { authChecker } from './auth/auth-checker.js';
+import { DivergenceResolver } from './divergence/divergence.resolver.js';
 import { EventResolver } from './event/event.resolver.js';
 import { RecordResolver } from './record/record.resolver.js';
 import { StateLookupResolver, SystemStateResolver } from './state/state.resolver.js';
@@ -14,6 +15,7 @@ export const resolvers = [
   SystemStateResolver,
   StateLookupResolver,
   EventResolver,
+  DivergenceResolver,
   RecordResolver,
   AuditResolver,
   SubscriptionResolver,

@@ -81,6 +81,9 @@ export interface EventFilter {
   /** Inclusive bounds on `recordedAt`. */
   from?: Date;
   to?: Date;
+  /** Inclusive bounds on the version (meaningful with `system`). */
+  fromVersion?: number;
+  toVersion?: number;
 }
 
 export interface ReadAllOptions {
@@ -146,6 +149,8 @@ export interface EventStore {
   exportHistory(system: string): AsyncIterable<string>;
   readStream(system: string, options?: { fromVersion?: number; toVersion?: number }): Promise<StoredEvent[]>;
   readAll(options: ReadAllOptions): Promise<StoredEvent[]>;
+  /** A stream's input events in version order, read a page at a time (any length of history). */
+  inputsOf(system: string): AsyncIterable<InputEvent>;
   /** The derived events of one input, by the input's id. */
   derivedOf(inputId: string): Promise<StoredEvent[]>;
   state(system: string, query?: StateQuery): Promise<State>;

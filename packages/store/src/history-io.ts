@@ -16,9 +16,8 @@ import { batchArgument, decideBatch, SNAPSHOT_INTERVAL, writeBatches } from './a
 import type { Queryable } from './database.js';
 import { HistoryImportError, type ImportOptions, RejectedEventError } from './event-store.js';
 import { GENESIS_HASH } from './hash.js';
+import { inputsOf } from './log-reads.js';
 import type { SystemRow } from './rows.js';
-
-const PAGE = 5000;
 
 export type InsertSystem = (
   tx: Queryable,
@@ -133,12 +132,5 @@ export async function importHistoryInto(
 /** A stored history as history-file lines: the header, then the inputs in version order. */
 export async function* exportHistoryOf(db: Queryable, row: SystemRow): AsyncGenerator<string> {
   yield `${formatHistoryHeader({ system: row.name, policy: row.policy as Policy, maxPasid: row.max_pasid })}\n`;
-  for (let from = 0; from < row.version; from += PAGE) {
-    const rows = await db.query<{ data: InputEvent }>(
-      `SELECT data FROM events WHERE system = $1 AND index = 0 AND version > $2 AND version <= $3
-       ORDER BY version`,
-      [row.name, from, Math.min(row.version, from + PAGE)],
-    );
-    for (const r of rows) yield `${formatHistoryEvent(r.data)}\n`;
-  }
+  for await (const input of inputsOf(db, row)) yield `${formatHistoryEvent(input)}\n`;
 }

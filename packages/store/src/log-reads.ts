@@ -1,6 +1,7 @@
+import type { InputEvent } from '@pasid/domain';
 import type { Queryable } from './database.js';
 import type { ReadAllOptions, StoredEvent } from './event-store.js';
-import { EVENT_COLUMNS, type EventRow, toStoredEvent } from './rows.js';
+import { EVENT_COLUMNS, type EventRow, type SystemRow, toStoredEvent } from './rows.js';
 import { requireSystem } from './systems.js';
 
 /** Reads of the log as stored: a stream by versions, the whole log by position, an input's effects. */
@@ -47,6 +48,8 @@ export async function readAll(q: Queryable, options: ReadAllOptions): Promise<St
   if (f.correlationId !== undefined) add((n) => `correlation_id = ${n}`, f.correlationId);
   if (f.from !== undefined) add((n) => `recorded_at >= ${n}`, f.from);
   if (f.to !== undefined) add((n) => `recorded_at <= ${n}`, f.to);
+  if (f.fromVersion !== undefined) add((n) => `version >= ${n}`, f.fromVersion);
+  if (f.toVersion !== undefined) add((n) => `version <= ${n}`, f.toVersion);
   const limit = Math.max(0, Math.min(Math.trunc(options.limit), 10_000));
   params.push(limit);
   const rows = await q.query<EventRow>(
@@ -63,4 +66,19 @@ export async function derivedOf(q: Queryable, inputId: string): Promise<StoredEv
     [inputId],
   );
   return rows.map(toStoredEvent);
+}
+
+/** Versions per read of `inputsOf`: bounds memory whatever the history's length. */
+const INPUT_PAGE = 5000;
+
+/** A stream's inputs in version order, up to the version its row says, a page per read. */
+export async function* inputsOf(q: Queryable, row: SystemRow): AsyncGenerator<InputEvent> {
+  for (let from = 0; from < row.version; from += INPUT_PAGE) {
+    const rows = await q.query<{ data: InputEvent }>(
+      `SELECT data FROM events WHERE system = $1 AND index = 0 AND version > $2 AND version <= $3
+       ORDER BY version`,
+      [row.name, from, Math.min(row.version, from + INPUT_PAGE)],
+    );
+    for (const r of rows) yield r.data;
+  }
 }

@@ -98,6 +98,10 @@ export class PgEventStore implements EventStore {
     return log.readAll(this.db, options);
   }
 
+  async *inputsOf(system: string): AsyncIterable<InputEvent> {
+    yield* log.inputsOf(this.db, await requireSystem(this.db, system));
+  }
+
   derivedOf(inputId: string): Promise<StoredEvent[]> {
     return log.derivedOf(this.db, inputId);
   }

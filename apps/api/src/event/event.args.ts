@@ -49,6 +49,16 @@ export class PageArgs {
 export class EventsArgs extends PageArgs {
   @Field(() => String)
   system!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'The first version to include (the input and its derived events); from the start when absent.',
+  })
+  fromVersion?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'The last version to include; to the end when absent.' })
+  toVersion?: number | null;
 }
 
 @ArgsType()

@@ -7,7 +7,8 @@ import { EventConnection, LedgerEvent } from './event.type.js';
 @Resolver(() => LedgerEvent)
 export class EventResolver {
   @Query(() => EventConnection, {
-    description: "A system's stored events, input and derived, in log order, a page at a time.",
+    description:
+      "A system's stored events, input and derived, in log order, a page at a time; `fromVersion`/`toVersion` narrow them to a range of versions.",
     complexity: pageCost,
   })
   events(@Args(() => EventsArgs) args: EventsArgs, @Ctx() ctx: ApiContext): Promise<EventConnection> {

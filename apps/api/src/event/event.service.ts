@@ -12,6 +12,8 @@ export interface PageRequest {
   after?: string | null | undefined;
   filter?: EventFilterInput | null | undefined;
   system?: string | null | undefined;
+  fromVersion?: number | null | undefined;
+  toVersion?: number | null | undefined;
 }
 
 export class EventService {
@@ -31,6 +33,22 @@ export class EventService {
     const after = parseCursor(request.after);
     if (request.system) await this.systems.get(request.system);
     const filter = toStoreFilter(request.filter, request.system);
+    const { fromVersion, toVersion } = request;
+    for (const [field, value] of [
+      ['fromVersion', fromVersion],
+      ['toVersion', toVersion],
+    ] as const) {
+      if (value !== undefined && value !== null && value < 0) {
+        throw badInput(`${field} must be 0 or more, got ${value}`, { field });
+      }
+    }
+    if (fromVersion != null && toVersion != null && fromVersion > toVersion) {
+      throw badInput(`fromVersion (${fromVersion}) must not be after toVersion (${toVersion})`, {
+        field: 'fromVersion',
+      });
+    }
+    if (fromVersion != null) filter.fromVersion = fromVersion;
+    if (toVersion != null) filter.toVersion = toVersion;
     // One more than asked tells whether another page follows.
     const rows = await mapped(() =>
       this.store.readAll({ limit: first + 1, ...(after === undefined ? {} : { after }), filter }),

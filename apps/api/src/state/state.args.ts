@@ -18,6 +18,20 @@ export class StateArgs {
   policy?: PolicyName | null;
 }
 
+/** More states per request would be a bulk export, not a view: page through versions instead. */
+export const MAX_STATES_PER_REQUEST = 100;
+
+@ArgsType()
+export class StatesArgs {
+  @Field(() => [Int], {
+    description: `Versions to read the state after (0 = empty), at most ${MAX_STATES_PER_REQUEST}; answered in this order.`,
+  })
+  versions!: number[];
+
+  @Field(() => Policy, { nullable: true, description: 'What-if: under another policy, as for `state`.' })
+  policy?: PolicyName | null;
+}
+
 @ArgsType()
 export class PasidLookupArgs {
   @Field(() => Int, { description: 'A PASID value.' })

@@ -2,7 +2,14 @@ import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { fixedCost, STATE_COST } from '../common/complexity.js';
 import type { ApiContext } from '../context.js';
 import { System } from '../system/system.type.js';
-import { DeviceLookupArgs, PasidLookupArgs, ProcessLookupArgs, StateArgs } from './state.args.js';
+import {
+  DeviceLookupArgs,
+  MAX_STATES_PER_REQUEST,
+  PasidLookupArgs,
+  ProcessLookupArgs,
+  StateArgs,
+  StatesArgs,
+} from './state.args.js';
 import { Device, Pasid, Process, SystemState } from './state.type.js';
 
 @Resolver(() => System)
@@ -18,6 +25,21 @@ export class SystemStateResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<SystemState> {
     return ctx.services.state.state(system.name, args.at, args.policy);
+  }
+
+  @FieldResolver(() => [SystemState], {
+    description:
+      'The states after several versions in one request (e.g. the steps a view shows), in the order asked.',
+    complexity: ({ args, childComplexity }) =>
+      (Array.isArray(args.versions) ? Math.min(args.versions.length, MAX_STATES_PER_REQUEST) : 1) *
+      (STATE_COST + childComplexity),
+  })
+  states(
+    @Root() system: System,
+    @Args(() => StatesArgs) args: StatesArgs,
+    @Ctx() ctx: ApiContext,
+  ): Promise<SystemState[]> {
+    return ctx.services.state.states(system.name, args.versions, args.policy);
   }
 }
 

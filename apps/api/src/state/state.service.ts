@@ -3,6 +3,7 @@ import type { LongWork } from '../audit/audit.service.js';
 import { badInput, mapped } from '../errors.js';
 import type { Loaders } from '../loaders.js';
 import type { SystemService } from '../system/system.service.js';
+import { MAX_STATES_PER_REQUEST } from './state.args.js';
 import { toSystemState } from './state.mapper.js';
 import type { SystemState } from './state.type.js';
 import type { StateCache } from './state-cache.js';
@@ -32,5 +33,15 @@ export class StateService {
     return this.cache.get({ system: name, version, policy: whatIf }, async () =>
       toSystemState(await (long ? this.longWork('state', load) : load())),
     );
+  }
+
+  /** The states after each of `versions`, in that order (each checked as `state` checks `at`). */
+  async states(name: string, versions: readonly number[], policy?: Policy | null): Promise<SystemState[]> {
+    if (versions.length > MAX_STATES_PER_REQUEST) {
+      throw badInput(`versions may name at most ${MAX_STATES_PER_REQUEST} versions, got ${versions.length}`, {
+        field: 'versions',
+      });
+    }
+    return Promise.all(versions.map((at) => this.state(name, at, policy)));
   }
 }

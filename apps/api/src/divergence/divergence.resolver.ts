@@ -1,0 +1,21 @@
+import { Args, Ctx, Query, Resolver } from 'type-graphql';
+import { fixedCost, STATE_COST } from '../common/complexity.js';
+import type { ApiContext } from '../context.js';
+import { DivergenceArgs } from './divergence.args.js';
+import { Divergence } from './divergence.type.js';
+
+@Resolver(() => Divergence)
+export class DivergenceResolver {
+  @Query(() => Divergence, {
+    nullable: true,
+    description:
+      "The first input after which the system's states under two policies differ, and what differs; null when they agree over the whole history. Computed on the server in one pass.",
+    complexity: fixedCost(4 * STATE_COST),
+  })
+  divergence(
+    @Args(() => DivergenceArgs) args: DivergenceArgs,
+    @Ctx() ctx: ApiContext,
+  ): Promise<Divergence | null> {
+    return ctx.services.divergence.first(args.system, args.policies);
+  }
+}
