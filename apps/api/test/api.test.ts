@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { HAZARD_DESCRIPTIONS, type HazardCode } from '@pasid/domain';
 import type { EventStore } from '@pasid/store';
 import { postgresAvailable } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +14,7 @@ import {
 } from './support/worked-example.js';
 
 const STATE_DOC =
-  'policy events pasids { pasid pid refcount devices } tasks { tid pid msr } freed hazards { code event tid pid device pasid }';
+  'policy events pasids { pasid pid refcount devices released } tasks { tid pid msr activated } files { pid fd device pasid holder cloexec } freed hazards { code reason event tid pid device pasid observed explained }';
 
 interface EventPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -254,6 +256,87 @@ describe.skipIf(!(await postgresAvailable('the API tests')))('GraphQL API over H
     expect(data.systems[0]?.eventCount).toBe(data.systems[1]?.eventCount);
     expect(data.verifyLog.ok).toBe(true);
     expect(data.verifyLog.eventsChecked).toBe(2 * (data.systems[0]?.eventCount ?? 0));
+  });
+
+  it('serves model version 2: fd tables, released mms, lookups by holder, the new inputs and hazard fields', async () => {
+    const sample = (name: string) =>
+      readFileSync(new URL(`../../../samples/${name}.jsonl`, import.meta.url), 'utf8');
+    for (const name of ['inherited-file', 'exec-after-enqcmd']) {
+      await ok(
+        t.url,
+        `mutation Import($h: String!) { importHistory(system: "${name}", history: $h) { version } }`,
+        { h: sample(name) },
+        t.tokens.admin,
+      );
+    }
+    const data = await ok<{
+      inherited: {
+        at5: { files: unknown[]; filesHeldBy: unknown[]; pasid: unknown; processes: { pid: number }[] };
+        latest: Record<string, unknown>;
+      };
+      exec: { state: { hazards: { code: string; reason: string | null; description: string }[] } };
+    }>(
+      t.url,
+      `{ inherited: system(name: "inherited-file") {
+           at5: state(at: 5) {
+             files { pid fd device pasid holder cloexec }
+             filesHeldBy(holder: 300) { pid fd }
+             pasid(value: 1) { pid devices released }
+             processes { pid }
+           }
+           latest: state { ${STATE_DOC} }
+         }
+         exec: system(name: "exec-after-enqcmd") { state { hazards { code reason description } } } }`,
+    );
+    // After 300 exits, 301's inherited fd 3 still holds 300's released mm and PASID 1.
+    expect(data.inherited.at5).toEqual({
+      files: [{ pid: 301, fd: 3, device: dsa0, pasid: 1, holder: 300, cloexec: false }],
+      filesHeldBy: [{ pid: 301, fd: 3 }],
+      pasid: { pid: 300, devices: [], released: true },
+      processes: [{ pid: 301 }],
+    });
+    expect(asReplayDocument(data.inherited.latest)).toEqual(
+      JSON.parse(
+        readFileSync(new URL('../../../samples/inherited-file.expected.json', import.meta.url), 'utf8'),
+      ),
+    );
+    const hazards = data.exec.state.hazards;
+    expect(hazards.map((h) => [h.code, h.reason])).toEqual([
+      ['SIGSEGV', 'ALREADY_ACTIVATED'],
+      ['UNBALANCED_PUT', null],
+      ['PASID_FREED_WHILE_BOUND', null],
+      ['REFCOUNT_UNDERFLOW', null],
+    ]);
+    expect(hazards.every((h) => h.description === HAZARD_DESCRIPTIONS[h.code as HazardCode])).toBe(true);
+
+    await ok(
+      t.url,
+      'mutation { createSystem(input: { name: "v2-inputs", policy: MM_EXIT }) { name } }',
+      {},
+      t.tokens.writer,
+    );
+    const { recordEvents } = await ok<{
+      recordEvents: { version: number; hazards: Record<string, unknown>[] };
+    }>(
+      t.url,
+      `mutation Record($events: [LifecycleEventInput!]!) {
+        recordEvents(system: "v2-inputs", events: $events) { version hazards { code event device pasid observed explained } }
+      }`,
+      {
+        events: [
+          { type: 'ProcessCreated', pid: 7 },
+          { type: 'DeviceBound', pid: 7, device: dsa0, fd: 4, cloexec: true },
+          { type: 'Enqcmd', tid: 7 },
+          { type: 'DmarFaultLogged', device: dsa0, pasid: 1, reason: '0x59' },
+          { type: 'FileClosed', pid: 7, fd: 4 },
+        ],
+      },
+      t.tokens.writer,
+    );
+    expect(recordEvents).toEqual({
+      version: 5,
+      hazards: [{ code: 'DMAR_FAULT', event: 4, device: dsa0, pasid: 1, observed: true, explained: false }],
+    });
   });
 
   it('answers /health with the database status', async () => {

@@ -50,7 +50,7 @@ describe('pasid replay --json on the samples', { timeout: 30_000 }, () => {
     expect(run.status).toBe(0);
     const doc = JSON.parse(run.stdout);
     expect(doc.policy).toBe('EAGER_UNBIND');
-    expect(doc.pasids).toEqual([{ pasid: 1, pid: 200, refcount: null, devices: [dsa0] }]);
+    expect(doc.pasids).toEqual([{ pasid: 1, pid: 200, refcount: null, devices: [dsa0], released: false }]);
   });
   it('eager-unbind-wrong-address-space.jsonl ends in WRONG_ADDRESS_SPACE into process 200', () => {
     const run = pasid('replay', path.join(samples, 'eager-unbind-wrong-address-space.jsonl'), '--json');
@@ -77,7 +77,64 @@ describe('pasid replay --json on the samples', { timeout: 30_000 }, () => {
   });
 });
 
+describe("pasid replay --json gives the spec's answers for its second and third examples", {
+  timeout: 60_000,
+}, () => {
+  const expected = (name: string): unknown =>
+    JSON.parse(readFileSync(path.join(samples, `${name}.expected.json`), 'utf8'));
+  const replay = (name: string, policy: string) => {
+    const run = pasid('replay', path.join(samples, `${name}.jsonl`), '--policy', policy, '--json');
+    expect(run.status, run.stderr).toBe(0);
+    return JSON.parse(run.stdout);
+  };
+  it('inherited-file.jsonl (MM_EXIT, its header) gives its expected document; PASID 1 freed at the last close under every policy', () => {
+    expect(replay('inherited-file', 'MM_EXIT')).toStrictEqual(expected('inherited-file'));
+    for (const policy of ['LAZY_REFCOUNT', 'EAGER_UNBIND']) {
+      const doc = replay('inherited-file', policy);
+      expect(doc.freed).toEqual([1]);
+      expect(doc.pasids.map((p: { pasid: number; pid: number }) => [p.pasid, p.pid])).toEqual([[2, 301]]);
+    }
+  });
+  it("inherited-file.jsonl cut before the close: the file in 301 holds 300's released mm and PASID 1", () => {
+    const lines = readFileSync(path.join(samples, 'inherited-file.jsonl'), 'utf8').trim().split('\n');
+    const run = pasid('replay', fileWith('inherited-6.jsonl', lines.slice(0, 7)), '--json');
+    const doc = JSON.parse(run.stdout);
+    expect(doc.files).toEqual([{ pid: 301, fd: 3, device: dsa0, pasid: 1, holder: 300, cloexec: false }]);
+    expect(doc.pasids[0]).toEqual({ pasid: 1, pid: 300, refcount: null, devices: [], released: true });
+  });
+  it("exec-after-enqcmd.jsonl (LAZY_REFCOUNT) gives its expected document: the seed's UNBALANCED_PUT and what follows", () => {
+    const doc = replay('exec-after-enqcmd', 'LAZY_REFCOUNT');
+    expect(doc).toStrictEqual(expected('exec-after-enqcmd'));
+    expect(doc.hazards.map((h: { code: string }) => h.code)).toEqual([
+      'SIGSEGV',
+      'UNBALANCED_PUT',
+      'PASID_FREED_WHILE_BOUND',
+      'REFCOUNT_UNDERFLOW',
+    ]);
+  });
+  it('exec-after-enqcmd.jsonl under MM_EXIT and EAGER_UNBIND: the same SIGSEGV (ALREADY_ACTIVATED), PASID 1 freed at exec and at the end', () => {
+    for (const policy of ['MM_EXIT', 'EAGER_UNBIND']) {
+      const doc = replay('exec-after-enqcmd', policy);
+      expect(doc.hazards).toEqual([
+        { code: 'SIGSEGV', reason: 'ALREADY_ACTIVATED', event: 6, tid: 400, device: '0000:6a:02.0' },
+      ]);
+      expect(doc.freed).toEqual([1, 1]);
+    }
+  });
+});
+
 describe('pasid replay without --json', { timeout: 30_000 }, () => {
+  it('shows open files (inherited ones marked), released mms, activation and SIGSEGV reasons', () => {
+    const lines = readFileSync(path.join(samples, 'inherited-file.jsonl'), 'utf8').trim().split('\n');
+    const run = pasid('replay', fileWith('inherited-tables.jsonl', lines.slice(0, 7)));
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Open files \(1\)/);
+    expect(run.stdout).toMatch(/300 \(inherited\)/);
+    expect(run.stdout).toMatch(/released/);
+    const exec = pasid('replay', path.join(samples, 'exec-after-enqcmd.jsonl'));
+    expect(exec.stdout).toMatch(/ALREADY_ACTIVATED/);
+    expect(exec.stdout).toMatch(/UNBALANCED_PUT/);
+  });
   it('prints a summary: header line and tables, no colour codes when stdout is not a TTY', () => {
     const run = pasid('replay', path.join(samples, 'worked-example.jsonl'));
     expect(run.status).toBe(0);
@@ -106,8 +163,8 @@ describe('pasid replay on bad input: exit 1 and a line-numbered message', { time
     ],
     [
       'missing field',
-      ['{"type": "ProcessCreated", "pid": 1}', '{"type": "Enqcmd", "tid": 1}'],
-      /line 2: missing field "device" in Enqcmd/,
+      ['{"type": "ProcessCreated", "pid": 1}', '{"type": "FileClosed", "pid": 1}'],
+      /line 2: missing field "fd" in FileClosed/,
     ],
     [
       'ill-typed field',
@@ -121,7 +178,7 @@ describe('pasid replay on bad input: exit 1 and a line-numbered message', { time
         '\r',
         `{"type": "DeviceUnbound", "pid": 1, "device": "${dsa0}"}`,
       ],
-      /line 3: DeviceUnbound rejected: pid 1 has no bind of 0000:6a:01\.0 left to unbind \(NOT_BOUND\)/,
+      /line 3: DeviceUnbound rejected: pid 1 has no process bond of 0000:6a:01\.0 to unbind \(NOT_BOUND\)/,
     ],
   ];
   it.each(cases)('%s', (name, lines, message) => {

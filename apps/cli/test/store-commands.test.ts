@@ -62,6 +62,10 @@ describe('pasid import, export and verify on Postgres', async () => {
     const exported = pasid(['export', 'cli-node'], { DATABASE_URL: url });
     expect(exported.status).toBe(0);
     expect(exported.stdout).toBe(readFileSync(file, 'utf8'));
+    // The round trip carries the inputs of model version 2 (the generator makes them all).
+    for (const text of ['"fd":', '"cloexec":true', '"FileClosed"', '"DmarFaultLogged"', '"reason":"0x59"']) {
+      expect(exported.stdout).toContain(text);
+    }
 
     const again = pasid(['import', file, '--system', 'cli-copy'], { DATABASE_URL: url });
     expect(again.status).toBe(0);
@@ -77,10 +81,13 @@ describe('pasid import, export and verify on Postgres', async () => {
 
   it.skipIf(skip)('refuses a bad file with its line number and stores nothing', async () => {
     const file = join(dir, 'bad.jsonl');
-    writeFileSync(file, '{"system":"bad"}\n{"type":"ProcessCreated","pid":1}\n{"type":"Enqcmd","tid":1}\n');
+    writeFileSync(
+      file,
+      '{"system":"bad"}\n{"type":"ProcessCreated","pid":1}\n{"type":"FileClosed","pid":1}\n',
+    );
     const result = pasid(['import', file], { DATABASE_URL: url });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/bad\.jsonl: line 3: .*device/);
+    expect(result.stderr).toMatch(/bad\.jsonl: line 3: .*fd/);
     expect(result.stdout).toBe('');
     const rows = await sql<{ n: number }>(url, `SELECT count(*)::int AS n FROM systems WHERE name = 'bad'`);
     expect(rows[0]?.n).toBe(0);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   checkInputEvent,
+  deviceBondCount,
   type InputEvent,
   type Policy,
   Replayer,
@@ -44,13 +45,19 @@ export function apiStateOf(state: State): StateFieldsFragment {
     })),
     processes: [...state.processes.values()]
       .sort((a, b) => a.pid - b.pid)
-      .map((p) => ({
-        pid: p.pid,
-        parent: p.parent,
-        tasks: [...p.tasks],
-        pasid: p.mm.pasid,
-        bonds: [...p.mm.bonds.entries()].map(([device, count]) => ({ device, count })),
-      })),
+      .map((p) => {
+        const mm = state.mms.get(p.mm);
+        return {
+          pid: p.pid,
+          parent: p.parent,
+          tasks: [...p.tasks],
+          pasid: mm?.pasid ?? null,
+          bonds: [...(mm?.bonds.keys() ?? [])].map((device) => ({
+            device,
+            count: mm ? deviceBondCount(mm, device) : 0,
+          })),
+        };
+      }),
   };
 }
 

@@ -1,18 +1,39 @@
-import { assertNever, type DerivedEvent, type InputEvent, type InputEventOf } from './events.js';
-import { isPasidInRange, lowestFreePasid } from './pool.js';
-import type { State } from './state.js';
+import {
+  assertNever,
+  type DerivedEvent,
+  type FileCloseReason,
+  type HazardFields,
+  type InputEvent,
+  type InputEventOf,
+  type UnbindReason,
+} from './events.js';
+import { lowestFreePasid } from './pool.js';
+import {
+  bondCount,
+  type FdSlot,
+  type MmState,
+  mmOf,
+  type ProcessState,
+  type State,
+  type Task,
+} from './state.js';
 
-export type RejectionCode =
-  | 'PROCESS_EXISTS'
-  | 'TASK_EXISTS'
-  | 'PROCESS_NOT_FOUND'
-  | 'PARENT_NOT_FOUND'
-  | 'TASK_NOT_FOUND'
-  | 'NOT_BOUND'
-  | 'PASID_TAKEN'
-  | 'PASID_MISMATCH'
-  | 'PASID_OUT_OF_RANGE'
-  | 'EXEC_MULTITHREADED';
+export const REJECTION_CODES = [
+  'PROCESS_EXISTS',
+  'TASK_EXISTS',
+  'PROCESS_NOT_FOUND',
+  'PARENT_NOT_FOUND',
+  'TASK_NOT_FOUND',
+  'NOT_BOUND',
+  'FD_IN_USE',
+  'FD_NOT_OPEN',
+  'CLOEXEC_WITHOUT_FD',
+  'PASID_TAKEN',
+  'PASID_MISMATCH',
+  'PASID_OUT_OF_RANGE',
+  'EXEC_MULTITHREADED',
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 /** Why the rules refuse an input: the code, the field at fault and a sentence for people. */
 export interface Rejection {
@@ -37,10 +58,14 @@ export function decide(state: State, input: InputEvent): Decision {
       return decideDeviceBound(state, input);
     case 'DeviceUnbound':
       return decideDeviceUnbound(state, input);
+    case 'FileClosed':
+      return decideFileClosed(state, input);
     case 'TaskExited':
       return decideTaskExited(state, input);
     case 'ProcessExec':
       return decideProcessExec(state, input);
+    case 'DmarFaultLogged':
+      return decideDmarFaultLogged(state, input);
     default:
       return assertNever(input);
   }
@@ -51,6 +76,8 @@ const reject = (code: RejectionCode, field: string, message: string): Decision =
   ok: false,
   rejection: { code, field, message },
 });
+const hazard = (fields: HazardFields): DerivedEvent => ({ type: 'HazardDetected', ...fields });
+const notLive = (pid: number) => reject('PROCESS_NOT_FOUND', 'pid', `pid ${pid} is not a live process`);
 
 function decideProcessCreated(state: State, input: InputEventOf<'ProcessCreated'>): Decision {
   if (state.processes.has(input.pid)) {
@@ -66,9 +93,7 @@ function decideProcessCreated(state: State, input: InputEventOf<'ProcessCreated'
 }
 
 function decideThreadCreated(state: State, input: InputEventOf<'ThreadCreated'>): Decision {
-  if (!state.processes.has(input.pid)) {
-    return reject('PROCESS_NOT_FOUND', 'pid', `pid ${input.pid} is not a live process`);
-  }
+  if (!state.processes.has(input.pid)) return notLive(input.pid);
   if (state.tasks.has(input.tid)) {
     return reject('TASK_EXISTS', 'tid', `tid ${input.tid} is already a live task`);
   }
@@ -80,20 +105,27 @@ function decideThreadCreated(state: State, input: InputEventOf<'ThreadCreated'>)
 
 function decideDeviceBound(state: State, input: InputEventOf<'DeviceBound'>): Decision {
   const process = state.processes.get(input.pid);
-  if (!process) return reject('PROCESS_NOT_FOUND', 'pid', `pid ${input.pid} is not a live process`);
-  const events: DerivedEvent[] = [];
+  if (!process) return notLive(input.pid);
+  if (input.cloexec !== undefined && input.fd === undefined) {
+    return reject('CLOEXEC_WITHOUT_FD', 'cloexec', 'cloexec is a flag of an fd: give fd too, or neither');
+  }
+  if (input.fd !== undefined && process.fds.has(input.fd)) {
+    return reject('FD_IN_USE', 'fd', `fd ${input.fd} is already open in pid ${input.pid}`);
+  }
+  if (input.pasid !== undefined && !(input.pasid >= 1 && input.pasid < state.maxPasid)) {
+    return reject(
+      'PASID_OUT_OF_RANGE',
+      'pasid',
+      `pasid ${input.pasid} is outside 1..${state.maxPasid - 1} (maxPasid ${state.maxPasid})`,
+    );
+  }
+  const mm = mmOf(state, process);
   const lazy = state.policy === 'LAZY_REFCOUNT';
-  let pasid = process.mm.pasid;
+  let pasid = mm.pasid;
+  let allocated = false;
   let count: number;
   if (pasid === null) {
     if (input.pasid !== undefined) {
-      if (!isPasidInRange(state, input.pasid)) {
-        return reject(
-          'PASID_OUT_OF_RANGE',
-          'pasid',
-          `pasid ${input.pasid} is outside 1..${state.maxPasid - 1} (maxPasid ${state.maxPasid})`,
-        );
-      }
       const holder = state.pasids.get(input.pasid);
       if (holder) {
         return reject('PASID_TAKEN', 'pasid', `pasid ${input.pasid} is already held by pid ${holder.pid}`);
@@ -104,11 +136,11 @@ function decideDeviceBound(state: State, input: InputEventOf<'DeviceBound'>): De
       if (pasid === null) {
         return accept([
           { type: 'BindFailed', pid: input.pid, device: input.device },
-          { type: 'HazardDetected', code: 'PASID_EXHAUSTED', pid: input.pid, device: input.device },
+          hazard({ code: 'PASID_EXHAUSTED', pid: input.pid, device: input.device }),
         ]);
       }
     }
-    events.push({ type: 'PasidAllocated', pid: input.pid, pasid });
+    allocated = true;
     count = 1;
   } else {
     if (input.pasid !== undefined && input.pasid !== pasid) {
@@ -120,7 +152,19 @@ function decideDeviceBound(state: State, input: InputEventOf<'DeviceBound'>): De
     }
     count = (state.pasids.get(pasid)?.refcount ?? 0) + 1;
   }
-  const bonds = (process.mm.bonds.get(input.device) ?? 0) + 1;
+  const entry = state.entries.get(pasid)?.get(input.device);
+  if (entry !== undefined && entry !== mm.id) {
+    // The PASID table setup finds the slot taken by another mm (after a use-after-free): -EBUSY.
+    return accept([
+      { type: 'BindFailed', pid: input.pid, device: input.device },
+      hazard({ code: 'PASID_ENTRY_BUSY', pid: input.pid, device: input.device, pasid }),
+    ]);
+  }
+  const events: DerivedEvent[] = [];
+  if (allocated) events.push({ type: 'PasidAllocated', pid: input.pid, pasid });
+  const onDevice = mm.bonds.get(input.device);
+  let bonds = 1;
+  for (const n of onDevice?.values() ?? []) bonds += n;
   events.push({
     type: 'BondAdded',
     pid: input.pid,
@@ -128,63 +172,84 @@ function decideDeviceBound(state: State, input: InputEventOf<'DeviceBound'>): De
     pasid,
     bonds,
     ...(lazy ? { refcount: count } : {}),
+    ...(input.fd !== undefined ? { fd: input.fd, cloexec: input.cloexec ?? false } : {}),
   });
-  if (bonds === 1) events.push({ type: 'PasidEntryInstalled', device: input.device, pasid });
+  if ((onDevice?.get(pasid) ?? 0) === 0) {
+    events.push({ type: 'PasidEntryInstalled', device: input.device, pasid, pid: input.pid });
+  }
   return accept(events);
 }
 
 function decideDeviceUnbound(state: State, input: InputEventOf<'DeviceUnbound'>): Decision {
   const process = state.processes.get(input.pid);
-  if (!process) return reject('PROCESS_NOT_FOUND', 'pid', `pid ${input.pid} is not a live process`);
-  if ((process.mm.bonds.get(input.device) ?? 0) === 0) {
-    return reject('NOT_BOUND', 'device', `pid ${input.pid} has no bind of ${input.device} left to unbind`);
+  if (!process) return notLive(input.pid);
+  let bond: ProcessState['bonds'][number] | undefined;
+  for (let i = process.bonds.length - 1; i >= 0 && !bond; i--) {
+    if (process.bonds[i]?.device === input.device) bond = process.bonds[i];
   }
-  const mm = new MmOutcome(state, input.pid);
-  mm.unbind(input.device, null);
-  return accept(mm.events);
+  if (!bond) {
+    return reject('NOT_BOUND', 'device', `pid ${input.pid} has no process bond of ${input.device} to unbind`);
+  }
+  const cascade = new Cascade(state);
+  cascade.unbind(bond.mm, bond.device, bond.pasid, null);
+  return accept(cascade.events);
+}
+
+function decideFileClosed(state: State, input: InputEventOf<'FileClosed'>): Decision {
+  const process = state.processes.get(input.pid);
+  if (!process) return notLive(input.pid);
+  const slot = process.fds.get(input.fd);
+  if (!slot) return reject('FD_NOT_OPEN', 'fd', `fd ${input.fd} is not open in pid ${input.pid}`);
+  const cascade = new Cascade(state);
+  cascade.close(input.pid, input.fd, slot, null);
+  return accept(cascade.events);
 }
 
 function decideEnqcmd(state: State, input: InputEventOf<'Enqcmd'>): Decision {
   const task = state.tasks.get(input.tid);
   if (!task) return reject('TASK_NOT_FOUND', 'tid', `tid ${input.tid} is not a live task`);
-  const own = state.processes.get(task.pid)?.mm.pasid ?? null;
+  const mmId = state.processes.get(task.pid)?.mm ?? -1;
+  const own = state.mms.get(mmId)?.pasid ?? null;
   const events: DerivedEvent[] = [];
   let msr = task.msr;
   if (msr === null) {
-    if (own === null) {
-      // try_fixup_enqcmd_gp() finds no PASID: the #GP stands and the task gets SIGSEGV.
-      return accept([{ type: 'HazardDetected', code: 'SIGSEGV', tid: input.tid, device: input.device }]);
+    if (own === null || task.activated) {
+      // try_fixup_enqcmd_gp() checks the mm's PASID, then pasid_activated: the #GP stands.
+      return accept([
+        hazard({
+          code: 'SIGSEGV',
+          reason: own === null ? 'NO_PASID' : 'ALREADY_ACTIVATED',
+          tid: input.tid,
+          ...(input.device !== undefined ? { device: input.device } : {}),
+        }),
+      ]);
     }
     msr = own;
-    const record = state.pasids.get(own);
     events.push({
       type: 'MsrFixedUp',
       tid: input.tid,
       pasid: own,
-      ...(state.policy === 'LAZY_REFCOUNT' ? { refcount: (record?.refcount ?? 0) + 1 } : {}),
+      ...(state.policy === 'LAZY_REFCOUNT' ? { refcount: (state.pasids.get(own)?.refcount ?? 0) + 1 } : {}),
     });
   }
-  const holder = state.pasids.get(msr);
-  if (own === msr && holder?.devices.has(input.device)) {
+  if (input.device === undefined) return accept(events);
+  const target = state.entries.get(msr)?.get(input.device);
+  if (target === mmId) {
     events.push({ type: 'WorkSubmitted', tid: input.tid, device: input.device, pasid: msr });
-  } else if (holder && holder.pid !== task.pid && holder.devices.has(input.device)) {
+  } else if (target !== undefined) {
     // `pid` names the process whose address space the DMA now runs in.
-    events.push({
-      type: 'HazardDetected',
-      code: 'WRONG_ADDRESS_SPACE',
-      tid: input.tid,
-      pid: holder.pid,
-      device: input.device,
-      pasid: msr,
-    });
+    const victim = state.mms.get(target)?.pid;
+    events.push(
+      hazard({
+        code: 'WRONG_ADDRESS_SPACE',
+        tid: input.tid,
+        ...(victim !== undefined ? { pid: victim } : {}),
+        device: input.device,
+        pasid: msr,
+      }),
+    );
   } else {
-    events.push({
-      type: 'HazardDetected',
-      code: 'DMAR_FAULT',
-      tid: input.tid,
-      device: input.device,
-      pasid: msr,
-    });
+    events.push(hazard({ code: 'DMAR_FAULT', tid: input.tid, device: input.device, pasid: msr }));
   }
   return accept(events);
 }
@@ -193,18 +258,19 @@ function decideTaskExited(state: State, input: InputEventOf<'TaskExited'>): Deci
   const task = state.tasks.get(input.tid);
   if (!task) return reject('TASK_NOT_FOUND', 'tid', `tid ${input.tid} is not a live task`);
   const process = state.processes.get(task.pid);
-  const mm = new MmOutcome(state, task.pid);
-  mm.dropMsr(task.msr);
-  if (process && process.tasks.size === 1) {
-    mm.release('exit');
-    mm.events.push({ type: 'ProcessExited', pid: task.pid });
+  if (!process) return notLive(task.pid);
+  const cascade = new Cascade(state);
+  cascade.put(task, process);
+  if (process.tasks.size === 1) {
+    cascade.leaveMm(process, 'exit');
+    cascade.events.push({ type: 'ProcessExited', pid: process.pid });
   }
-  return accept(mm.events);
+  return accept(cascade.events);
 }
 
 function decideProcessExec(state: State, input: InputEventOf<'ProcessExec'>): Decision {
   const process = state.processes.get(input.pid);
-  if (!process) return reject('PROCESS_NOT_FOUND', 'pid', `pid ${input.pid} is not a live process`);
+  if (!process) return notLive(input.pid);
   if (process.tasks.size > 1) {
     return reject(
       'EXEC_MULTITHREADED',
@@ -213,80 +279,223 @@ function decideProcessExec(state: State, input: InputEventOf<'ProcessExec'>): De
     );
   }
   const [tid] = process.tasks;
-  const mm = new MmOutcome(state, input.pid);
-  mm.dropMsr(tid === undefined ? null : (state.tasks.get(tid)?.msr ?? null));
-  mm.release('exec');
-  return accept(mm.events);
+  const task = tid === undefined ? undefined : state.tasks.get(tid);
+  const cascade = new Cascade(state);
+  if (task) cascade.put(task, process);
+  cascade.leaveMm(process, 'exec');
+  return accept(cascade.events);
+}
+
+function decideDmarFaultLogged(state: State, input: InputEventOf<'DmarFaultLogged'>): Decision {
+  const present = state.entries.get(input.pasid)?.has(input.device) ?? false;
+  return accept([
+    hazard({
+      code: 'DMAR_FAULT',
+      device: input.device,
+      pasid: input.pasid,
+      observed: true,
+      explained: !present,
+    }),
+  ]);
+}
+
+/** One mm as a cascade sees it: the state's, with what this cascade has undone so far. */
+interface ScratchMm {
+  readonly id: number;
+  readonly pid: number;
+  readonly source: MmState;
+  pasid: number | null;
+  released: boolean;
+  bonds: number;
+  /** `${pasid} ${device}` -> bonds unbound by this cascade. */
+  readonly undone: Map<string, number>;
 }
 
 /**
- * Works out, on a scratch copy of one mm, what unbinding and dropping MSRs does to it, so that a
- * cascade (exit, exec) is decided without touching `state`.
+ * Works out the consequences of unbinds, closes, puts and an mm's release on a scratch overlay of
+ * the state (counts, frees, bonds, entries, file references), so that a cascade (close, exit,
+ * exec) is decided without touching `state` and without copying it.
  */
-class MmOutcome {
+class Cascade {
   readonly events: DerivedEvent[] = [];
   private readonly lazy: boolean;
-  private pasid: number | null;
-  private count: number;
-  /** The mm's bonds as `state` has them, and the binds this outcome has undone so far (no copy). */
-  private readonly bonds: ReadonlyMap<string, number>;
-  private readonly undone = new Map<string, number>();
-  private bondsLeft: number;
+  private readonly counts = new Map<number, number>();
+  private readonly freedNow = new Set<number>();
+  private readonly scratch = new Map<number, ScratchMm>();
+  /** `${pasid} ${device}` of entries removed by this cascade. */
+  private readonly entriesGone = new Set<string>();
+  private readonly refs = new Map<number, number>();
 
-  constructor(
-    private readonly state: State,
-    private readonly pid: number,
-  ) {
-    const mm = state.processes.get(pid)?.mm;
+  constructor(private readonly state: State) {
     this.lazy = state.policy === 'LAZY_REFCOUNT';
-    this.pasid = mm?.pasid ?? null;
-    this.count = this.pasid === null ? 0 : (state.pasids.get(this.pasid)?.refcount ?? 0);
-    this.bonds = mm?.bonds ?? new Map<string, number>();
-    this.bondsLeft = 0;
-    for (const n of this.bonds.values()) this.bondsLeft += n;
   }
 
-  /** A task stops counting (exit, or exec's `pasid_put`): LAZY_REFCOUNT only. */
-  dropMsr(msr: number | null): void {
-    if (!this.lazy || msr === null || msr !== this.pasid) return;
-    this.count -= 1;
-    this.events.push({ type: 'RefcountChanged', pid: this.pid, pasid: msr, refcount: this.count });
-    if (this.count === 0) this.free();
+  /**
+   * LAZY_REFCOUNT's `pasid_put()` at exit or exec: an activated task drops a reference on its mm's
+   * PASID, taken or not (the seed tests the flag, which nothing clears).
+   */
+  put(task: Readonly<Task>, process: Pick<ProcessState, 'mm' | 'pid'>): void {
+    if (!this.lazy || !task.activated) return;
+    const pasid = this.mm(process.mm).pasid;
+    if (pasid === null) return;
+    if (task.msr === null) {
+      this.events.push(hazard({ code: 'UNBALANCED_PUT', tid: task.tid, pid: process.pid, pasid }));
+    }
+    const refcount = this.count(pasid) - 1;
+    this.counts.set(pasid, refcount);
+    this.events.push({ type: 'RefcountChanged', pid: this.holderPid(pasid), pasid, refcount });
+    if (refcount === 0) this.free(pasid);
+  }
+
+  /**
+   * The process leaves its mm (exit of its last task, or exec), in the kernel's order: the mm is
+   * released (its entries torn down), its process bonds are unbound in bind order, then its fds
+   * (all at exit, the close-on-exec ones at exec) are closed in descending fd order.
+   */
+  leaveMm(process: ProcessState, reason: 'exit' | 'exec'): void {
+    this.release(process.mm);
+    for (const bond of process.bonds) this.unbind(bond.mm, bond.device, bond.pasid, reason);
+    const fds = [...process.fds.keys()].sort((a, b) => b - a);
+    for (const fd of fds) {
+      const slot = process.fds.get(fd);
+      if (slot && (reason === 'exit' || slot.cloexec)) this.close(process.pid, fd, slot, reason);
+    }
+  }
+
+  /** One fd closed: drops a reference to its file, and unbinds the file's bond at the last one. */
+  close(pid: number, fd: number, slot: Readonly<FdSlot>, reason: FileCloseReason | null): void {
+    if (reason !== null) this.events.push({ type: 'FileClosed', pid, fd, reason });
+    const file = this.state.files.get(slot.file);
+    if (!file) return;
+    const refs = (this.refs.get(file.id) ?? file.refs) - 1;
+    this.refs.set(file.id, refs);
+    if (refs === 0) this.unbind(file.mm, file.device, file.pasid, reason ?? 'close', file.id);
   }
 
   /** One `iommu_sva_unbind_device()`; `reason` is null for an explicit DeviceUnbound input. */
-  unbind(device: string, reason: 'exit' | 'exec' | null): void {
-    const undone = (this.undone.get(device) ?? 0) + 1;
-    this.undone.set(device, undone);
-    const left = (this.bonds.get(device) ?? 0) - undone;
-    this.bondsLeft -= 1;
-    if (this.lazy) this.count -= 1;
-    const refcount = this.lazy ? { refcount: this.count } : {};
-    if (reason !== null)
-      this.events.push({ type: 'DeviceUnbound', pid: this.pid, device, reason, ...refcount });
-    const pasid = this.pasid;
-    if (pasid === null) return;
-    if (left === 0) this.events.push({ type: 'PasidEntryRemoved', device, pasid });
-    if (reason === null && this.lazy) {
-      this.events.push({ type: 'RefcountChanged', pid: this.pid, pasid, refcount: this.count });
+  unbind(mmId: number, device: string, pasid: number, reason: UnbindReason | null, file?: number): void {
+    const mm = this.mm(mmId);
+    const key = `${pasid} ${device}`;
+    const undone = (mm.undone.get(key) ?? 0) + 1;
+    mm.undone.set(key, undone);
+    const left = (mm.source.bonds.get(device)?.get(pasid) ?? 0) - undone;
+    mm.bonds -= 1;
+    let refcount: number | undefined;
+    const underflow = this.lazy && !this.pooled(pasid);
+    if (this.lazy && !underflow) {
+      refcount = this.count(pasid) - 1;
+      this.counts.set(pasid, refcount);
     }
-    const freeNow =
-      (this.lazy && this.count === 0) || (this.state.policy === 'EAGER_UNBIND' && this.bondsLeft === 0);
-    if (freeNow) this.free();
+    if (reason !== null) {
+      this.events.push({
+        type: 'DeviceUnbound',
+        pid: mm.pid,
+        device,
+        pasid,
+        reason,
+        ...(file !== undefined ? { file } : {}),
+        ...(refcount !== undefined ? { refcount } : {}),
+      });
+    }
+    if (left === 0 && this.hasEntry(device, pasid)) {
+      this.entriesGone.add(key);
+      this.events.push({ type: 'PasidEntryRemoved', device, pasid, reason: 'unbind' });
+    }
+    switch (this.state.policy) {
+      case 'LAZY_REFCOUNT':
+        if (underflow) {
+          this.events.push(hazard({ code: 'REFCOUNT_UNDERFLOW', pid: mm.pid, pasid }));
+        } else if (refcount !== undefined) {
+          if (reason === null) {
+            this.events.push({ type: 'RefcountChanged', pid: this.holderPid(pasid), pasid, refcount });
+          }
+          if (refcount === 0) this.free(pasid);
+        }
+        return;
+      case 'EAGER_UNBIND':
+        if (mm.bonds === 0 && mm.pasid !== null) this.free(mm.pasid);
+        return;
+      case 'MM_EXIT':
+        this.freeIfDropped(mm);
+        return;
+      default:
+        assertNever(this.state.policy);
+    }
   }
 
-  /** The mm goes away (exit of the last task, or exec): its fds close in bind order. */
-  release(reason: 'exit' | 'exec'): void {
-    for (const [device, binds] of this.bonds) {
-      for (let i = this.undone.get(device) ?? 0; i < binds; i++) this.unbind(device, reason);
+  /** The mm's last task leaves it: `MmReleased`, then its PASID table entries, in (device, PASID) order. */
+  private release(mmId: number): void {
+    const mm = this.mm(mmId);
+    mm.released = true;
+    this.events.push({ type: 'MmReleased', pid: mm.pid });
+    const gone: [string, number][] = [];
+    for (const [device, byPasid] of mm.source.bonds) {
+      for (const pasid of byPasid.keys()) {
+        if (this.state.entries.get(pasid)?.get(device) === mm.id && this.hasEntry(device, pasid)) {
+          gone.push([device, pasid]);
+        }
+      }
     }
-    if (this.state.policy === 'MM_EXIT' && this.pasid !== null) this.free();
+    gone.sort(([d1, p1], [d2, p2]) => (d1 < d2 ? -1 : d1 > d2 ? 1 : p1 - p2));
+    for (const [device, pasid] of gone) {
+      this.entriesGone.add(`${pasid} ${device}`);
+      this.events.push({ type: 'PasidEntryRemoved', device, pasid, reason: 'mm-release' });
+    }
+    if (this.state.policy === 'MM_EXIT') this.freeIfDropped(mm);
   }
 
-  private free(): void {
-    if (this.pasid === null) return;
-    this.events.push({ type: 'PasidFreed', pid: this.pid, pasid: this.pasid });
-    this.pasid = null;
-    this.count = 0;
+  /** MM_EXIT frees in `__mmdrop`: when the mm is released and no bond holds it. */
+  private freeIfDropped(mm: ScratchMm): void {
+    if (mm.released && mm.bonds === 0 && mm.pasid !== null) this.free(mm.pasid);
+  }
+
+  private free(pasid: number): void {
+    const record = this.state.pasids.get(pasid);
+    if (!record) return;
+    const holder = this.mm(record.mm);
+    if (holder.bonds > 0) {
+      this.events.push(hazard({ code: 'PASID_FREED_WHILE_BOUND', pid: holder.pid, pasid }));
+    }
+    this.events.push({ type: 'PasidFreed', pid: holder.pid, pasid });
+    this.freedNow.add(pasid);
+    this.counts.delete(pasid);
+    if (holder.pasid === pasid) holder.pasid = null;
+  }
+
+  private mm(id: number): ScratchMm {
+    let mm = this.scratch.get(id);
+    if (!mm) {
+      const source = this.state.mms.get(id);
+      if (!source) throw new Error(`the state has no mm ${id}`);
+      mm = {
+        id,
+        pid: source.pid,
+        source,
+        pasid: source.pasid,
+        released: source.released,
+        bonds: bondCount(source),
+        undone: new Map(),
+      };
+      this.scratch.set(id, mm);
+    }
+    return mm;
+  }
+
+  private pooled(pasid: number): boolean {
+    return this.state.pasids.has(pasid) && !this.freedNow.has(pasid);
+  }
+
+  private count(pasid: number): number {
+    return this.counts.get(pasid) ?? this.state.pasids.get(pasid)?.refcount ?? 0;
+  }
+
+  private holderPid(pasid: number): number {
+    return this.state.pasids.get(pasid)?.pid ?? 0;
+  }
+
+  private hasEntry(device: string, pasid: number): boolean {
+    return (
+      (this.state.entries.get(pasid)?.has(device) ?? false) && !this.entriesGone.has(`${pasid} ${device}`)
+    );
   }
 }

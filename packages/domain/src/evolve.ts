@@ -1,6 +1,6 @@
 import { assertNever, type LedgerEvent } from './events.js';
 import { releasePasid, takePasid } from './pool.js';
-import { draftOf, type State, type StateDraft } from './state.js';
+import { draftOf, type Mm, type State, type StateDraft } from './state.js';
 
 /**
  * The state after one event of the log, input or derived. Pure: `state` is left as it was.
@@ -14,45 +14,97 @@ export function evolve(state: State, event: LedgerEvent): State {
 
 /**
  * Applies one event to a draft in place. Inputs carry only their unconditional effects (a task is
- * born, dies, or loses its MSR at exec); everything the rules decided arrives as derived events.
+ * born or dies, fork copies the fd table, an fd slot goes, exec invalidates the MSR); everything
+ * the rules decided arrives as derived events. Derived events of model version 1 logs (no `pasid`
+ * on an implicit unbind, no `MmReleased`) apply too: see the README.
  */
 export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
   // The most frequent events first: a switch on strings tests its cases in order.
   switch (event.type) {
     case 'Enqcmd':
     case 'DeviceBound':
+    case 'DmarFaultLogged':
       draft.version += 1;
       return;
     case 'WorkSubmitted':
     case 'BindFailed':
       return;
-    case 'ProcessCreated':
+    case 'ProcessCreated': {
       draft.version += 1;
+      const mm = newMm(draft, event.pid);
+      const fds = new Map<number, { file: number; cloexec: boolean }>();
+      const parent = event.parent === undefined ? undefined : draft.processes.get(event.parent);
+      if (parent) {
+        // fork copies the fd table: each slot is a new reference to the same open file.
+        for (const [fd, slot] of parent.fds) {
+          fds.set(fd, { file: slot.file, cloexec: slot.cloexec });
+          const file = draft.files.get(slot.file);
+          if (file) file.refs += 1;
+        }
+      }
       draft.processes.set(event.pid, {
         pid: event.pid,
         parent: event.parent ?? null,
         tasks: new Set([event.pid]),
-        mm: { pasid: null, bonds: new Map() },
+        mm: mm.id,
+        bonds: [],
+        fds,
       });
-      draft.tasks.set(event.pid, { tid: event.pid, pid: event.pid, msr: null });
+      draft.tasks.set(event.pid, { tid: event.pid, pid: event.pid, msr: null, activated: false });
       return;
+    }
     case 'ThreadCreated':
       draft.version += 1;
       draft.processes.get(event.pid)?.tasks.add(event.tid);
-      draft.tasks.set(event.tid, { tid: event.tid, pid: event.pid, msr: null });
+      draft.tasks.set(event.tid, { tid: event.tid, pid: event.pid, msr: null, activated: false });
       return;
     case 'DeviceUnbound': {
-      // The input (an explicit close) and the derived event (an implicit one) both drop one bind.
-      if (!('reason' in event)) draft.version += 1;
-      const mm = draft.processes.get(event.pid)?.mm;
-      if (mm) {
-        const left = (mm.bonds.get(event.device) ?? 0) - 1;
-        if (left > 0) mm.bonds.set(event.device, left);
-        else mm.bonds.delete(event.device);
-        if ('refcount' in event && event.refcount !== undefined && mm.pasid !== null) {
-          setRefcount(draft, mm.pasid, event.refcount);
+      if (!('reason' in event)) {
+        // The input: the last-bound process bond on the device.
+        draft.version += 1;
+        const process = draft.processes.get(event.pid);
+        if (!process) return;
+        for (let i = process.bonds.length - 1; i >= 0; i--) {
+          const bond = process.bonds[i];
+          if (bond?.device !== event.device) continue;
+          process.bonds.splice(i, 1);
+          unbindFrom(draft, bond.mm, bond.device, bond.pasid);
+          return;
         }
+        return;
       }
+      let pasid = event.pasid;
+      if (event.file !== undefined) {
+        const file = draft.files.get(event.file);
+        if (!file) return;
+        draft.files.delete(event.file);
+        pasid = file.pasid;
+        unbindFrom(draft, file.mm, file.device, file.pasid);
+      } else {
+        // A process bond, in bind order (version 1 logs name no PASID: any bond on the device).
+        const process = draft.processes.get(event.pid);
+        const at =
+          process?.bonds.findIndex(
+            (b) => b.device === event.device && (pasid === undefined || b.pasid === pasid),
+          ) ?? -1;
+        const bond = process?.bonds[at];
+        if (!process || !bond) return;
+        process.bonds.splice(at, 1);
+        pasid = bond.pasid;
+        unbindFrom(draft, bond.mm, bond.device, bond.pasid);
+      }
+      if (event.refcount !== undefined && pasid !== undefined) setRefcount(draft, pasid, event.refcount);
+      return;
+    }
+    case 'FileClosed': {
+      if (!('reason' in event)) draft.version += 1;
+      const process = draft.processes.get(event.pid);
+      const slot = process?.fds.get(event.fd);
+      if (!process || !slot) return;
+      process.fds.delete(event.fd);
+      // At the last reference the file's bond is unbound by the DeviceUnbound that follows.
+      const file = draft.files.get(slot.file);
+      if (file) file.refs -= 1;
       return;
     }
     case 'TaskExited': {
@@ -69,6 +121,7 @@ export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
       const [tid] = process?.tasks ?? [];
       const task = tid === undefined ? undefined : draft.tasks.get(tid);
       if (!process || !task) return;
+      // The MSR is invalid in the new program; the activation flag stays (only fork clears it).
       task.msr = null;
       if (task.tid !== process.pid) {
         // de_thread(): the exec'ing thread takes over the thread-group leader's id.
@@ -81,30 +134,71 @@ export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
     }
     case 'PasidAllocated': {
       takePasid(draft.pool, event.pasid);
-      const mm = draft.processes.get(event.pid)?.mm;
-      if (mm) mm.pasid = event.pasid;
+      const process = draft.processes.get(event.pid);
+      const mm = process && draft.mms.get(process.mm);
+      if (!mm) return;
+      mm.pasid = event.pasid;
       draft.pasids.set(event.pasid, {
         pasid: event.pasid,
         pid: event.pid,
+        mm: mm.id,
         refcount: draft.policy === 'LAZY_REFCOUNT' ? 0 : null,
-        devices: new Set(),
       });
       return;
     }
     case 'BondAdded': {
-      draft.processes.get(event.pid)?.mm.bonds.set(event.device, event.bonds);
+      const process = draft.processes.get(event.pid);
+      const mm = process && draft.mms.get(process.mm);
+      if (!process || !mm) return;
+      let onDevice = mm.bonds.get(event.device);
+      if (!onDevice) {
+        onDevice = new Map();
+        mm.bonds.set(event.device, onDevice);
+      }
+      onDevice.set(event.pasid, (onDevice.get(event.pasid) ?? 0) + 1);
+      if (event.fd === undefined) {
+        process.bonds.push({ device: event.device, pasid: event.pasid, mm: mm.id });
+      } else {
+        // The open file is named by the version of the input that opened it.
+        const id = draft.version;
+        draft.files.set(id, {
+          id,
+          device: event.device,
+          pasid: event.pasid,
+          mm: mm.id,
+          holder: mm.pid,
+          refs: 1,
+        });
+        process.fds.set(event.fd, { file: id, cloexec: event.cloexec ?? false });
+      }
       if (event.refcount !== undefined) setRefcount(draft, event.pasid, event.refcount);
       return;
     }
-    case 'PasidEntryInstalled':
-      draft.pasids.get(event.pasid)?.devices.add(event.device);
+    case 'PasidEntryInstalled': {
+      // The entry points at the PASID's holder: the binding process's mm.
+      const holder = draft.pasids.get(event.pasid)?.mm;
+      if (holder === undefined) return;
+      let byDevice = draft.entries.get(event.pasid);
+      if (!byDevice) {
+        byDevice = new Map();
+        draft.entries.set(event.pasid, byDevice);
+      }
+      byDevice.set(event.device, holder);
       return;
-    case 'PasidEntryRemoved':
-      draft.pasids.get(event.pasid)?.devices.delete(event.device);
+    }
+    case 'PasidEntryRemoved': {
+      const byDevice = draft.entries.get(event.pasid);
+      if (!byDevice) return;
+      byDevice.delete(event.device);
+      if (byDevice.size === 0) draft.entries.delete(event.pasid);
       return;
+    }
     case 'MsrFixedUp': {
       const task = draft.tasks.get(event.tid);
-      if (task) task.msr = event.pasid;
+      if (task) {
+        task.msr = event.pasid;
+        task.activated = true;
+      }
       if (event.refcount !== undefined) setRefcount(draft, event.pasid, event.refcount);
       return;
     }
@@ -112,11 +206,25 @@ export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
       setRefcount(draft, event.pasid, event.refcount);
       return;
     case 'PasidFreed': {
+      const record = draft.pasids.get(event.pasid);
       draft.pasids.delete(event.pasid);
       releasePasid(draft.pool, event.pasid);
-      const mm = draft.processes.get(event.pid)?.mm;
-      if (mm && mm.pasid === event.pasid) mm.pasid = null;
       draft.freed.push(event.pasid);
+      const mm = record && draft.mms.get(record.mm);
+      if (mm && mm.pasid === event.pasid) {
+        mm.pasid = null;
+        dropIfDone(draft, mm);
+      }
+      return;
+    }
+    case 'MmReleased': {
+      const process = draft.processes.get(event.pid);
+      const mm = process && draft.mms.get(process.mm);
+      if (!process || !mm) return;
+      mm.released = true;
+      // exec: the process still has its task, and goes on in a fresh mm.
+      if (process.tasks.size > 0) process.mm = newMm(draft, process.pid).id;
+      dropIfDone(draft, mm);
       return;
     }
     case 'HazardDetected': {
@@ -124,12 +232,44 @@ export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
       draft.hazards.push({ ...fields, event: draft.version });
       return;
     }
-    case 'ProcessExited':
+    case 'ProcessExited': {
+      const process = draft.processes.get(event.pid);
+      if (!process) return;
       draft.processes.delete(event.pid);
+      // A version 1 log has no MmReleased: the mm is released here.
+      const mm = draft.mms.get(process.mm);
+      if (mm && !mm.released) {
+        mm.released = true;
+        dropIfDone(draft, mm);
+      }
       return;
+    }
     default:
       assertNever(event);
   }
+}
+
+/** A fresh mm for `pid`, named by the version of the input that creates it (one per input at most). */
+function newMm(draft: StateDraft, pid: number): Mm {
+  const mm: Mm = { id: draft.version, pid, pasid: null, bonds: new Map(), released: false };
+  draft.mms.set(mm.id, mm);
+  return mm;
+}
+
+function unbindFrom(draft: StateDraft, mmId: number, device: string, pasid: number): void {
+  const mm = draft.mms.get(mmId);
+  const onDevice = mm?.bonds.get(device);
+  if (!mm || !onDevice) return;
+  const left = (onDevice.get(pasid) ?? 0) - 1;
+  if (left > 0) onDevice.set(pasid, left);
+  else onDevice.delete(pasid);
+  if (onDevice.size === 0) mm.bonds.delete(device);
+  dropIfDone(draft, mm);
+}
+
+/** A released mm with no bond and no PASID is dropped: it leaves the state. */
+function dropIfDone(draft: StateDraft, mm: Mm): void {
+  if (mm.released && mm.pasid === null && mm.bonds.size === 0) draft.mms.delete(mm.id);
 }
 
 function setRefcount(draft: StateDraft, pasid: number, refcount: number): void {

@@ -27,10 +27,12 @@ function prng(seed: number): () => number {
 
 /**
  * An endless random history that the rules accept at every step: each input is built from the
- * state so far (live pids, tids, bonds) and checked with `decide` before it is yielded. It mixes
- * all seven input types over several processes, threads and devices, and produces hazards
- * (SIGSEGV, DMAR_FAULT; WRONG_ADDRESS_SPACE under EAGER_UNBIND; PASID_EXHAUSTED with a small
- * maxPasid). Pure: no clock, no I/O; take as many events as you need.
+ * state so far (live pids, tids, bonds, fds) and checked with `decide` before it is yielded. It
+ * mixes all nine input types over several processes, threads and devices: binds with and without
+ * an fd (some close-on-exec), closes, forks that inherit fds, exec after ENQCMD, ENQCMD without a
+ * device, logged DMAR faults; and produces hazards (SIGSEGV, DMAR_FAULT; WRONG_ADDRESS_SPACE
+ * under EAGER_UNBIND; UNBALANCED_PUT and what follows under LAZY_REFCOUNT; PASID_EXHAUSTED with a
+ * small maxPasid). Pure: no clock, no I/O; take as many events as you need.
  */
 export function* generateHistory(options: GenerateOptions): Generator<InputEvent, never> {
   const random = prng(options.seed);
@@ -61,14 +63,23 @@ export function* generateHistory(options: GenerateOptions): Generator<InputEvent
       const process = pick([...state.processes.values()]);
       const device = pick(devices);
       if (!process || !device) return undefined;
-      return { type: 'DeviceBound', pid: process.pid, device };
+      if (random() < 0.5) return { type: 'DeviceBound', pid: process.pid, device };
+      // open() returns the lowest free fd; 0-2 are stdio.
+      let fd = 3;
+      while (process.fds.has(fd)) fd += 1;
+      return random() < 0.3
+        ? { type: 'DeviceBound', pid: process.pid, device, fd, cloexec: true }
+        : { type: 'DeviceBound', pid: process.pid, device, fd };
     }
     if (roll < 0.42) {
-      const bound = [...state.processes.values()].filter((p) => p.mm.bonds.size > 0);
-      const process = pick(bound);
-      const device = process && pick([...process.mm.bonds.keys()]);
-      if (!process || !device) return undefined;
-      return { type: 'DeviceUnbound', pid: process.pid, device };
+      const process = pick([...state.processes.values()]);
+      if (!process) return undefined;
+      const fd = pick([...process.fds.keys()]);
+      if (fd !== undefined && (random() < 0.5 || process.bonds.length === 0)) {
+        return { type: 'FileClosed', pid: process.pid, fd };
+      }
+      const bond = pick(process.bonds);
+      return bond && { type: 'DeviceUnbound', pid: process.pid, device: bond.device };
     }
     if (roll < 0.5) {
       const task = pick([...state.tasks.values()]);
@@ -81,10 +92,20 @@ export function* generateHistory(options: GenerateOptions): Generator<InputEvent
       const process = pick(single);
       return process && { type: 'ProcessExec', pid: process.pid };
     }
+    if (roll < 0.545) {
+      // A fault the kernel logged: mostly for a PASID in use, sometimes for one the model never saw.
+      const device = pick(devices);
+      const pasid = random() < 0.7 ? pick([...state.pasids.keys()]) : Math.floor(random() * 64);
+      return device === undefined || pasid === undefined
+        ? undefined
+        : { type: 'DmarFaultLogged', device, pasid, reason: '0x59' };
+    }
     const task = pick([...state.tasks.values()]);
     if (!task) return undefined;
+    if (roll < 0.56) return { type: 'Enqcmd', tid: task.tid };
     // Mostly a device the task's mm has bound; sometimes any device (DMAR_FAULT, SIGSEGV).
-    const bonds = [...(state.processes.get(task.pid)?.mm.bonds.keys() ?? [])];
+    const process = state.processes.get(task.pid);
+    const bonds = process ? [...(state.mms.get(process.mm)?.bonds.keys() ?? [])] : [];
     const device = random() < 0.85 && bonds.length > 0 ? pick(bonds) : pick(devices);
     return device === undefined ? undefined : { type: 'Enqcmd', tid: task.tid, device };
   }

@@ -1,4 +1,5 @@
 export * from './decide.js';
+export * from './descriptions.js';
 export * from './divergence.js';
 export * from './document.js';
 export * from './events.js';

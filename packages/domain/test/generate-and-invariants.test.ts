@@ -8,6 +8,7 @@ import {
   type InputEvent,
   POLICIES,
   Replayer,
+  unbalancedSince,
 } from '../src/index.js';
 import { dsa0, workedExample } from './support/specification.js';
 
@@ -16,16 +17,25 @@ function take(n: number, events: Iterator<InputEvent>): InputEvent[] {
 }
 
 describe('generateHistory', () => {
-  it.each(POLICIES)('%s: every event is accepted, all seven types appear, invariants hold', (policy) => {
-    const events = take(3000, generateHistory({ policy, maxPasid: 1 << 20, seed: 5 }));
-    const replayer = new Replayer({ policy, maxPasid: 1 << 20 });
-    for (const [i, input] of events.entries()) {
-      expect(replayer.apply(input).ok, `event ${i + 1}`).toBe(true);
-      if (i % 100 === 0) expect(checkInvariants(replayer.state)).toEqual([]);
-    }
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(INPUT_EVENT_TYPES));
-    expect(replayer.state.hazards.length).toBeGreaterThan(0);
-  });
+  it.each(POLICIES)(
+    '%s: every event is accepted, all nine types appear, invariants hold until an UNBALANCED_PUT',
+    (policy) => {
+      const events = take(3000, generateHistory({ policy, maxPasid: 1 << 20, seed: 5 }));
+      const replayer = new Replayer({ policy, maxPasid: 1 << 20 });
+      for (const [i, input] of events.entries()) {
+        expect(replayer.apply(input).ok, `event ${i + 1}`).toBe(true);
+        if (i % 50 === 0 && unbalancedSince(replayer.state) === null) {
+          expect(checkInvariants(replayer.state)).toEqual([]);
+        }
+      }
+      expect(new Set(events.map((e) => e.type))).toEqual(new Set(INPUT_EVENT_TYPES));
+      expect(events.some((e) => e.type === 'DeviceBound' && e.fd !== undefined)).toBe(true);
+      expect(events.some((e) => e.type === 'Enqcmd' && e.device === undefined)).toBe(true);
+      const codes = new Set(replayer.state.hazards.map((h) => h.code));
+      expect(codes.has('SIGSEGV')).toBe(true);
+      if (policy === 'LAZY_REFCOUNT') expect(codes.has('UNBALANCED_PUT')).toBe(true);
+    },
+  );
   it('is reproducible from its seed and differs between seeds', () => {
     const a = take(200, generateHistory({ policy: 'MM_EXIT', maxPasid: 1 << 20, seed: 1 }));
     const b = take(200, generateHistory({ policy: 'MM_EXIT', maxPasid: 1 << 20, seed: 1 }));
@@ -55,13 +65,20 @@ describe('the invariant checks find breaches (they are not vacuous)', () => {
   });
   it('an entry without a bond (2)', () => {
     const draft = lazyAfterStep(5);
-    draft.pasids.get(1)!.devices.add('0000:00:01.0');
+    draft.entries.get(1)!.set('0000:00:01.0', draft.processes.get(100)!.mm);
     expect(checkInvariants(draft).map((v) => v.invariant)).toContain(2);
   });
   it('a PASID out of range or held by no live process (1)', () => {
     const draft = lazyAfterStep(2);
-    draft.processes.get(100)!.mm.pasid = null;
+    draft.mms.get(draft.processes.get(100)!.mm)!.pasid = null;
     expect(checkInvariants(draft).map((v) => v.invariant)).toContain(1);
+  });
+  it('a dropped mm that still holds its PASID (6)', () => {
+    const draft = lazyAfterStep(2);
+    const mm = draft.mms.get(draft.processes.get(100)!.mm)!;
+    mm.released = true;
+    mm.bonds.clear();
+    expect(checkInvariants(draft).map((v) => v.invariant)).toContain(6);
   });
   it('a stale MSR under LAZY_REFCOUNT (4)', () => {
     const draft = lazyAfterStep(5);
@@ -71,8 +88,11 @@ describe('the invariant checks find breaches (they are not vacuous)', () => {
   it('MM_EXIT freeing on an unbind (5)', () => {
     const r = new Replayer({ policy: 'MM_EXIT', maxPasid: 1 << 20 });
     for (const input of workedExample.slice(0, 2)) r.apply(input);
-    const violations = checkStepInvariants(r.state, { type: 'DeviceUnbound', pid: 100, device: dsa0 }, [
-      { type: 'PasidEntryRemoved', device: dsa0, pasid: 1 },
+    const before = r.fork();
+    const after = draftOf(r.state);
+    after.pasids.delete(1);
+    const violations = checkStepInvariants(before, after, [
+      { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'unbind' },
       { type: 'PasidFreed', pid: 100, pasid: 1 },
     ]);
     expect(violations.map((v) => v.invariant)).toEqual([5]);

@@ -81,9 +81,54 @@ describe('HistoryLineReader', () => {
     expect(error.reason).toContain('ProcessCreated');
   });
   it('rejects a missing field', () => {
-    const error = errorOf('{"type": "Enqcmd", "tid": 3}\n');
+    const error = errorOf('{"type": "DeviceUnbound", "pid": 3}\n');
     expect([error.line, error.field]).toEqual([1, 'device']);
-    expect(error.reason).toBe('missing field "device" in Enqcmd');
+    expect(error.reason).toBe('missing field "device" in DeviceUnbound');
+  });
+  it('reads the inputs of model version 2: fd, cloexec, FileClosed, Enqcmd without device, DmarFaultLogged', () => {
+    const lines = readAll(
+      [
+        '{"type": "DeviceBound", "pid": 3, "device": "0000:6a:01.0", "fd": 0, "cloexec": true}',
+        '{"type": "FileClosed", "pid": 3, "fd": 4}',
+        '{"type": "Enqcmd", "tid": 3}',
+        '{"type": "DmarFaultLogged", "device": "0000:6a:01.0", "pasid": 0, "reason": "0x59"}',
+      ].join('\n'),
+    );
+    expect(lines.map((l) => ('event' in l ? l.event : l.header))).toEqual([
+      { type: 'DeviceBound', pid: 3, device: '0000:6a:01.0', fd: 0, cloexec: true },
+      { type: 'FileClosed', pid: 3, fd: 4 },
+      { type: 'Enqcmd', tid: 3 },
+      { type: 'DmarFaultLogged', device: '0000:6a:01.0', pasid: 0, reason: '0x59' },
+    ]);
+  });
+  it('rejects an ill-typed field of model version 2, naming it', () => {
+    for (const [text, field, reason] of [
+      [
+        '{"type": "DeviceBound", "pid": 3, "device": "0000:6a:01.0", "fd": -1}',
+        'fd',
+        'must be an integer >= 0',
+      ],
+      [
+        '{"type": "DeviceBound", "pid": 3, "device": "0000:6a:01.0", "fd": 3, "cloexec": 1}',
+        'cloexec',
+        'must be true or false',
+      ],
+      ['{"type": "FileClosed", "pid": 3}', 'fd', 'missing field "fd"'],
+      [
+        '{"type": "DmarFaultLogged", "device": "0000:6a:01.0", "pasid": 1048576}',
+        'pasid',
+        'from 0 to 1048575',
+      ],
+      [
+        '{"type": "DmarFaultLogged", "device": "0000:6a:01.0", "pasid": 2, "reason": 89}',
+        'reason',
+        'must be a string',
+      ],
+    ] as const) {
+      const error = errorOf(`${text}\n`);
+      expect([error.line, error.field], text).toEqual([1, field]);
+      expect(error.reason, text).toContain(reason);
+    }
   });
   it('rejects an ill-typed field', () => {
     for (const [text, field] of [

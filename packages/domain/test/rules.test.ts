@@ -15,8 +15,8 @@ describe('ProcessCreated', () => {
       .given([p100, bind100])
       .when({ type: 'ProcessCreated', pid: 200, parent: 100 })
       .then([]);
-    expect(state.processes.get(200)?.mm.pasid).toBeNull();
-    expect(state.tasks.get(200)).toEqual({ tid: 200, pid: 200, msr: null });
+    expect(state.mms.get(state.processes.get(200)!.mm)?.pasid).toBeNull();
+    expect(state.tasks.get(200)).toEqual({ tid: 200, pid: 200, msr: null, activated: false });
   });
   it('rejects a live pid (PROCESS_EXISTS)', () => {
     lazy.given([p100]).when(p100).thenRejects('PROCESS_EXISTS', 'pid');
@@ -45,7 +45,7 @@ describe('ProcessCreated', () => {
 describe('ThreadCreated', () => {
   it('adds a task with an invalid MSR to the process', () => {
     const state = lazy.given([p100, bind100]).when(thread101).then([]);
-    expect(state.tasks.get(101)).toEqual({ tid: 101, pid: 100, msr: null });
+    expect(state.tasks.get(101)).toEqual({ tid: 101, pid: 100, msr: null, activated: false });
   });
   it('rejects an unknown process (PROCESS_NOT_FOUND)', () => {
     lazy.given([]).when(thread101).thenRejects('PROCESS_NOT_FOUND', 'pid');
@@ -70,7 +70,7 @@ describe('DeviceBound', () => {
       .then([
         { type: 'PasidAllocated', pid: 100, pasid: 1 },
         { type: 'BondAdded', pid: 100, device: dsa0, pasid: 1, bonds: 1, refcount: 1 },
-        { type: 'PasidEntryInstalled', device: dsa0, pasid: 1 },
+        { type: 'PasidEntryInstalled', device: dsa0, pasid: 1, pid: 100 },
       ]);
   });
   it('has no count outside LAZY_REFCOUNT', () => {
@@ -80,7 +80,7 @@ describe('DeviceBound', () => {
         .then([
           { type: 'PasidAllocated', pid: 100, pasid: 1 },
           { type: 'BondAdded', pid: 100, device: dsa0, pasid: 1, bonds: 1 },
-          { type: 'PasidEntryInstalled', device: dsa0, pasid: 1 },
+          { type: 'PasidEntryInstalled', device: dsa0, pasid: 1, pid: 100 },
         ]);
     }
   });
@@ -97,7 +97,7 @@ describe('DeviceBound', () => {
       .then([
         { type: 'PasidAllocated', pid: 100, pasid: 3 },
         { type: 'BondAdded', pid: 100, device: dsa0, pasid: 3, bonds: 1 },
-        { type: 'PasidEntryInstalled', device: dsa0, pasid: 3 },
+        { type: 'PasidEntryInstalled', device: dsa0, pasid: 3, pid: 100 },
       ]);
     expect(state.pasids.has(3)).toBe(true);
     mmExit
@@ -110,7 +110,7 @@ describe('DeviceBound', () => {
       .then([
         { type: 'PasidAllocated', pid: 200, pasid: 1 },
         { type: 'BondAdded', pid: 200, device: dsa0, pasid: 1, bonds: 1 },
-        { type: 'PasidEntryInstalled', device: dsa0, pasid: 1 },
+        { type: 'PasidEntryInstalled', device: dsa0, pasid: 1, pid: 200 },
       ]);
   });
   it('accepts a given PASID equal to the one the mm holds', () => {
@@ -119,7 +119,7 @@ describe('DeviceBound', () => {
       .when({ type: 'DeviceBound', pid: 100, device: iax0, pasid: 1 })
       .then([
         { type: 'BondAdded', pid: 100, device: iax0, pasid: 1, bonds: 1, refcount: 2 },
-        { type: 'PasidEntryInstalled', device: iax0, pasid: 1 },
+        { type: 'PasidEntryInstalled', device: iax0, pasid: 1, pid: 100 },
       ]);
   });
   it('rejects an unknown process (PROCESS_NOT_FOUND)', () => {
@@ -158,7 +158,7 @@ describe('DeviceBound', () => {
         { type: 'BindFailed', pid: 300, device: dsa0 },
         { type: 'HazardDetected', code: 'PASID_EXHAUSTED', pid: 300, device: dsa0 },
       ]);
-    expect(state.processes.get(300)?.mm).toEqual({ pasid: null, bonds: new Map() });
+    expect(state.mms.get(state.processes.get(300)!.mm)).toMatchObject({ pasid: null, bonds: new Map() });
     expect([...state.pasids.keys()]).toEqual([1, 2]);
   });
   it('allocates the lowest freed value first, as ida_alloc_range does', () => {
@@ -171,7 +171,7 @@ describe('DeviceBound', () => {
     r.apply({ type: 'TaskExited', tid: 10 });
     r.apply({ type: 'ProcessCreated', pid: 40 });
     r.apply({ type: 'DeviceBound', pid: 40, device: dsa0 });
-    expect(r.state.processes.get(40)?.mm.pasid).toBe(1);
+    expect(r.state.mms.get(r.state.processes.get(40)!.mm)?.pasid).toBe(1);
   });
 });
 
@@ -187,7 +187,7 @@ describe('DeviceUnbound', () => {
       .given([p100, bind100])
       .when({ type: 'DeviceUnbound', pid: 100, device: dsa0 })
       .then([
-        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1 },
+        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'unbind' },
         { type: 'RefcountChanged', pid: 100, pasid: 1, refcount: 0 },
         { type: 'PasidFreed', pid: 100, pasid: 1 },
       ]);
@@ -197,7 +197,7 @@ describe('DeviceUnbound', () => {
       .given([p100, bind100, { type: 'Enqcmd', tid: 100, device: dsa0 }])
       .when({ type: 'DeviceUnbound', pid: 100, device: dsa0 })
       .then([
-        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1 },
+        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'unbind' },
         { type: 'RefcountChanged', pid: 100, pasid: 1, refcount: 1 },
       ]);
   });
@@ -205,14 +205,14 @@ describe('DeviceUnbound', () => {
     mmExit
       .given([p100, bind100])
       .when({ type: 'DeviceUnbound', pid: 100, device: dsa0 })
-      .then([{ type: 'PasidEntryRemoved', device: dsa0, pasid: 1 }]);
+      .then([{ type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'unbind' }]);
   });
   it('EAGER_UNBIND frees at the last bond of the mm, even with the MSR loaded', () => {
     const given: InputEvent[] = [p100, bind100, { type: 'DeviceBound', pid: 100, device: iax0 }];
     eager
       .given(given)
       .when({ type: 'DeviceUnbound', pid: 100, device: dsa0 })
-      .then([{ type: 'PasidEntryRemoved', device: dsa0, pasid: 1 }]);
+      .then([{ type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'unbind' }]);
     eager
       .given([
         ...given,
@@ -221,7 +221,7 @@ describe('DeviceUnbound', () => {
       ])
       .when({ type: 'DeviceUnbound', pid: 100, device: iax0 })
       .then([
-        { type: 'PasidEntryRemoved', device: iax0, pasid: 1 },
+        { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'unbind' },
         { type: 'PasidFreed', pid: 100, pasid: 1 },
       ]);
   });
@@ -259,7 +259,7 @@ describe('Enqcmd', () => {
     for (const s of [lazy, mmExit, eager]) {
       s.given([p100])
         .when({ type: 'Enqcmd', tid: 100, device: dsa0 })
-        .then([{ type: 'HazardDetected', code: 'SIGSEGV', tid: 100, device: dsa0 }]);
+        .then([{ type: 'HazardDetected', code: 'SIGSEGV', reason: 'NO_PASID', tid: 100, device: dsa0 }]);
     }
   });
   it('DMAR_FAULT on a device without a PASID table entry', () => {
@@ -301,7 +301,7 @@ describe('TaskExited', () => {
   it('a task with an invalid MSR changes no count', () => {
     lazy.given([p100, bind100, thread101]).when({ type: 'TaskExited', tid: 101 }).then([]);
   });
-  it('the last task ends the process: its bonds are unbound in bind order, then the PASID goes', () => {
+  it('the last task ends the process: mm released first, then its bonds unbound in bind order', () => {
     const given: InputEvent[] = [
       p100,
       { type: 'DeviceBound', pid: 100, device: iax0 },
@@ -312,11 +312,12 @@ describe('TaskExited', () => {
       .given(given)
       .when({ type: 'TaskExited', tid: 100 })
       .then([
-        { type: 'DeviceUnbound', pid: 100, device: iax0, reason: 'exit', refcount: 2 },
-        { type: 'DeviceUnbound', pid: 100, device: iax0, reason: 'exit', refcount: 1 },
-        { type: 'PasidEntryRemoved', device: iax0, pasid: 1 },
-        { type: 'DeviceUnbound', pid: 100, device: dsa0, reason: 'exit', refcount: 0 },
-        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1 },
+        { type: 'MmReleased', pid: 100 },
+        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'mm-release' },
+        { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'mm-release' },
+        { type: 'DeviceUnbound', pid: 100, device: iax0, pasid: 1, reason: 'exit', refcount: 2 },
+        { type: 'DeviceUnbound', pid: 100, device: dsa0, pasid: 1, reason: 'exit', refcount: 1 },
+        { type: 'DeviceUnbound', pid: 100, device: iax0, pasid: 1, reason: 'exit', refcount: 0 },
         { type: 'PasidFreed', pid: 100, pasid: 1 },
         { type: 'ProcessExited', pid: 100 },
       ]);
@@ -324,14 +325,74 @@ describe('TaskExited', () => {
       .given(given)
       .when({ type: 'TaskExited', tid: 100 })
       .then([
-        { type: 'DeviceUnbound', pid: 100, device: iax0, reason: 'exit' },
-        { type: 'DeviceUnbound', pid: 100, device: iax0, reason: 'exit' },
-        { type: 'PasidEntryRemoved', device: iax0, pasid: 1 },
-        { type: 'DeviceUnbound', pid: 100, device: dsa0, reason: 'exit' },
-        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1 },
+        { type: 'MmReleased', pid: 100 },
+        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'mm-release' },
+        { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'mm-release' },
+        { type: 'DeviceUnbound', pid: 100, device: iax0, pasid: 1, reason: 'exit' },
+        { type: 'DeviceUnbound', pid: 100, device: dsa0, pasid: 1, reason: 'exit' },
+        { type: 'DeviceUnbound', pid: 100, device: iax0, pasid: 1, reason: 'exit' },
         { type: 'PasidFreed', pid: 100, pasid: 1 },
         { type: 'ProcessExited', pid: 100 },
       ]);
+  });
+  it('then closes every fd in descending order; a file shared with a child stays open', () => {
+    const state = mmExit
+      .given([
+        p100,
+        { type: 'DeviceBound', pid: 100, device: dsa0, fd: 3 },
+        { type: 'DeviceBound', pid: 100, device: iax0, fd: 5 },
+        { type: 'ProcessCreated', pid: 200, parent: 100 },
+        { type: 'FileClosed', pid: 200, fd: 5 },
+      ])
+      .when({ type: 'TaskExited', tid: 100 })
+      .then([
+        { type: 'MmReleased', pid: 100 },
+        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'mm-release' },
+        { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'mm-release' },
+        { type: 'FileClosed', pid: 100, fd: 5, reason: 'exit' },
+        { type: 'DeviceUnbound', pid: 100, device: iax0, pasid: 1, reason: 'exit', file: 3 },
+        { type: 'FileClosed', pid: 100, fd: 3, reason: 'exit' },
+        { type: 'ProcessExited', pid: 100 },
+      ]);
+    // PASID 1 stays allocated to 100's released mm while 200's inherited fd 3 holds its bond.
+    expect(toStateDocument(state).pasids).toEqual([
+      { pasid: 1, pid: 100, refcount: null, devices: [], released: true },
+    ]);
+    expect(toStateDocument(state).files).toEqual([
+      { pid: 200, fd: 3, device: dsa0, pasid: 1, holder: 100, cloexec: false },
+    ]);
+  });
+  it('LAZY_REFCOUNT: an activated task that exec-ed drops a reference it never took (UNBALANCED_PUT)', () => {
+    lazy
+      .given([
+        p100,
+        bind100,
+        { type: 'Enqcmd', tid: 100, device: dsa0 },
+        { type: 'ProcessExec', pid: 100 },
+        { type: 'DeviceBound', pid: 100, device: iax0 },
+        thread101,
+      ])
+      .when({ type: 'TaskExited', tid: 100 })
+      .then([
+        { type: 'HazardDetected', code: 'UNBALANCED_PUT', tid: 100, pid: 100, pasid: 1 },
+        { type: 'RefcountChanged', pid: 100, pasid: 1, refcount: 0 },
+        { type: 'HazardDetected', code: 'PASID_FREED_WHILE_BOUND', pid: 100, pasid: 1 },
+        { type: 'PasidFreed', pid: 100, pasid: 1 },
+      ]);
+  });
+  it('MM_EXIT and EAGER_UNBIND: the same exit puts nothing (no count)', () => {
+    for (const s of [mmExit, eager]) {
+      s.given([
+        p100,
+        bind100,
+        { type: 'Enqcmd', tid: 100, device: dsa0 },
+        { type: 'ProcessExec', pid: 100 },
+        { type: 'DeviceBound', pid: 100, device: iax0 },
+        thread101,
+      ])
+        .when({ type: 'TaskExited', tid: 100 })
+        .then([]);
+    }
   });
   it('rejects an unknown task (TASK_NOT_FOUND)', () => {
     lazy.given([]).when({ type: 'TaskExited', tid: 1 }).thenRejects('TASK_NOT_FOUND', 'tid');
@@ -340,37 +401,66 @@ describe('TaskExited', () => {
 
 describe('ProcessExec', () => {
   const given: InputEvent[] = [p100, bind100, { type: 'Enqcmd', tid: 100, device: dsa0 }];
-  it('LAZY_REFCOUNT: pasid_put for the MSR, then the old mm is unbound as at exit', () => {
+  it('LAZY_REFCOUNT: pasid_put, then the old mm is released and its bonds unbound as at exit', () => {
     const state = lazy
       .given(given)
       .when({ type: 'ProcessExec', pid: 100 })
       .then([
         { type: 'RefcountChanged', pid: 100, pasid: 1, refcount: 1 },
-        { type: 'DeviceUnbound', pid: 100, device: dsa0, reason: 'exec', refcount: 0 },
-        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1 },
+        { type: 'MmReleased', pid: 100 },
+        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'mm-release' },
+        { type: 'DeviceUnbound', pid: 100, device: dsa0, pasid: 1, reason: 'exec', refcount: 0 },
         { type: 'PasidFreed', pid: 100, pasid: 1 },
       ]);
-    expect(state.tasks.get(100)?.msr).toBeNull();
-    expect(state.processes.get(100)?.mm).toEqual({ pasid: null, bonds: new Map() });
+    // The MSR is invalid; the activation flag stays set (only task creation clears it).
+    expect(state.tasks.get(100)).toEqual({ tid: 100, pid: 100, msr: null, activated: true });
+    expect(state.mms.get(state.processes.get(100)!.mm)).toMatchObject({
+      pasid: null,
+      bonds: new Map(),
+      released: false,
+    });
   });
-  it('MM_EXIT frees the old mm PASID at exec; the process continues with a fresh mm', () => {
+  it('MM_EXIT frees the old mm PASID at exec when no file holds it; the process goes on in a fresh mm', () => {
     const state = mmExit
       .given(given)
       .when({ type: 'ProcessExec', pid: 100 })
       .then([
-        { type: 'DeviceUnbound', pid: 100, device: dsa0, reason: 'exec' },
-        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1 },
+        { type: 'MmReleased', pid: 100 },
+        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'mm-release' },
+        { type: 'DeviceUnbound', pid: 100, device: dsa0, pasid: 1, reason: 'exec' },
         { type: 'PasidFreed', pid: 100, pasid: 1 },
       ]);
     expect(state.processes.has(100)).toBe(true);
     expect(state.tasks.get(100)?.msr).toBeNull();
   });
+  it('closes only the close-on-exec fds, in descending order; the others keep the old mm alive', () => {
+    const state = mmExit
+      .given([
+        p100,
+        { type: 'DeviceBound', pid: 100, device: dsa0, fd: 3, cloexec: true },
+        { type: 'DeviceBound', pid: 100, device: iax0, fd: 4 },
+        { type: 'DeviceBound', pid: 100, device: dsa0, fd: 5, cloexec: true },
+      ])
+      .when({ type: 'ProcessExec', pid: 100 })
+      .then([
+        { type: 'MmReleased', pid: 100 },
+        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'mm-release' },
+        { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'mm-release' },
+        { type: 'FileClosed', pid: 100, fd: 5, reason: 'exec' },
+        { type: 'DeviceUnbound', pid: 100, device: dsa0, pasid: 1, reason: 'exec', file: 4 },
+        { type: 'FileClosed', pid: 100, fd: 3, reason: 'exec' },
+        { type: 'DeviceUnbound', pid: 100, device: dsa0, pasid: 1, reason: 'exec', file: 2 },
+      ]);
+    const doc = toStateDocument(state);
+    expect(doc.files).toEqual([{ pid: 100, fd: 4, device: iax0, pasid: 1, holder: 100, cloexec: false }]);
+    expect(doc.pasids).toEqual([{ pasid: 1, pid: 100, refcount: null, devices: [], released: true }]);
+  });
   it('exec by the one remaining non-leader thread takes the leader tid (de_thread)', () => {
     const state = mmExit
       .given([p100, thread101, { type: 'TaskExited', tid: 100 }])
       .when({ type: 'ProcessExec', pid: 100 })
-      .then([]);
-    expect([...state.tasks.values()]).toEqual([{ tid: 100, pid: 100, msr: null }]);
+      .then([{ type: 'MmReleased', pid: 100 }]);
+    expect([...state.tasks.values()]).toEqual([{ tid: 100, pid: 100, msr: null, activated: false }]);
     expect([...(state.processes.get(100)?.tasks ?? [])]).toEqual([100]);
   });
   it('rejects an unknown process (PROCESS_NOT_FOUND)', () => {

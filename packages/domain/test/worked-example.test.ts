@@ -34,7 +34,7 @@ function replaySteps(policy: Policy, inputs = workedExample) {
     const decision = replayer.apply(input);
     if (!decision.ok) throw new Error(decision.rejection.message);
     expect(checkInvariants(replayer.state)).toEqual([]);
-    expect(checkStepInvariants(before, input, decision.events)).toEqual([]);
+    expect(checkStepInvariants(before, replayer.state, decision.events)).toEqual([]);
     return { derived: decision.events, state: replayer.fork() };
   });
 }
@@ -113,7 +113,7 @@ describe('the worked example, step by step', () => {
       [
         { type: 'PasidAllocated', pid: 100, pasid: 1 },
         { type: 'BondAdded', pid: 100, device: dsa0, pasid: 1, bonds: 1, refcount: 1 },
-        { type: 'PasidEntryInstalled', device: dsa0, pasid: 1 },
+        { type: 'PasidEntryInstalled', device: dsa0, pasid: 1, pid: 100 },
       ],
       [],
       [
@@ -126,28 +126,29 @@ describe('the worked example, step by step', () => {
       ],
       [
         { type: 'BondAdded', pid: 100, device: iax0, pasid: 1, bonds: 1, refcount: 4 },
-        { type: 'PasidEntryInstalled', device: iax0, pasid: 1 },
+        { type: 'PasidEntryInstalled', device: iax0, pasid: 1, pid: 100 },
       ],
       [],
-      [{ type: 'HazardDetected', code: 'SIGSEGV', tid: 200, device: dsa0 }],
+      [{ type: 'HazardDetected', code: 'SIGSEGV', reason: 'NO_PASID', tid: 200, device: dsa0 }],
       [
-        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1 },
+        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'unbind' },
         { type: 'RefcountChanged', pid: 100, pasid: 1, refcount: 3 },
       ],
       [{ type: 'RefcountChanged', pid: 100, pasid: 1, refcount: 2 }],
       [
-        { type: 'PasidEntryRemoved', device: iax0, pasid: 1 },
+        { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'unbind' },
         { type: 'RefcountChanged', pid: 100, pasid: 1, refcount: 1 },
       ],
       [{ type: 'HazardDetected', code: 'DMAR_FAULT', tid: 100, device: dsa0, pasid: 1 }],
       [
         { type: 'PasidAllocated', pid: 200, pasid: 2 },
         { type: 'BondAdded', pid: 200, device: dsa0, pasid: 2, bonds: 1, refcount: 1 },
-        { type: 'PasidEntryInstalled', device: dsa0, pasid: 2 },
+        { type: 'PasidEntryInstalled', device: dsa0, pasid: 2, pid: 200 },
       ],
       [
         { type: 'RefcountChanged', pid: 100, pasid: 1, refcount: 0 },
         { type: 'PasidFreed', pid: 100, pasid: 1 },
+        { type: 'MmReleased', pid: 100 },
         { type: 'ProcessExited', pid: 100 },
       ],
     ];
@@ -156,8 +157,11 @@ describe('the worked example, step by step', () => {
 
   it('MM_EXIT: PASID 1 outlives its last unbind and is freed when process 100 ends', () => {
     const steps = replaySteps('MM_EXIT');
-    expect(steps[10]?.derived).toEqual([{ type: 'PasidEntryRemoved', device: iax0, pasid: 1 }]);
+    expect(steps[10]?.derived).toEqual([
+      { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'unbind' },
+    ]);
     expect(steps[13]?.derived).toEqual([
+      { type: 'MmReleased', pid: 100 },
       { type: 'PasidFreed', pid: 100, pasid: 1 },
       { type: 'ProcessExited', pid: 100 },
     ]);
@@ -176,7 +180,7 @@ describe('the worked example, step by step', () => {
       hazards: ['SIGSEGV'],
     });
     expect(steps[10]?.derived).toEqual([
-      { type: 'PasidEntryRemoved', device: iax0, pasid: 1 },
+      { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'unbind' },
       { type: 'PasidFreed', pid: 100, pasid: 1 },
     ]);
     // Task 100 still carries 1 in its MSR although the PASID is freed.
@@ -189,7 +193,10 @@ describe('the worked example, step by step', () => {
       freed: [1],
       hazards: ['SIGSEGV', 'DMAR_FAULT'],
     });
-    expect(steps[13]?.derived).toEqual([{ type: 'ProcessExited', pid: 100 }]);
+    expect(steps[13]?.derived).toEqual([
+      { type: 'MmReleased', pid: 100 },
+      { type: 'ProcessExited', pid: 100 },
+    ]);
   });
 
   it('EAGER_UNBIND: an Enqcmd 100 dsa0 after step 13 is WRONG_ADDRESS_SPACE into process 200', () => {

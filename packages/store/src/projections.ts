@@ -1,4 +1,4 @@
-import type { LedgerEvent, State } from '@pasid/domain';
+import { deviceBondCount, type LedgerEvent, type State } from '@pasid/domain';
 
 /** The rows of one system's projection tables, as the domain state says they should be. */
 export interface ProjectionRows {
@@ -39,9 +39,13 @@ export function projectionRows(state: State, only?: Touched, hazardsFrom = 0, fr
   const pids = only ? [...only.pids] : [...state.processes.keys()];
   for (const pid of pids) {
     const p = state.processes.get(pid);
-    if (!p) continue;
-    rows.processes.push({ pid, parent: p.parent, pasid: p.mm.pasid });
-    for (const [device, binds] of p.mm.bonds) rows.bonds.push({ pid, device, binds });
+    const mm = p && state.mms.get(p.mm);
+    if (!p || !mm) continue;
+    rows.processes.push({ pid, parent: p.parent, pasid: mm.pasid });
+    // The bonds of the process's own mm (a released mm's bonds are its files').
+    for (const device of mm.bonds.keys()) {
+      rows.bonds.push({ pid, device, binds: deviceBondCount(mm, device) });
+    }
   }
   const tids = only ? [...only.tids] : [...state.tasks.keys()];
   for (const tid of tids) {
@@ -53,7 +57,9 @@ export function projectionRows(state: State, only?: Touched, hazardsFrom = 0, fr
     const r = state.pasids.get(value);
     if (!r) continue;
     rows.pasids.push({ pasid: value, pid: r.pid, refcount: r.refcount });
-    for (const device of r.devices) rows.entries.push({ device, pasid: value });
+    for (const [device, mm] of state.entries.get(value) ?? []) {
+      if (mm === r.mm) rows.entries.push({ device, pasid: value });
+    }
   }
   state.hazards.slice(hazardsFrom).forEach((h, i) => {
     rows.hazards.push({
@@ -90,7 +96,8 @@ export function touchedBy(before: State, after: State, events: readonly LedgerEv
       const p = state.processes.get(pid);
       if (!p) continue;
       for (const tid of p.tasks) touched.tids.add(tid);
-      if (p.mm.pasid !== null) touched.pasids.add(p.mm.pasid);
+      const pasid = state.mms.get(p.mm)?.pasid ?? null;
+      if (pasid !== null) touched.pasids.add(pasid);
     }
   }
   return touched;

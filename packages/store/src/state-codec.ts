@@ -1,10 +1,24 @@
-import type { HazardCode, Policy, State, StateDraft } from '@pasid/domain';
+import type { HazardCode, Policy, SigsegvReason, State, StateDraft } from '@pasid/domain';
+
+type EncodedHazard = {
+  code: HazardCode;
+  reason?: SigsegvReason;
+  event: number;
+  tid?: number;
+  pid?: number;
+  device?: string;
+  pasid?: number;
+  observed?: boolean;
+  explained?: boolean;
+};
 
 /**
- * The domain state as JSON for snapshots. Maps and sets become arrays in their iteration order,
- * which the rules depend on (a process's tasks in creation order, its bonds in bind order).
+ * The domain state (model version 2) as JSON for snapshots. Maps and sets become arrays in their
+ * iteration order, which the rules depend on (a process's tasks in creation order, its bonds in
+ * bind order).
  */
 export interface EncodedState {
+  model: 2;
   policy: Policy;
   maxPasid: number;
   version: number;
@@ -12,18 +26,42 @@ export interface EncodedState {
     pid: number,
     parent: number | null,
     tasks: number[],
-    pasid: number | null,
-    bonds: [string, number][],
+    mm: number,
+    bonds: [device: string, pasid: number, mm: number][],
+    fds: [fd: number, file: number, cloexec: boolean][],
   ][];
-  tasks: [tid: number, pid: number, msr: number | null][];
-  pasids: [pasid: number, pid: number, refcount: number | null, devices: string[]][];
+  tasks: [tid: number, pid: number, msr: number | null, activated: boolean][];
+  mms: [
+    id: number,
+    pid: number,
+    pasid: number | null,
+    released: boolean,
+    bonds: [string, number, number][],
+  ][];
+  files: [id: number, device: string, pasid: number, mm: number, holder: number, refs: number][];
+  pasids: [pasid: number, pid: number, mm: number, refcount: number | null][];
+  entries: [pasid: number, device: string, mm: number][];
   pool: { high: number; free: number[] };
   freed: number[];
-  hazards: { code: HazardCode; event: number; tid?: number; pid?: number; device?: string; pasid?: number }[];
+  hazards: EncodedHazard[];
+}
+
+/** A snapshot written by model version 1 (before migration 0004): one mm per live process. */
+interface EncodedStateV1 {
+  policy: Policy;
+  maxPasid: number;
+  version: number;
+  processes: [number, number | null, number[], number | null, [string, number][]][];
+  tasks: [number, number, number | null][];
+  pasids: [number, number, number | null, string[]][];
+  pool: { high: number; free: number[] };
+  freed: number[];
+  hazards: EncodedHazard[];
 }
 
 export function encodeState(state: State): EncodedState {
   return {
+    model: 2,
     policy: state.policy,
     maxPasid: state.maxPasid,
     version: state.version,
@@ -31,37 +69,121 @@ export function encodeState(state: State): EncodedState {
       p.pid,
       p.parent,
       [...p.tasks],
-      p.mm.pasid,
-      [...p.mm.bonds],
+      p.mm,
+      p.bonds.map((b) => [b.device, b.pasid, b.mm]),
+      [...p.fds].map(([fd, slot]) => [fd, slot.file, slot.cloexec]),
     ]),
-    tasks: [...state.tasks.values()].map((t) => [t.tid, t.pid, t.msr]),
-    pasids: [...state.pasids.values()].map((r) => [r.pasid, r.pid, r.refcount, [...r.devices]]),
+    tasks: [...state.tasks.values()].map((t) => [t.tid, t.pid, t.msr, t.activated]),
+    mms: [...state.mms.values()].map((m) => [
+      m.id,
+      m.pid,
+      m.pasid,
+      m.released,
+      [...m.bonds].flatMap(([device, byPasid]) =>
+        [...byPasid].map(([pasid, n]): [string, number, number] => [device, pasid, n]),
+      ),
+    ]),
+    files: [...state.files.values()].map((f) => [f.id, f.device, f.pasid, f.mm, f.holder, f.refs]),
+    pasids: [...state.pasids.values()].map((r) => [r.pasid, r.pid, r.mm, r.refcount]),
+    entries: [...state.entries].flatMap(([pasid, byDevice]) =>
+      [...byDevice].map(([device, mm]): [number, string, number] => [pasid, device, mm]),
+    ),
     pool: { high: state.pool.high, free: [...state.pool.free] },
     freed: [...state.freed],
     hazards: state.hazards.map((h) => ({ ...h })),
   };
 }
 
-export function decodeState(encoded: EncodedState): StateDraft {
+export function decodeState(encoded: EncodedState | EncodedStateV1): StateDraft {
+  if (!('model' in encoded)) return decodeStateV1(encoded);
+  const mms: StateDraft['mms'] = new Map();
+  for (const [id, pid, pasid, released, bonds] of encoded.mms) {
+    const byDevice = new Map<string, Map<number, number>>();
+    for (const [device, value, n] of bonds) {
+      const byPasid = byDevice.get(device) ?? new Map<number, number>();
+      byPasid.set(value, n);
+      byDevice.set(device, byPasid);
+    }
+    mms.set(id, { id, pid, pasid, released, bonds: byDevice });
+  }
+  const entries: StateDraft['entries'] = new Map();
+  for (const [pasid, device, mm] of encoded.entries) {
+    const byDevice = entries.get(pasid) ?? new Map<string, number>();
+    byDevice.set(device, mm);
+    entries.set(pasid, byDevice);
+  }
   return {
     policy: encoded.policy,
     maxPasid: encoded.maxPasid,
     version: encoded.version,
     processes: new Map(
-      encoded.processes.map(([pid, parent, tasks, pasid, bonds]) => [
+      encoded.processes.map(([pid, parent, tasks, mm, bonds, fds]) => [
         pid,
-        { pid, parent, tasks: new Set(tasks), mm: { pasid, bonds: new Map(bonds) } },
+        {
+          pid,
+          parent,
+          tasks: new Set(tasks),
+          mm,
+          bonds: bonds.map(([device, pasid, bondMm]) => ({ device, pasid, mm: bondMm })),
+          fds: new Map(fds.map(([fd, file, cloexec]) => [fd, { file, cloexec }])),
+        },
       ]),
     ),
-    tasks: new Map(encoded.tasks.map(([tid, pid, msr]) => [tid, { tid, pid, msr }])),
+    tasks: new Map(encoded.tasks.map(([tid, pid, msr, activated]) => [tid, { tid, pid, msr, activated }])),
+    mms,
+    files: new Map(
+      encoded.files.map(([id, device, pasid, mm, holder, refs]) => [
+        id,
+        { id, device, pasid, mm, holder, refs },
+      ]),
+    ),
     pasids: new Map(
-      encoded.pasids.map(([pasid, pid, refcount, devices]) => [
-        pasid,
-        { pasid, pid, refcount, devices: new Set(devices) },
-      ]),
+      encoded.pasids.map(([pasid, pid, mm, refcount]) => [pasid, { pasid, pid, mm, refcount }]),
     ),
+    entries,
     pool: { high: encoded.pool.high, free: [...encoded.pool.free] },
     freed: [...encoded.freed],
     hazards: encoded.hazards.map((h) => ({ ...h })),
   };
+}
+
+/**
+ * A model version 1 snapshot as a version 2 state: each live process has one mm (named -pid, so it
+ * never meets a version-named one), only process bonds, no files; a task with a valid MSR was
+ * activated. (Migration 0004 deletes these snapshots, so that an exec'd task's activation is
+ * replayed from the log; this is for a snapshot read before that.)
+ */
+function decodeStateV1(encoded: EncodedStateV1): StateDraft {
+  const state: StateDraft = {
+    policy: encoded.policy,
+    maxPasid: encoded.maxPasid,
+    version: encoded.version,
+    processes: new Map(),
+    tasks: new Map(),
+    mms: new Map(),
+    files: new Map(),
+    pasids: new Map(),
+    entries: new Map(),
+    pool: { high: encoded.pool.high, free: [...encoded.pool.free] },
+    freed: [...encoded.freed],
+    hazards: encoded.hazards.map((h) => ({ ...h })),
+  };
+  for (const [pid, parent, tasks, pasid, bonds] of encoded.processes) {
+    const mm = -pid;
+    const byDevice = new Map<string, Map<number, number>>();
+    const processBonds: { device: string; pasid: number; mm: number }[] = [];
+    for (const [device, n] of bonds) {
+      if (pasid !== null) byDevice.set(device, new Map([[pasid, n]]));
+      for (let i = 0; i < n && pasid !== null; i++) processBonds.push({ device, pasid, mm });
+    }
+    state.mms.set(mm, { id: mm, pid, pasid, released: false, bonds: byDevice });
+    state.processes.set(pid, { pid, parent, tasks: new Set(tasks), mm, bonds: processBonds, fds: new Map() });
+  }
+  for (const [tid, pid, msr] of encoded.tasks)
+    state.tasks.set(tid, { tid, pid, msr, activated: msr !== null });
+  for (const [pasid, pid, refcount, devices] of encoded.pasids) {
+    state.pasids.set(pasid, { pasid, pid, mm: -pid, refcount });
+    if (devices.length > 0) state.entries.set(pasid, new Map(devices.map((d) => [d, -pid])));
+  }
+  return state;
 }

@@ -1,4 +1,4 @@
-import { HAZARD_CODES, INPUT_EVENT_TYPES, POLICIES } from '@pasid/domain';
+import { HAZARD_CODES, INPUT_EVENT_TYPES, POLICIES, SIGSEGV_REASONS } from '@pasid/domain';
 import { registerEnumType } from 'type-graphql';
 
 /** GraphQL enums over the domain's own lists, so the two can never drift apart. */
@@ -15,13 +15,20 @@ registerEnumType(Policy, {
 export const InputEventType = enumOf(INPUT_EVENT_TYPES);
 registerEnumType(InputEventType, {
   name: 'InputEventType',
-  description: 'The seven input events a trace records.',
+  description: 'The input events a client or a trace records.',
 });
 
 export const HazardCode = enumOf(HAZARD_CODES);
 registerEnumType(HazardCode, {
   name: 'HazardCode',
   description: 'A fact about the traced system the rules detected.',
+});
+
+export const SigsegvReason = enumOf(SIGSEGV_REASONS);
+registerEnumType(SigsegvReason, {
+  name: 'SigsegvReason',
+  description:
+    'Why the ENQCMD #GP fix-up did not run: the mm has no PASID, or the task was already activated.',
 });
 
 export const EventKind = { INPUT: 'input', DERIVED: 'derived' } as const;

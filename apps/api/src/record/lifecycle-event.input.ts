@@ -3,7 +3,7 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { InputEventType } from '../common/enums.js';
 
 /**
- * One input event. GraphQL has no input unions, so the fields of all seven types sit side by side;
+ * One input event. GraphQL has no input unions, so the fields of all the types sit side by side;
  * give exactly those of `type` (the domain checks them and names the one at fault).
  */
 @InputType({ description: 'One input event: `type` plus the fields of that type (see the README).' })
@@ -13,7 +13,7 @@ export class LifecycleEventInput {
 
   @Field(() => Int, {
     nullable: true,
-    description: 'ProcessCreated, ThreadCreated, DeviceBound, DeviceUnbound, ProcessExec.',
+    description: 'ProcessCreated, ThreadCreated, DeviceBound, DeviceUnbound, FileClosed, ProcessExec.',
   })
   pid?: number | null;
 
@@ -25,12 +25,32 @@ export class LifecycleEventInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'DeviceBound, DeviceUnbound, Enqcmd: PCI address like 0000:6a:01.0.',
+    description:
+      'DeviceBound, DeviceUnbound, DmarFaultLogged, Enqcmd (optional: without it, only the #GP): PCI address like 0000:6a:01.0.',
   })
   device?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'DeviceBound: the PASID the kernel was seen to use.' })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'DeviceBound: the PASID the kernel was seen to use. DmarFaultLogged: the PASID of the fault.',
+  })
   pasid?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'DeviceBound: the fd of the open file that holds the bond. FileClosed: the fd closed.',
+  })
+  fd?: number | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'DeviceBound with fd: close-on-exec (default false).',
+  })
+  cloexec?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'DmarFaultLogged: the fault reason code, e.g. 0x59.' })
+  reason?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'A UUID for idempotent retries.' })
   id?: string | null;

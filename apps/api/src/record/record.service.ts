@@ -1,4 +1,4 @@
-import { checkInputEvent, type InputEvent, type Policy } from '@pasid/domain';
+import { checkInputEvent, HAZARD_DESCRIPTIONS, type InputEvent, type Policy } from '@pasid/domain';
 import type { EventStore } from '@pasid/store';
 import { badInput, mapped } from '../errors.js';
 import { toLedgerEvent } from '../event/event.mapper.js';
@@ -93,6 +93,6 @@ function toHazard(event: { version: number; data: Record<string, unknown> }): Ha
     type: _type,
     code,
     ...rest
-  } = event.data as { type: string; code: Hazard['code'] } & Omit<Hazard, 'event'>;
-  return { code, event: event.version, ...rest };
+  } = event.data as { type: string; code: Hazard['code'] } & Omit<Hazard, 'event' | 'description'>;
+  return { code, event: event.version, ...rest, description: HAZARD_DESCRIPTIONS[code] };
 }

@@ -49,3 +49,9 @@ export class DeviceLookupArgs {
   @Field(() => String, { description: 'PCI address DDDD:BB:DD.F.' })
   address!: string;
 }
+
+@ArgsType()
+export class FileHolderLookupArgs {
+  @Field(() => Int, { description: "A pid whose mm (live or released) open files' bonds are to." })
+  holder!: number;
+}

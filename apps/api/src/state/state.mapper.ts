@@ -1,4 +1,4 @@
-import { type State, toStateDocument } from '@pasid/domain';
+import { deviceBondCount, HAZARD_DESCRIPTIONS, type State, toStateDocument } from '@pasid/domain';
 import type { Bond, Device, PasidTableEntry, Process, SystemState } from './state.type.js';
 
 /**
@@ -9,13 +9,22 @@ export function toSystemState(state: State): SystemState {
   const doc = toStateDocument(state);
   const processes: Process[] = [...state.processes.values()]
     .sort((a, b) => a.pid - b.pid)
-    .map((p) => ({
-      pid: p.pid,
-      parent: p.parent,
-      tasks: [...p.tasks],
-      pasid: p.mm.pasid,
-      bonds: [...p.mm.bonds].map(([device, count]) => ({ pid: p.pid, device, count, pasid: p.mm.pasid })),
-    }));
+    .map((p) => {
+      const mm = state.mms.get(p.mm);
+      const pasid = mm?.pasid ?? null;
+      return {
+        pid: p.pid,
+        parent: p.parent,
+        tasks: [...p.tasks],
+        pasid,
+        bonds: [...(mm?.bonds.keys() ?? [])].map((device) => ({
+          pid: p.pid,
+          device,
+          count: mm ? deviceBondCount(mm, device) : 0,
+          pasid,
+        })),
+      };
+    });
   const bonds: Bond[] = processes.flatMap((p) => p.bonds);
   const entries: PasidTableEntry[] = doc.pasids.flatMap((r) =>
     r.devices.map((device) => ({ device, pasid: r.pasid, pid: r.pid })),
@@ -32,8 +41,9 @@ export function toSystemState(state: State): SystemState {
     maxPasid: state.maxPasid,
     pasids: doc.pasids,
     tasks: doc.tasks,
+    files: doc.files,
     freed: doc.freed,
-    hazards: doc.hazards,
+    hazards: doc.hazards.map((h) => ({ ...h, description: HAZARD_DESCRIPTIONS[h.code] })),
     processes,
     bonds,
     entries,

@@ -4,13 +4,14 @@ import type { ApiContext } from '../context.js';
 import { System } from '../system/system.type.js';
 import {
   DeviceLookupArgs,
+  FileHolderLookupArgs,
   MAX_STATES_PER_REQUEST,
   PasidLookupArgs,
   ProcessLookupArgs,
   StateArgs,
   StatesArgs,
 } from './state.args.js';
-import { Device, Pasid, Process, SystemState } from './state.type.js';
+import { Device, OpenFile, Pasid, Process, SystemState } from './state.type.js';
 
 @Resolver(() => System)
 export class SystemStateResolver {
@@ -43,7 +44,7 @@ export class SystemStateResolver {
   }
 }
 
-/** Look-ups inside one state: by PASID value, by pid, by device. */
+/** Look-ups inside one state: by PASID value, by pid, by device, by the holder of open files. */
 @Resolver(() => SystemState)
 export class StateLookupResolver {
   @FieldResolver(() => Pasid, { nullable: true, description: 'The allocated PASID with this value, if any.' })
@@ -68,5 +69,16 @@ export class StateLookupResolver {
     @Args(() => DeviceLookupArgs) { address }: DeviceLookupArgs,
   ): Device | null {
     return state.devices.find((d) => d.address === address) ?? null;
+  }
+
+  @FieldResolver(() => [OpenFile], {
+    description:
+      "The open fds whose file's bond is to this pid's mm, in any process (an inherited file keeps a released mm alive).",
+  })
+  filesHeldBy(
+    @Root() state: SystemState,
+    @Args(() => FileHolderLookupArgs) { holder }: FileHolderLookupArgs,
+  ): OpenFile[] {
+    return state.files.filter((f) => f.holder === holder);
   }
 }

@@ -1,6 +1,10 @@
-import type { HazardCode as HazardCodeName, Policy as PolicyName } from '@pasid/domain';
+import type {
+  HazardCode as HazardCodeName,
+  Policy as PolicyName,
+  SigsegvReason as SigsegvReasonName,
+} from '@pasid/domain';
 import { Field, Int, ObjectType } from 'type-graphql';
-import { HazardCode, Policy } from '../common/enums.js';
+import { HazardCode, Policy, SigsegvReason } from '../common/enums.js';
 
 @ObjectType({
   description: 'An allocated PASID: its holder, its count and the devices with a PASID table entry.',
@@ -15,8 +19,16 @@ export class Pasid {
   @Field(() => Int, { nullable: true, description: 'The reference count under LAZY_REFCOUNT, else null.' })
   refcount!: number | null;
 
-  @Field(() => [String], { description: 'Devices with a PASID table entry for it, sorted.' })
+  @Field(() => [String], {
+    description: 'Devices whose PASID table entry for it is present and points at the holding mm, sorted.',
+  })
   devices!: string[];
+
+  @Field(() => Boolean, {
+    description:
+      'The holding mm has no live task any more (its process exited or exec-ed); open files keep it.',
+  })
+  released!: boolean;
 }
 
 @ObjectType({ description: 'A live task (thread) and its IA32_PASID MSR.' })
@@ -29,6 +41,34 @@ export class Task {
 
   @Field(() => Int, { nullable: true, description: 'The PASID in the MSR, null while invalid.' })
   msr!: number | null;
+
+  @Field(() => Boolean, {
+    description: 'The #GP fix-up has run in this task (set at the fix-up, cleared only at task creation).',
+  })
+  activated!: boolean;
+}
+
+@ObjectType({ description: "An open fd of a process's fd table and the open file (and bond) it refers to." })
+export class OpenFile {
+  @Field(() => Int, { description: 'The process whose fd table holds the fd.' })
+  pid!: number;
+
+  @Field(() => Int)
+  fd!: number;
+
+  @Field(() => String)
+  device!: string;
+
+  @Field(() => Int, { description: "The PASID the file's bond was made with." })
+  pasid!: number;
+
+  @Field(() => Int, {
+    description: "The pid whose mm the file's bond is to; differs from pid for an inherited file.",
+  })
+  holder!: number;
+
+  @Field(() => Boolean)
+  cloexec!: boolean;
 }
 
 @ObjectType({
@@ -37,6 +77,9 @@ export class Task {
 export class Hazard {
   @Field(() => HazardCode)
   code!: HazardCodeName;
+
+  @Field(() => SigsegvReason, { nullable: true, description: 'SIGSEGV: why the fix-up did not run.' })
+  reason?: SigsegvReasonName;
 
   @Field(() => Int, { description: 'The version (1-based input event) that caused it.' })
   event!: number;
@@ -52,9 +95,25 @@ export class Hazard {
 
   @Field(() => Int, { nullable: true })
   pasid?: number;
+
+  @Field(() => Boolean, { nullable: true, description: 'DMAR_FAULT: true when the kernel logged it.' })
+  observed?: boolean;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'A logged DMAR_FAULT: true when the model has no entry for it, so the lifecycle explains it.',
+  })
+  explained?: boolean;
+
+  @Field(() => String, { description: 'What the kernel did, in one sentence (from the domain).' })
+  description!: string;
 }
 
-@ObjectType({ description: 'Binds of one device by one process not yet unbound (its mm bonds).' })
+@ObjectType({
+  description:
+    "Binds of one device by a live process's mm not yet unbound (process bonds and its files' bonds).",
+})
 export class Bond {
   @Field(() => Int)
   pid!: number;
@@ -113,7 +172,7 @@ export class Device {
 
 @ObjectType({
   description:
-    'The projected state of a system after input event `events`. policy, events, pasids, tasks, freed and hazards are the `pasid replay --json` document; the rest adds what that document leaves out.',
+    'The projected state of a system after input event `events`. policy, events, pasids, tasks, files, freed and hazards are the `pasid replay --json` document; the rest adds what that document leaves out.',
 })
 export class SystemState {
   @Field(() => Policy)
@@ -130,6 +189,9 @@ export class SystemState {
 
   @Field(() => [Task], { description: 'Live tasks, sorted by tid.' })
   tasks!: Task[];
+
+  @Field(() => [OpenFile], { description: 'Open fds, sorted by pid then fd.' })
+  files!: OpenFile[];
 
   @Field(() => [Int], { description: 'Freed PASID values in the order they were freed.' })
   freed!: number[];

@@ -23,18 +23,34 @@ export function formatSummary(header: HistoryHeader, doc: StateDocument, color: 
 
   out.push(section('PASIDs', doc.pasids.length));
   if (doc.pasids.length > 0) {
-    const table = new Table({ head: ['pasid', 'holder pid', 'refcount', 'devices'], style });
+    const table = new Table({ head: ['pasid', 'holder pid', 'refcount', 'devices', 'mm'], style });
     for (const p of doc.pasids) {
-      table.push([p.pasid, p.pid, p.refcount ?? none, p.devices.join(', ') || none]);
+      // A released mm lives on while open files hold its bonds.
+      const mm = p.released ? c.yellow('released') : 'live';
+      table.push([p.pasid, p.pid, p.refcount ?? none, p.devices.join(', ') || none, mm]);
     }
     out.push(table.toString());
   }
 
   out.push(section('Live tasks', doc.tasks.length));
   if (doc.tasks.length > 0) {
-    const table = new Table({ head: ['tid', 'pid', 'MSR'], style });
-    for (const t of doc.tasks) table.push([t.tid, t.pid, t.msr ?? c.dim('invalid')]);
+    const table = new Table({ head: ['tid', 'pid', 'MSR', 'activated'], style });
+    for (const t of doc.tasks)
+      table.push([t.tid, t.pid, t.msr ?? c.dim('invalid'), t.activated ? 'yes' : 'no']);
     out.push(table.toString());
+  }
+
+  out.push(section('Open files', doc.files.length));
+  if (doc.files.length > 0) {
+    const table = new Table({ head: ['pid', 'fd', 'device', 'pasid', 'holder pid', 'cloexec'], style });
+    for (const f of clip(doc.files, SHOWN)) {
+      // The holder differs from the pid for an inherited file.
+      const holder = f.holder === f.pid ? String(f.holder) : c.yellow(`${f.holder} (inherited)`);
+      table.push([f.pid, f.fd, f.device, f.pasid, holder, f.cloexec ? 'yes' : 'no']);
+    }
+    out.push(table.toString());
+    if (doc.files.length > SHOWN)
+      out.push(c.dim(`only the first ${SHOWN} are shown; --json prints them all`));
   }
 
   out.push(section('Freed', doc.freed.length));
@@ -42,12 +58,23 @@ export function formatSummary(header: HistoryHeader, doc: StateDocument, color: 
 
   out.push(section('Hazards', doc.hazards.length));
   if (doc.hazards.length > 0) {
-    const table = new Table({ head: ['code', 'event #', 'tid', 'pid', 'device', 'pasid'], style });
+    const table = new Table({ head: ['code', 'event #', 'tid', 'pid', 'device', 'pasid', 'note'], style });
     const byCode = new Map<string, number>();
     for (const h of doc.hazards) byCode.set(h.code, (byCode.get(h.code) ?? 0) + 1);
     out.push([...byCode].map(([code, n]) => `${c.red(code)} ${n}`).join('  '));
     for (const h of doc.hazards.slice(-SHOWN)) {
-      table.push([c.red(h.code), h.event, h.tid ?? none, h.pid ?? none, h.device ?? none, h.pasid ?? none]);
+      const note =
+        h.reason ??
+        (h.observed ? (h.explained ? 'logged, explained' : 'logged, not explained by the model') : none);
+      table.push([
+        c.red(h.code),
+        h.event,
+        h.tid ?? none,
+        h.pid ?? none,
+        h.device ?? none,
+        h.pasid ?? none,
+        note,
+      ]);
     }
     out.push(table.toString());
     if (doc.hazards.length > SHOWN)

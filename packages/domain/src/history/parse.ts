@@ -47,6 +47,7 @@ export function checkInputEvent(value: unknown): InputEventCheck {
 }
 
 const isId = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_ID;
+const isFd = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_ID;
 /** Device strings already seen valid: a history names few devices, so the regex runs rarely. */
 const validDevices = new Set<string>();
 const isDevice = (v: unknown): boolean => {
@@ -71,13 +72,19 @@ function keyCount(value: object): number {
 function plainInputEvent(v: Record<string, unknown>): InputEvent | undefined {
   switch (v.type) {
     case 'Enqcmd':
+      if (v.device === undefined) return keyCount(v) === 2 && isId(v.tid) ? (v as InputEvent) : undefined;
       return keyCount(v) === 3 && isId(v.tid) && isDevice(v.device) ? (v as InputEvent) : undefined;
     case 'DeviceBound': {
-      const n = v.pasid === undefined ? 3 : isId(v.pasid) ? 4 : 0;
+      let n = 3;
+      if (v.pasid !== undefined) n = isId(v.pasid) ? n + 1 : -1;
+      if (v.fd !== undefined) n = isFd(v.fd) ? n + 1 : -1;
+      if (v.cloexec !== undefined) n = typeof v.cloexec === 'boolean' ? n + 1 : -1;
       return keyCount(v) === n && isId(v.pid) && isDevice(v.device) ? (v as InputEvent) : undefined;
     }
     case 'DeviceUnbound':
       return keyCount(v) === 3 && isId(v.pid) && isDevice(v.device) ? (v as InputEvent) : undefined;
+    case 'FileClosed':
+      return keyCount(v) === 3 && isId(v.pid) && isFd(v.fd) ? (v as InputEvent) : undefined;
     case 'ThreadCreated':
       return keyCount(v) === 3 && isId(v.tid) && isId(v.pid) ? (v as InputEvent) : undefined;
     case 'ProcessCreated': {
@@ -108,14 +115,18 @@ function describeIssue(
   if (value[field] === undefined) return { field, reason: `missing field "${field}" in ${type}` };
   const hint =
     issue.code === 'invalid_type' || issue.code === 'too_small' || issue.code === 'too_big'
-      ? expectation(field)
+      ? expectation(field, type)
       : issue.message;
   return { field, reason: `field "${field}" ${hint}, got ${JSON.stringify(value[field])}` };
 }
 
-function expectation(field: string): string {
+function expectation(field: string, type: string): string {
   if (field === 'device') return 'must be a PCI address string like "0000:6a:01.0"';
-  if (field === 'id' || field === 'at') return 'must be a string';
+  if (field === 'id' || field === 'at' || field === 'reason') return 'must be a string';
+  if (field === 'cloexec') return 'must be true or false';
+  if (field === 'fd') return `must be an integer from 0 to ${MAX_ID}`;
+  if (field === 'pasid' && type === 'DmarFaultLogged')
+    return `must be an integer from 0 to ${DEFAULT_MAX_PASID - 1}`;
   return `must be a positive integer (at most ${MAX_ID})`;
 }
 

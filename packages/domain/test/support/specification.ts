@@ -72,3 +72,28 @@ export const workedExample: readonly InputEvent[] = [
   { type: 'DeviceBound', pid: 200, device: dsa0 },
   { type: 'TaskExited', tid: 100 },
 ];
+
+/** The spec's second example (an inherited file; MM_EXIT in the spec), steps 1-7. */
+export const inheritedFile: readonly InputEvent[] = [
+  { type: 'ProcessCreated', pid: 300 },
+  { type: 'DeviceBound', pid: 300, device: dsa0, fd: 3 },
+  { type: 'Enqcmd', tid: 300, device: dsa0 },
+  { type: 'ProcessCreated', pid: 301, parent: 300 },
+  { type: 'TaskExited', tid: 300 },
+  { type: 'DeviceBound', pid: 301, device: dsa0 },
+  { type: 'FileClosed', pid: 301, fd: 3 },
+];
+
+/** The spec's third example (exec after ENQCMD; LAZY_REFCOUNT, the seed's code), steps 1-10. */
+export const execAfterEnqcmd: readonly InputEvent[] = [
+  { type: 'ProcessCreated', pid: 400 },
+  { type: 'DeviceBound', pid: 400, device: dsa0 },
+  { type: 'Enqcmd', tid: 400, device: dsa0 },
+  { type: 'ProcessExec', pid: 400 },
+  { type: 'DeviceBound', pid: 400, device: iax0 },
+  { type: 'Enqcmd', tid: 400, device: iax0 },
+  { type: 'ThreadCreated', tid: 401, pid: 400 },
+  { type: 'Enqcmd', tid: 401, device: iax0 },
+  { type: 'TaskExited', tid: 400 },
+  { type: 'TaskExited', tid: 401 },
+];
