@@ -143,6 +143,8 @@ export class LifetimeRecorder {
       }
       case 'DeviceBound':
       case 'DeviceUnbound':
+      case 'FileClosed':
+      case 'DmarFaultLogged':
       case 'Enqcmd':
         return;
       default:
@@ -202,6 +204,8 @@ export class LifetimeRecorder {
       case 'DeviceUnbound':
       case 'RefcountChanged':
       case 'BindFailed':
+      case 'FileClosed':
+      case 'MmReleased':
         return;
       default:
         assertNever(event);

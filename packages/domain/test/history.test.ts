@@ -106,7 +106,7 @@ describe('HistoryLineReader', () => {
       [
         '{"type": "DeviceBound", "pid": 3, "device": "0000:6a:01.0", "fd": -1}',
         'fd',
-        'must be an integer >= 0',
+        'must be an integer from 0 to',
       ],
       [
         '{"type": "DeviceBound", "pid": 3, "device": "0000:6a:01.0", "fd": 3, "cloexec": 1}',

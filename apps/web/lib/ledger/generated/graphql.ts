@@ -35,15 +35,21 @@ export type EventKind =
 /** A fact about the traced system the rules detected. */
 export type HazardCode =
   | 'DMAR_FAULT'
+  | 'PASID_ENTRY_BUSY'
   | 'PASID_EXHAUSTED'
+  | 'PASID_FREED_WHILE_BOUND'
+  | 'REFCOUNT_UNDERFLOW'
   | 'SIGSEGV'
+  | 'UNBALANCED_PUT'
   | 'WRONG_ADDRESS_SPACE';
 
-/** The seven input events a trace records. */
+/** The input events a client or a trace records. */
 export type InputEventType =
   | 'DeviceBound'
   | 'DeviceUnbound'
+  | 'DmarFaultLogged'
   | 'Enqcmd'
+  | 'FileClosed'
   | 'ProcessCreated'
   | 'ProcessExec'
   | 'TaskExited'
@@ -53,16 +59,22 @@ export type InputEventType =
 export type LifecycleEventInput = {
   /** When it was observed, RFC 3339 with offset. */
   at?: string | null | undefined;
-  /** DeviceBound, DeviceUnbound, Enqcmd: PCI address like 0000:6a:01.0. */
+  /** DeviceBound with fd: close-on-exec (default false). */
+  cloexec?: boolean | null | undefined;
+  /** DeviceBound, DeviceUnbound, DmarFaultLogged, Enqcmd (optional: without it, only the #GP): PCI address like 0000:6a:01.0. */
   device?: string | null | undefined;
+  /** DeviceBound: the fd of the open file that holds the bond. FileClosed: the fd closed. */
+  fd?: number | null | undefined;
   /** A UUID for idempotent retries. */
   id?: string | number | null | undefined;
   /** ProcessCreated: the parent process. */
   parent?: number | null | undefined;
-  /** DeviceBound: the PASID the kernel was seen to use. */
+  /** DeviceBound: the PASID the kernel was seen to use. DmarFaultLogged: the PASID of the fault. */
   pasid?: number | null | undefined;
-  /** ProcessCreated, ThreadCreated, DeviceBound, DeviceUnbound, ProcessExec. */
+  /** ProcessCreated, ThreadCreated, DeviceBound, DeviceUnbound, FileClosed, ProcessExec. */
   pid?: number | null | undefined;
+  /** DmarFaultLogged: the fault reason code, e.g. 0x59. */
+  reason?: string | null | undefined;
   /** ThreadCreated, Enqcmd, TaskExited. */
   tid?: number | null | undefined;
   type: InputEventType;
