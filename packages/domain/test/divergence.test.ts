@@ -19,7 +19,7 @@ describe('firstDivergence', () => {
     expect(found?.differences).toContainEqual({
       field: 'pasids',
       key: 'pasid=1',
-      left: { pasid: 1, pid: 100, devices: [] },
+      left: { pasid: 1, pid: 100, devices: [], released: false },
       right: null,
     });
     expect(found?.differences).toContainEqual({ field: 'freed', key: null, left: null, right: 1 });
@@ -55,24 +55,24 @@ describe('firstDivergence', () => {
 
 describe('documentDifferences', () => {
   it('leaves out the policy and reference counts, and pairs list items by their first field', () => {
-    const base = { events: 1, pasids: [], tasks: [], freed: [], hazards: [] };
+    const base = { events: 1, pasids: [], tasks: [], files: [], freed: [], hazards: [] };
     expect(
       documentDifferences(
-        { ...base, policy: 'LAZY_REFCOUNT', pasids: [{ pasid: 1, pid: 7, refcount: 2, devices: [] }] },
-        { ...base, policy: 'MM_EXIT', pasids: [{ pasid: 1, pid: 7, refcount: null, devices: [] }] },
+        { ...base, policy: 'LAZY_REFCOUNT', pasids: [{ pasid: 1, pid: 7, refcount: 2, devices: [], released: false }] },
+        { ...base, policy: 'MM_EXIT', pasids: [{ pasid: 1, pid: 7, refcount: null, devices: [], released: false }] },
       ),
     ).toEqual([]);
     expect(
       documentDifferences(
-        { ...base, policy: 'MM_EXIT', tasks: [{ tid: 3, pid: 3, msr: 1 }] },
-        { ...base, policy: 'EAGER_UNBIND', tasks: [{ tid: 3, pid: 3, msr: null }] },
+        { ...base, policy: 'MM_EXIT', tasks: [{ tid: 3, pid: 3, msr: 1, activated: true }] },
+        { ...base, policy: 'EAGER_UNBIND', tasks: [{ tid: 3, pid: 3, msr: null, activated: true }] },
       ),
     ).toEqual([
       {
         field: 'tasks',
         key: 'tid=3',
-        left: { tid: 3, pid: 3, msr: 1 },
-        right: { tid: 3, pid: 3, msr: null },
+        left: { tid: 3, pid: 3, msr: 1, activated: true },
+        right: { tid: 3, pid: 3, msr: null, activated: true },
       },
     ]);
   });
