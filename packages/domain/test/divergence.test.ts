@@ -58,8 +58,16 @@ describe('documentDifferences', () => {
     const base = { events: 1, pasids: [], tasks: [], files: [], freed: [], hazards: [] };
     expect(
       documentDifferences(
-        { ...base, policy: 'LAZY_REFCOUNT', pasids: [{ pasid: 1, pid: 7, refcount: 2, devices: [], released: false }] },
-        { ...base, policy: 'MM_EXIT', pasids: [{ pasid: 1, pid: 7, refcount: null, devices: [], released: false }] },
+        {
+          ...base,
+          policy: 'LAZY_REFCOUNT',
+          pasids: [{ pasid: 1, pid: 7, refcount: 2, devices: [], released: false }],
+        },
+        {
+          ...base,
+          policy: 'MM_EXIT',
+          pasids: [{ pasid: 1, pid: 7, refcount: null, devices: [], released: false }],
+        },
       ),
     ).toEqual([]);
     expect(
