@@ -1,7 +1,7 @@
-import { loadConfig, openStore } from '@pasid/api';
 import { createTestDatabase, postgresAvailable } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok } from './support/client.js';
+import { createKeyedDatabase, createSystems } from './support/keyed-database.js';
 import { startApiProcess } from './support/processes.js';
 import { collect, wsClient } from './support/subscriber.js';
 import { workedExampleEvents } from './support/worked-example.js';
@@ -22,20 +22,9 @@ describe.skipIf(!(await postgresAvailable('the API tests')))(
     let reader: string;
 
     beforeAll(async () => {
-      database = await createTestDatabase('api');
-      const store = await openStore(loadConfig({ DATABASE_URL: database.url }));
-      writer = (await store.apiKeys.create('tracer', 'writer')).token;
-      reader = (await store.apiKeys.create('watcher', 'reader')).token;
-      await store.close();
+      ({ database, writer, reader } = await createKeyedDatabase());
       [a, b] = await Promise.all([startApiProcess(database.url), startApiProcess(database.url)]);
-      for (const name of ['one', 'two']) {
-        await ok(
-          b.url,
-          `mutation { createSystem(input: { name: "${name}", policy: LAZY_REFCOUNT }) { name } }`,
-          {},
-          writer,
-        );
-      }
+      await createSystems(b.url, writer, 'LAZY_REFCOUNT', 'one', 'two');
     });
     afterAll(async () => {
       await Promise.all([a?.stop(), b?.stop()]);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig, openStore } from '@pasid/api';
 import { createTestDatabase, postgresAvailable, sql } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok } from '../support/client.js';
+import { createKeyedDatabase, createSystems } from '../support/keyed-database.js';
 import { startApiProcess } from '../support/processes.js';
 import { wsClient } from '../support/subscriber.js';
 import { followLog, recordWithRetry, until } from './support.js';
@@ -19,18 +19,9 @@ describe.skipIf(!(await postgresAvailable('the API attack tests')))('killed data
   let reader: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase('api');
-    const store = await openStore(loadConfig({ DATABASE_URL: database.url }));
-    writer = (await store.apiKeys.create('tracer', 'writer')).token;
-    reader = (await store.apiKeys.create('watcher', 'reader')).token;
-    await store.close();
+    ({ database, writer, reader } = await createKeyedDatabase());
     api = await startApiProcess(database.url, { READS_REQUIRE_KEY: 'true' });
-    await ok(
-      api.url,
-      'mutation { createSystem(input: { name: "s", policy: LAZY_REFCOUNT }) { name } }',
-      {},
-      writer,
-    );
+    await createSystems(api.url, writer, 'LAZY_REFCOUNT', 's');
   });
   afterAll(async () => {
     await api?.stop();

@@ -1,7 +1,7 @@
-import { loadConfig, openStore } from '@pasid/api';
 import { createTestDatabase, postgresAvailable, sql } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, ok } from '../support/client.js';
+import { createKeyedDatabase, createSystems } from '../support/keyed-database.js';
 import { startApiProcess } from '../support/processes.js';
 import { wsClient } from '../support/subscriber.js';
 import { followLog, until } from './support.js';
@@ -14,19 +14,9 @@ describe.skipIf(!(await postgresAvailable('the API attack tests')))('races and l
   let reader: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase('api');
-    const store = await openStore(loadConfig({ DATABASE_URL: database.url }));
-    writer = (await store.apiKeys.create('tracer', 'writer')).token;
-    reader = (await store.apiKeys.create('watcher', 'reader')).token;
-    await store.close();
+    ({ database, writer, reader } = await createKeyedDatabase());
     api = await startApiProcess(database.url);
-    for (const name of ['race', 'load'])
-      await ok(
-        api.url,
-        `mutation { createSystem(input: { name: "${name}", policy: MM_EXIT }) { name } }`,
-        {},
-        writer,
-      );
+    await createSystems(api.url, writer, 'MM_EXIT', 'race', 'load');
   });
   afterAll(async () => {
     await api?.stop();
