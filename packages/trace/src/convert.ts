@@ -1,8 +1,7 @@
-import type { Policy } from '@pasid/domain';
+import type { InputEvent, Policy } from '@pasid/domain';
 import type { CaptureInfo, Fact, TraceKind } from './fact.js';
 import { DomainGate, type ModelGate } from './gate.js';
 import { eventId, observedAt } from './ids.js';
-import type { TraceInput } from './inputs.js';
 import { type Interpreted, Interpreter } from './interpret.js';
 import { TraceError, TraceReport } from './report.js';
 import { DEFAULT_MAX_HELD, mergeByTime } from './sorter.js';
@@ -41,7 +40,7 @@ export async function* traceInputs(
   sources: readonly TraceSource[],
   options: TraceOptions,
   report: TraceReport = new TraceReport(),
-): AsyncGenerator<TraceInput[]> {
+): AsyncGenerator<InputEvent[]> {
   const strict = options.strict ?? false;
   const info: CaptureInfo = {};
   if (options.bootTimeMs !== undefined) info.bootTimeMs = options.bootTimeMs;
@@ -72,7 +71,7 @@ export async function* traceInputs(
   const bootIds = opened.map((s) => s.info.bootId ?? '');
   if (bootIds.some((id) => id === '')) report.withoutBootId = true;
 
-  const admit = (item: Interpreted, out: TraceInput[]) => {
+  const admit = (item: Interpreted, out: InputEvent[]) => {
     const source = opened[item.fact.source] as OpenedSource;
     const stats = source.stats;
     if ('ignored' in item) {
@@ -114,11 +113,11 @@ export async function* traceInputs(
   };
 
   for await (const batch of merged) {
-    const out: TraceInput[] = [];
+    const out: InputEvent[] = [];
     for (const fact of batch) for (const item of interpreter.take(fact)) admit(item, out);
     if (out.length > 0 || batch.length === 0) yield out;
   }
-  const last: TraceInput[] = [];
+  const last: InputEvent[] = [];
   for (const item of interpreter.end()) admit(item, last);
   if (last.length > 0) yield last;
 }

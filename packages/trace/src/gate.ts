@@ -1,12 +1,18 @@
-import { DEFAULT_MAX_PASID, DEFAULT_POLICY, type InputEvent, type Policy, Replayer } from '@pasid/domain';
-import type { TraceInput } from './inputs.js';
+import {
+  checkInputEvent,
+  DEFAULT_MAX_PASID,
+  DEFAULT_POLICY,
+  type InputEvent,
+  type Policy,
+  Replayer,
+} from '@pasid/domain';
 
 /** Whether the model takes an input, in the domain's words (its code and message). */
 export type GateDecision = { ok: true } | { ok: false; code: string; field?: string; message: string };
 
 export interface ModelGate {
   /** Decides and, when taken, applies the input (the next decision sees it). */
-  apply(input: TraceInput): GateDecision;
+  apply(input: InputEvent): GateDecision;
 }
 
 /**
@@ -23,14 +29,12 @@ export class DomainGate implements ModelGate {
     });
   }
 
-  apply(input: TraceInput): GateDecision {
-    let decision: ReturnType<Replayer['apply']>;
-    try {
-      decision = this.replayer.apply(input as unknown as InputEvent);
-    } catch (error) {
-      // A domain that does not know this input's type yet (model version 1) throws.
-      return { ok: false, code: 'UNKNOWN_INPUT', message: (error as Error).message };
-    }
+  apply(input: InputEvent): GateDecision {
+    // The domain's schema first: a field out of its range (a pid above MAX_ID, a long reason)
+    // is refused here as an import would refuse it, never written into a history.
+    const check = checkInputEvent(input);
+    if (!check.ok) return { ok: false, code: 'INVALID_INPUT', field: check.field, message: check.reason };
+    const decision = this.replayer.apply(input);
     if (decision.ok) return { ok: true };
     const { code, field, message } = decision.rejection;
     return { ok: false, code, field, message };

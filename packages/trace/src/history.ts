@@ -1,21 +1,18 @@
-import type { Policy } from '@pasid/domain';
-import type { TraceInput } from './inputs.js';
+import { type InputEvent, type InputEventType, inputEventSchemas, type Policy } from '@pasid/domain';
 
-/** Key order of each input as pasid-lifecycle.md lists its fields, then `id` and `at`. */
-const FIELDS: Record<TraceInput['type'], readonly string[]> = {
-  ProcessCreated: ['pid', 'parent', 'id', 'at'],
-  ThreadCreated: ['tid', 'pid', 'id', 'at'],
-  DeviceBound: ['pid', 'device', 'pasid', 'fd', 'cloexec', 'id', 'at'],
-  DeviceUnbound: ['pid', 'device', 'id', 'at'],
-  FileClosed: ['pid', 'fd', 'id', 'at'],
-  Enqcmd: ['tid', 'device', 'id', 'at'],
-  TaskExited: ['tid', 'id', 'at'],
-  ProcessExec: ['pid', 'id', 'at'],
-  DmarFaultLogged: ['device', 'pasid', 'reason', 'id', 'at'],
-};
+/**
+ * Key order of each input after `type`: the domain's schemas' (the spec's field order, then `id`
+ * and `at`), so a trace's history line and the domain's `formatHistoryEvent` agree.
+ */
+const FIELDS = Object.fromEntries(
+  Object.entries(inputEventSchemas).map(([type, schema]) => [
+    type,
+    Object.keys(schema.shape).filter((key) => key !== 'type'),
+  ]),
+) as Record<InputEventType, string[]>;
 
 /** One history line (contract.md, "History files"). */
-export function historyLine(input: TraceInput): string {
+export function historyLine(input: InputEvent): string {
   const source = input as Record<string, unknown>;
   // Built as text: the fields are numbers and plain strings, and an object per line was slow.
   let line = `{"type":"${input.type}"`;

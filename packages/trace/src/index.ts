@@ -4,7 +4,6 @@ export * from './fact.js';
 export * from './gate.js';
 export * from './history.js';
 export * from './ids.js';
-export * from './inputs.js';
 export * from './interpret.js';
 export * from './report.js';
 export * from './sorter.js';

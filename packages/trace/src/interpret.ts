@@ -1,5 +1,5 @@
+import type { InputEvent, InputEventOf } from '@pasid/domain';
 import type { Fact } from './fact.js';
-import type { TraceInput } from './inputs.js';
 
 /**
  * Fact -> model input: the one place that knows what each kernel fact means for the lifecycle
@@ -8,7 +8,7 @@ import type { TraceInput } from './inputs.js';
  * takes an input is the domain's to say (gate.ts), not this file's.
  */
 export type Interpreted =
-  | { fact: Fact; input: TraceInput; also?: Fact }
+  | { fact: Fact; input: InputEvent; also?: Fact }
   | { fact: Fact; ignored: string }
   | { fact: Fact; skipped: string };
 
@@ -160,8 +160,8 @@ export class Interpreter {
   }
 }
 
-function bound(pending: PendingBind, file: { fd?: number; cloexec?: boolean }): TraceInput {
-  const input: Extract<TraceInput, { type: 'DeviceBound' }> = {
+function bound(pending: PendingBind, file: { fd?: number; cloexec?: boolean }): InputEvent {
+  const input: InputEventOf<'DeviceBound'> = {
     type: 'DeviceBound',
     pid: pending.pid,
     device: pending.device,

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { InputEvent } from '@pasid/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TraceInput } from '../src/index.js';
 import {
   buildWorkload,
   captureHeader,
@@ -25,7 +25,7 @@ beforeAll(() => {
 });
 
 /** The inputs about the workload's own tasks, in history order. */
-function ofWorkload(inputs: TraceInput[], pids: WorkloadPids) {
+function ofWorkload(inputs: InputEvent[], pids: WorkloadPids) {
   const ours = new Set([pids.main, pids.thread, pids.child]);
   return bare(inputs).filter((i) => [i.pid, i.tid].some((n) => typeof n === 'number' && ours.has(n)));
 }

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { InputEvent } from '@pasid/domain';
 import {
   type ModelGate,
-  type TraceInput,
   type TraceOptions,
   TraceReport,
   type TraceSource,
@@ -31,13 +31,13 @@ export const takesAll: ModelGate = { apply: () => ({ ok: true }) };
 export async function collect(
   sources: TraceSource[],
   options: TraceOptions = {},
-): Promise<{ inputs: TraceInput[]; report: TraceReport }> {
+): Promise<{ inputs: InputEvent[]; report: TraceReport }> {
   const report = new TraceReport();
-  const inputs: TraceInput[] = [];
+  const inputs: InputEvent[] = [];
   for await (const batch of traceInputs(sources, options, report)) inputs.push(...batch);
   return { inputs, report };
 }
 
 /** Inputs without id and at, for comparing with what a scenario expects. */
-export const bare = (inputs: TraceInput[]) =>
+export const bare = (inputs: InputEvent[]) =>
   inputs.map(({ id: _id, at: _at, ...rest }) => rest as Record<string, unknown>);

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainGate, type TraceInput, type TraceReport, type TraceSource, traceInputs } from '@pasid/trace';
+import type { InputEvent } from '@pasid/domain';
+import { DomainGate, type TraceReport, type TraceSource, traceInputs } from '@pasid/trace';
 import { checkOptions, type TraceCommandOptions, UsageError } from './trace.js';
 
 /**
@@ -195,7 +196,7 @@ export async function followTrace(
         .trim()
         .split('\n')
         .slice(1)
-        .map((l) => JSON.parse(l) as TraceInput);
+        .map((l) => JSON.parse(l) as InputEvent);
       if (rereadable) {
         skip = version;
         lastStoredId = stored.at(-1)?.id;
@@ -210,7 +211,7 @@ export async function followTrace(
         ? pipe(file === '-' ? process.stdin : createReadStream(file), controller.signal)
         : growingFile(file, controller.signal),
     }));
-    let pending: TraceInput[] = [];
+    let pending: InputEvent[] = [];
     let seen = 0;
     const send = async () => {
       while (pending.length > 0) {
