@@ -18,8 +18,12 @@ export type FactBody =
   /** msr:write_msr: any MSR; the IA32_PASID ones (0xd93) are the ENQCMD fix-up. */
   /** `value` in hex digits as printed: most writes are of other MSRs and never need it parsed. */
   | { kind: 'write_msr'; msr: number; value: string }
-  /** A kprobe on try_fixup_enqcmd_gp that returned true: the #GP was fixed up. */
-  | { kind: 'try_fixup_enqcmd_gp'; pasid?: number }
+  /**
+   * A kretprobe on try_fixup_enqcmd_gp: a user-mode #GP with ENQCMD enabled. Returned true: the
+   * MSR was fixed up. `refused` (returned false): the kernel sends SIGSEGV (the mm has no PASID,
+   * or the task was already activated, e.g. before an exec).
+   */
+  | { kind: 'try_fixup_enqcmd_gp'; pasid?: number; refused?: boolean }
   /** iommu_sva_bind_device returned a handle for `device` (PASID when the capture read it). */
   | { kind: 'iommu_sva_bind_device'; device: string; pasid?: number }
   /** iommu_sva_unbind_device; `release` when it ran inside the driver's file release. */

@@ -117,7 +117,9 @@ export class Interpreter {
       }
       case 'try_fixup_enqcmd_gp':
         if (fact.tid === undefined) return { fact, skipped: 'fix-up without its task' };
-        this.fixedUp.add(fact.tid);
+        // Fixed up or refused (then SIGSEGV), the task took ENQCMD's #GP: the model decides which
+        // (its SIGSEGV reason says why the kernel refused). Only a fix-up writes the MSR after.
+        if (!body.refused) this.fixedUp.add(fact.tid);
         return { fact, input: { type: 'Enqcmd', tid: fact.tid } };
       case 'iommu_sva_bind_device': {
         const pid = this.group(fact);

@@ -53,6 +53,39 @@ describe('interpretation of the IOMMU half (facts -> inputs, whatever the model 
     expect(report.sources[0]?.ignored.get('IA32_PASID cleared')).toBe(1);
   });
 
+  it('a refused fix-up (kretprobe ret=0) is the #GP of an ENQCMD all the same: Enqcmd, and no MSR write is awaited', async () => {
+    const text = [
+      '10.000000001 0   7       7       try_fixup_enqcmd_gp      ret=0',
+      '10.000000002 0   7       7       write_msr                msr=0xd93 value=0x80000005',
+      '10.000000003 0   7       7       try_fixup_enqcmd_gp      ret=1',
+      '10.000000004 0   7       7       write_msr                msr=0xd93 value=0x80000005',
+      '10.000000005 0   7       7       try_fixup_enqcmd_gp      ret=x',
+    ].join('\n');
+    const { inputs, report } = await collect([textSource('bt.txt', text)], { gate: takesAll });
+    // refused, then a fix-up's own MSR write (another #GP), then a fix-up seen twice (kprobe + MSR)
+    expect(bare(inputs)).toEqual([
+      { type: 'Enqcmd', tid: 7 },
+      { type: 'Enqcmd', tid: 7 },
+      { type: 'Enqcmd', tid: 7 },
+    ]);
+    expect(report.sources[0]?.ignored.get('the fix-up already seen by its kprobe')).toBe(1);
+    expect(report.examples[0]).toMatchObject({
+      line: 5,
+      reason: 'try_fixup_enqcmd_gp: missing or bad field "ret"',
+    });
+
+    const perf = [
+      '     dsa-app  1100/1100  [001]   200.000100: probe:pasid_fixup: (ffffffff81035b20 <- ffffffff81c0a3e5) ret=0x0',
+      '     dsa-app  1100/1101  [000]   200.000200: probe:pasid_fixup: (ffffffff81035b20 <- ffffffff81c0a3e5) ret=0x1',
+      '     dsa-app  1100/1101  [000]   200.000300: msr:write_msr: d93, value 80000002',
+    ].join('\n');
+    const fromPerf = await collect([textSource('perf.txt', perf)], { gate: takesAll });
+    expect(bare(fromPerf.inputs)).toEqual([
+      { type: 'Enqcmd', tid: 1100 },
+      { type: 'Enqcmd', tid: 1101 },
+    ]);
+  });
+
   it('a thread of a process the trace never saw is skipped, never guessed; a child of it has no parent', async () => {
     const text = [
       '  app-50  [000] .....  1.000001: task_newtask: pid=51 comm=app clone_flags=3d0f00 oom_score_adj=0',

@@ -46,7 +46,9 @@ export async function replayFile(file: string, policyOverride?: Policy): Promise
       }
     }
   };
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 })) {
+  // "-" is stdin: `pasid trace FILE... | pasid replay -`.
+  const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 16 });
+  for await (const chunk of input) {
     take(reader.push(chunk as Buffer));
   }
   take(reader.end());
@@ -58,7 +60,7 @@ const isPolicy = (value: string): value is Policy => (POLICIES as readonly strin
 export function registerReplay(program: Command): void {
   program
     .command('replay <file>')
-    .description('replay a history file in memory (no database) and print the final state')
+    .description('replay a history file ("-" for stdin) in memory (no database) and print the final state')
     .option('--policy <policy>', `override the header's policy (${POLICIES.join(', ')})`)
     .option('--json', 'print exactly one JSON document (the state document of the contract)')
     .action(async (file: string, options: { policy?: string; json?: boolean }) => {

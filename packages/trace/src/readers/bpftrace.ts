@@ -66,8 +66,15 @@ function body(fact: string, d: Map<string, string>): FactBody | { skipped: strin
     case 'idxd_cdev_release':
       return { kind: 'idxd_cdev_release' };
     case 'try_fixup_enqcmd_gp': {
+      // kretprobe: ret=1 fixed up (or no ret: a script filtering on /retval/), ret=0 refused
+      const ret = d.get('ret');
+      if (ret !== undefined && int(ret) === undefined) return bad(fact, 'ret');
       const pasid = int(d.get('pasid'));
-      return pasid === undefined ? { kind: fact } : { kind: fact, pasid };
+      return {
+        kind: fact,
+        ...(pasid === undefined ? {} : { pasid }),
+        ...(ret !== undefined && int(ret) === 0 ? { refused: true } : {}),
+      };
     }
     case 'write_msr': {
       const msr = d.get('msr');

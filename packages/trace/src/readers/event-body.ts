@@ -112,9 +112,8 @@ function parseProbeBody(name: string, body: string): BodyOutcome {
     case 'pasid_fixup': {
       const ret = int(fields(body).get('ret') ?? fields(body).get('arg1'));
       if (ret === undefined) return truncated(name);
-      return ret
-        ? { kind: 'try_fixup_enqcmd_gp' }
-        : { ignored: 'try_fixup_enqcmd_gp refused (returned false)' };
+      // Refused, the #GP becomes SIGSEGV: still an ENQCMD trap, whose outcome the model decides.
+      return ret ? { kind: 'try_fixup_enqcmd_gp' } : { kind: 'try_fixup_enqcmd_gp', refused: true };
     }
     case 'sys_exit_openat': {
       // tracefs: "sys_openat -> 0x3"; perf script: "0x3" (a failure is negative, in perf as
