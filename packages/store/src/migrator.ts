@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from './database.js';
 import { StoreError } from './event-store.js';
+import { upgradeProjections } from './rebuild.js';
 
 /** `prisma/migrations` at the repository root (the same from `src/` and from `dist/`). */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
@@ -55,12 +56,14 @@ export async function pendingMigrations(
  * Applies the pending migrations in name order, each in its own transaction with its record in
  * `schema_migrations`. Idempotent; two processes at once serialise on an advisory lock (the
  * second finds nothing left to do). A migration changed after it ran is an error: the database
- * no longer matches the files.
+ * no longer matches the files. Then, still under the lock, what SQL cannot do: the projection
+ * rows and snapshots of systems in an older projection format are rebuilt from the log
+ * (`rebuilt`; after migration 0004, every system written by model version 1).
  */
 export async function migrate(
   db: Database,
   migrations: Migration[] = loadMigrations(),
-): Promise<{ applied: string[] }> {
+): Promise<{ applied: string[]; rebuilt: string[] }> {
   return db.session(async (session) => {
     await session.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
@@ -90,7 +93,12 @@ export async function migrate(
         });
         applied.push(migration.name);
       }
-      return { applied };
+      const [format] = await session.query<{ present: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+           AND table_name = 'systems' AND column_name = 'projection_format') AS present`,
+      );
+      const rebuilt = format?.present ? await upgradeProjections(db) : [];
+      return { applied, rebuilt };
     } finally {
       await session.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

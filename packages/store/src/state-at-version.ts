@@ -4,7 +4,10 @@ import type { Queryable } from './database.js';
 import { type StateQuery, StoreError } from './event-store.js';
 import { applyRows, type StepRow } from './replay.js';
 import { SYSTEM_COLUMNS, type SystemRow } from './rows.js';
-import { decodeState, type EncodedState, encodeState } from './state-codec.js';
+import { decodeState, type EncodedState, encodeState, SNAPSHOT_FORMAT } from './state-codec.js';
+
+/** Only snapshots of the format this code reads (see `SNAPSHOT_FORMAT`); others are never decoded. */
+const CURRENT_FORMAT = `state->>'format' = '${SNAPSHOT_FORMAT}'`;
 
 /** Versions replayed per read: bounds memory while replaying a long stretch of the log. */
 const PAGE = 5000;
@@ -55,6 +58,7 @@ export class StateAtVersion {
        FROM systems s LEFT JOIN LATERAL (
          SELECT version, state FROM snapshots
          WHERE system = s.name AND policy = s.policy AND version <= LEAST($2, s.version)
+           AND ${CURRENT_FORMAT}
          ORDER BY version DESC LIMIT 1) snap ON true
        WHERE s.name = $1`,
       [system, Number.isInteger(query.version) ? query.version : NO_UPPER_BOUND],
@@ -93,7 +97,7 @@ export class StateAtVersion {
         : (
             await q.query<Snapshot>(
               `SELECT version, state FROM snapshots WHERE system = $1 AND policy = $2 AND version <= $3
-               ORDER BY version DESC LIMIT 1`,
+               AND ${CURRENT_FORMAT} ORDER BY version DESC LIMIT 1`,
               [row.name, row.policy, version],
             )
           )[0];

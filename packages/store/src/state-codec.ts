@@ -13,12 +13,20 @@ type EncodedHazard = {
 };
 
 /**
+ * The snapshot format this code writes and reads. Format 1 (no `format` field) held model version
+ * 1's state: one mm per process, no files, no activation flag. A snapshot of any other format is
+ * never decoded (reads skip it and replay the log instead); migration 0004 deleted format 1's and
+ * the store wrote them again from the log. Change the encoding, change this number.
+ */
+export const SNAPSHOT_FORMAT = 2;
+
+/**
  * The domain state (model version 2) as JSON for snapshots. Maps and sets become arrays in their
  * iteration order, which the rules depend on (a process's tasks in creation order, its bonds in
  * bind order).
  */
 export interface EncodedState {
-  model: 2;
+  format: typeof SNAPSHOT_FORMAT;
   policy: Policy;
   maxPasid: number;
   version: number;
@@ -46,22 +54,9 @@ export interface EncodedState {
   hazards: EncodedHazard[];
 }
 
-/** A snapshot written by model version 1 (before migration 0004): one mm per live process. */
-interface EncodedStateV1 {
-  policy: Policy;
-  maxPasid: number;
-  version: number;
-  processes: [number, number | null, number[], number | null, [string, number][]][];
-  tasks: [number, number, number | null][];
-  pasids: [number, number, number | null, string[]][];
-  pool: { high: number; free: number[] };
-  freed: number[];
-  hazards: EncodedHazard[];
-}
-
 export function encodeState(state: State): EncodedState {
   return {
-    model: 2,
+    format: SNAPSHOT_FORMAT,
     policy: state.policy,
     maxPasid: state.maxPasid,
     version: state.version,
@@ -94,8 +89,22 @@ export function encodeState(state: State): EncodedState {
   };
 }
 
-export function decodeState(encoded: EncodedState | EncodedStateV1): StateDraft {
-  if (!('model' in encoded)) return decodeStateV1(encoded);
+/** Whether a stored snapshot is of the format this code reads. */
+export function isCurrentFormat(stored: unknown): stored is EncodedState {
+  return (
+    typeof stored === 'object' &&
+    stored !== null &&
+    (stored as { format?: unknown }).format === SNAPSHOT_FORMAT
+  );
+}
+
+/** The state a snapshot of the current format holds; any other format is an error, never a guess. */
+export function decodeState(encoded: EncodedState): StateDraft {
+  if (!isCurrentFormat(encoded)) {
+    throw new Error(
+      `snapshot format ${String((encoded as { format?: unknown }).format ?? 1)} is not ${SNAPSHOT_FORMAT}`,
+    );
+  }
   const mms: StateDraft['mms'] = new Map();
   for (const [id, pid, pasid, released, bonds] of encoded.mms) {
     const byDevice = new Map<string, Map<number, number>>();
@@ -145,45 +154,4 @@ export function decodeState(encoded: EncodedState | EncodedStateV1): StateDraft 
     freed: [...encoded.freed],
     hazards: encoded.hazards.map((h) => ({ ...h })),
   };
-}
-
-/**
- * A model version 1 snapshot as a version 2 state: each live process has one mm (named -pid, so it
- * never meets a version-named one), only process bonds, no files; a task with a valid MSR was
- * activated. (Migration 0004 deletes these snapshots, so that an exec'd task's activation is
- * replayed from the log; this is for a snapshot read before that.)
- */
-function decodeStateV1(encoded: EncodedStateV1): StateDraft {
-  const state: StateDraft = {
-    policy: encoded.policy,
-    maxPasid: encoded.maxPasid,
-    version: encoded.version,
-    processes: new Map(),
-    tasks: new Map(),
-    mms: new Map(),
-    files: new Map(),
-    pasids: new Map(),
-    entries: new Map(),
-    pool: { high: encoded.pool.high, free: [...encoded.pool.free] },
-    freed: [...encoded.freed],
-    hazards: encoded.hazards.map((h) => ({ ...h })),
-  };
-  for (const [pid, parent, tasks, pasid, bonds] of encoded.processes) {
-    const mm = -pid;
-    const byDevice = new Map<string, Map<number, number>>();
-    const processBonds: { device: string; pasid: number; mm: number }[] = [];
-    for (const [device, n] of bonds) {
-      if (pasid !== null) byDevice.set(device, new Map([[pasid, n]]));
-      for (let i = 0; i < n && pasid !== null; i++) processBonds.push({ device, pasid, mm });
-    }
-    state.mms.set(mm, { id: mm, pid, pasid, released: false, bonds: byDevice });
-    state.processes.set(pid, { pid, parent, tasks: new Set(tasks), mm, bonds: processBonds, fds: new Map() });
-  }
-  for (const [tid, pid, msr] of encoded.tasks)
-    state.tasks.set(tid, { tid, pid, msr, activated: msr !== null });
-  for (const [pasid, pid, refcount, devices] of encoded.pasids) {
-    state.pasids.set(pasid, { pasid, pid, mm: -pid, refcount });
-    if (devices.length > 0) state.entries.set(pasid, new Map(devices.map((d) => [d, -pid])));
-  }
-  return state;
 }

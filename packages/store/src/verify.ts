@@ -4,7 +4,7 @@ import type { VerifyReport } from './event-store.js';
 import { canonicalJson, eventHash, GENESIS_HASH } from './hash.js';
 import { applyRows, type StepRow } from './replay.js';
 import { EVENT_COLUMNS, type EventRow, toStoredEvent } from './rows.js';
-import { type EncodedState, encodeState } from './state-codec.js';
+import { type EncodedState, encodeState, SNAPSHOT_FORMAT } from './state-codec.js';
 
 const PAGE = 5000;
 
@@ -175,15 +175,17 @@ export async function verifyLog(db: Database): Promise<VerifyReport> {
 /**
  * The first snapshot of a stream (under its own policy) that differs from the state its log
  * replays to at that version, or null. Snapshots carry no hash of their own and no trigger, so an
- * edited one would change what time travel answers while the chain stays intact.
+ * edited one would change what time travel answers while the chain stays intact. Snapshots of
+ * another format are left out: no read decodes them, so they change no answer.
  */
 async function snapshotBreach(
   db: Database,
   system: { name: string; policy: Policy; max_pasid: number },
 ): Promise<Breach | null> {
   const snapshots = await db.query<{ version: number; state: EncodedState }>(
-    'SELECT version, state FROM snapshots WHERE system = $1 AND policy = $2 ORDER BY version',
-    [system.name, system.policy],
+    `SELECT version, state FROM snapshots WHERE system = $1 AND policy = $2 AND state->>'format' = $3
+     ORDER BY version`,
+    [system.name, system.policy, String(SNAPSHOT_FORMAT)],
   );
   if (snapshots.length === 0) return null;
   const replayer = new Replayer({ policy: system.policy, maxPasid: system.max_pasid });

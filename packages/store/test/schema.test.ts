@@ -25,6 +25,7 @@ function declaredColumns(source: string): Map<string, string> {
             Int: 'integer',
             BigInt: 'bigint',
             Json: 'jsonb',
+            Boolean: 'boolean',
             DateTime: 'timestamp with time zone',
           }[type ?? ''] ?? `unknown ${type}`);
       columns.set(`${table}.${column}`, `${sqlType} ${optional ? 'null' : 'not null'}`);
