@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { HAZARD_DESCRIPTIONS, type HazardCode } from '@pasid/domain';
+import {
+  describeHazard,
+  HAZARD_DESCRIPTIONS,
+  type HazardCode,
+  SIGSEGV_REASON_DESCRIPTIONS,
+} from '@pasid/domain';
 import type { EventStore } from '@pasid/store';
 import { postgresAvailable } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -307,7 +312,21 @@ describe.skipIf(!(await postgresAvailable('the API tests')))('GraphQL API over H
       ['PASID_FREED_WHILE_BOUND', null],
       ['REFCOUNT_UNDERFLOW', null],
     ]);
-    expect(hazards.every((h) => h.description === HAZARD_DESCRIPTIONS[h.code as HazardCode])).toBe(true);
+    // Each hazard's sentence from the domain: the code's, and for the SIGSEGV its reason's after it.
+    expect(
+      hazards.every(
+        (h) =>
+          h.description ===
+          describeHazard({
+            code: h.code as HazardCode,
+            reason: h.reason === 'ALREADY_ACTIVATED' ? h.reason : undefined,
+          }),
+      ),
+    ).toBe(true);
+    expect(hazards[0]!.description).toBe(
+      `${HAZARD_DESCRIPTIONS.SIGSEGV} ${SIGSEGV_REASON_DESCRIPTIONS.ALREADY_ACTIVATED}`,
+    );
+    expect(hazards[1]!.description).toBe(HAZARD_DESCRIPTIONS.UNBALANCED_PUT);
 
     await ok(
       t.url,

@@ -5,6 +5,7 @@ import {
   checkInputEvent,
   deviceBondCount,
   type InputEvent,
+  isMsrStale,
   type Policy,
   Replayer,
   type State,
@@ -17,8 +18,16 @@ import type { LedgerState } from '@/lib/ledger/types';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WORKED_EXAMPLE_PATH = path.join(here, 'fixtures', 'worked-example.jsonl');
 
+/** The repository's sample histories (the spec's second and third examples among them). */
+export const SAMPLES_DIR = path.resolve(here, '../../../samples');
+
 export function workedExampleInputs(): InputEvent[] {
-  return readFileSync(WORKED_EXAMPLE_PATH, 'utf8')
+  return historyInputs(WORKED_EXAMPLE_PATH);
+}
+
+/** The input events of a history file. */
+export function historyInputs(file: string): InputEvent[] {
+  return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>)
@@ -35,13 +44,17 @@ export function apiStateOf(state: State): StateFieldsFragment {
   const doc = toStateDocument(state);
   return {
     ...doc,
+    tasks: doc.tasks.map((t) => ({ ...t, msrStale: isMsrStale(state, t) })),
     hazards: doc.hazards.map((h) => ({
       code: h.code,
+      reason: h.reason ?? null,
       event: h.event,
       tid: h.tid ?? null,
       pid: h.pid ?? null,
       device: h.device ?? null,
       pasid: h.pasid ?? null,
+      observed: h.observed ?? null,
+      explained: h.explained ?? null,
     })),
     processes: [...state.processes.values()]
       .sort((a, b) => a.pid - b.pid)
@@ -63,9 +76,14 @@ export function apiStateOf(state: State): StateFieldsFragment {
 
 /** The state after each version 0..n of the worked example under `policy`, as the UI gets it. */
 export function workedExampleStates(policy: Policy): LedgerState[] {
+  return historyStates(workedExampleInputs(), policy);
+}
+
+/** The state after each version 0..n of `inputs` under `policy`, as the UI gets it. */
+export function historyStates(inputs: readonly InputEvent[], policy: Policy): LedgerState[] {
   const replayer = new Replayer({ policy, maxPasid: 1 << 20 });
   const states = [toLedgerState(apiStateOf(replayer.fork()))];
-  for (const input of workedExampleInputs()) {
+  for (const input of inputs) {
     const decision = replayer.apply(input);
     if (!decision.ok) throw new Error(`rejected: ${JSON.stringify(decision)}`);
     states.push(toLedgerState(apiStateOf(replayer.fork())));

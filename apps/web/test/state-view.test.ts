@@ -1,7 +1,9 @@
+import path from 'node:path';
+import { HAZARD_DESCRIPTIONS } from '@pasid/domain';
 import { describe, expect, it } from 'vitest';
 import { packHazards, unpackHazards } from '@/lib/replay/hazard-codec';
 import { hazardCountUpTo, processesOf, toStateView, withHazards } from '@/lib/replay/state-view';
-import { workedExampleStates } from './helpers';
+import { historyInputs, historyStates, SAMPLES_DIR, workedExampleStates } from './helpers';
 
 const lazy = workedExampleStates('LAZY_REFCOUNT');
 const at = (v: number) => lazy[v]!;
@@ -77,12 +79,57 @@ describe('toStateView on the worked example (LAZY_REFCOUNT)', () => {
 });
 
 describe('stale MSRs under EAGER_UNBIND', () => {
-  it('flags task 100 holding PASID 1 after 1 went to process 200', () => {
+  it("flags task 100 holding PASID 1 after 1 went to process 200 (the API's msrStale)", () => {
     const eager = workedExampleStates('EAGER_UNBIND');
     const view = toStateView(eager[13]!, eager[12]!);
     expect(view.pasids.map((r) => [r.pasid, r.pid, r.change])).toEqual([[1, 200, 'added']]);
     const t100 = view.processes.flatMap((p) => p.tasks).find((t) => t.tid === 100)!;
     expect(t100).toMatchObject({ msr: 1, stale: true });
+  });
+});
+
+describe('model version 2: the inherited file (MM_EXIT), samples/inherited-file.jsonl', () => {
+  const states = historyStates(historyInputs(path.join(SAMPLES_DIR, 'inherited-file.jsonl')), 'MM_EXIT');
+  const fds = (view: ReturnType<typeof toStateView>, pid: number) =>
+    view.processes.find((p) => p.pid === pid)!.files.map((f) => [f.fd, f.holder, f.inherited, f.change]);
+
+  it("copies 300's fd 3 to 301 at fork: inherited, its bond to 300's mm", () => {
+    const view = toStateView(states[4]!, states[3]!);
+    expect(fds(view, 300)).toEqual([[3, 300, false, null]]);
+    expect(fds(view, 301)).toEqual([[3, 300, true, 'added']]);
+  });
+
+  it("keeps PASID 1 after 300 exits, released and held by 301's fd 3; 300's fd 3 goes with it", () => {
+    const view = toStateView(states[5]!, states[4]!);
+    const one = view.pasids.find((r) => r.pasid === 1)!;
+    expect(one).toMatchObject({ pid: 300, released: true, change: 'changed', devices: [], bonds: [] });
+    expect([...one.changed].sort()).toEqual(['devices', 'released']);
+    expect(one.heldBy).toEqual([{ pid: 301, fd: 3 }]);
+    expect(fds(view, 300)).toEqual([[3, 300, false, 'removed']]);
+    expect(view.processes.find((p) => p.pid === 301)!.files[0]!.holderReleased).toBe(true);
+  });
+
+  it('frees PASID 1 when 301 closes the last reference', () => {
+    const view = toStateView(states[7]!, states[6]!);
+    expect(view.pasids.find((r) => r.pasid === 1)!.change).toBe('removed');
+    expect(fds(view, 301)).toEqual([[3, 300, true, 'removed']]);
+  });
+});
+
+describe('model version 2: exec after ENQCMD (LAZY_REFCOUNT), samples/exec-after-enqcmd.jsonl', () => {
+  const states = historyStates(
+    historyInputs(path.join(SAMPLES_DIR, 'exec-after-enqcmd.jsonl')),
+    'LAZY_REFCOUNT',
+  );
+  it('keeps task 400 activated across the exec, its MSR invalid', () => {
+    const task = toStateView(states[4]!, states[3]!).processes[0]!.tasks[0]!;
+    expect(task).toMatchObject({ tid: 400, msr: null, activated: true, change: 'changed', previousMsr: 1 });
+  });
+  it("marks the UNBALANCED_PUT new at step 9 with the domain's sentence", () => {
+    const view = toStateView(states[9]!, states[8]!);
+    expect(view.hazards.filter((h) => h.isNew).map((h) => [h.code, h.tid, h.description])).toEqual([
+      ['UNBALANCED_PUT', 400, HAZARD_DESCRIPTIONS.UNBALANCED_PUT],
+    ]);
   });
 });
 
@@ -116,7 +163,29 @@ describe('packHazards', () => {
       const hazards = workedExampleStates(policy).at(-1)!.hazards;
       expect(hazards.length).toBeGreaterThan(0);
       const packed = packHazards(hazards);
-      expect(packed.rows).toHaveLength(hazards.length * 6);
+      expect(packed.rows).toHaveLength(hazards.length * 9);
+      expect(unpackHazards(JSON.parse(JSON.stringify(packed)))).toEqual(hazards);
+    }
+  });
+
+  it('round-trips SIGSEGV reasons, logged DMAR faults explained or not, and their sentences', () => {
+    const inherited = historyInputs(path.join(SAMPLES_DIR, 'inherited-file.jsonl')).slice(0, 6);
+    const dmar = (pasid: number) => ({ type: 'DmarFaultLogged' as const, device: '0000:6a:01.0', pasid });
+    // After step 6 the entry (dsa0, 1) is gone (300's mm released) and (dsa0, 2) is 301's.
+    const logged = historyStates([...inherited, dmar(1), dmar(2)], 'MM_EXIT').at(-1)!.hazards;
+    expect(logged.map((h) => [h.code, h.observed, h.explained])).toEqual([
+      ['DMAR_FAULT', true, true],
+      ['DMAR_FAULT', true, false],
+    ]);
+    expect(logged[0]!.description).not.toBe(logged[1]!.description);
+    const exec = historyStates(
+      historyInputs(path.join(SAMPLES_DIR, 'exec-after-enqcmd.jsonl')),
+      'LAZY_REFCOUNT',
+    ).at(-1)!.hazards;
+    expect(exec[0]).toMatchObject({ code: 'SIGSEGV', reason: 'ALREADY_ACTIVATED', observed: null });
+    for (const hazards of [logged, exec]) {
+      const packed = packHazards(hazards);
+      expect(packed.descriptions.length).toBeLessThanOrEqual(hazards.length);
       expect(unpackHazards(JSON.parse(JSON.stringify(packed)))).toEqual(hazards);
     }
   });

@@ -1,5 +1,5 @@
 import type { RejectionCode } from './decide.js';
-import type { HazardCode, SigsegvReason } from './events.js';
+import type { HazardCode, HazardFields, SigsegvReason } from './events.js';
 
 /**
  * What the kernel did, one sentence per hazard code: the web app and the API show these and never
@@ -30,6 +30,30 @@ export const SIGSEGV_REASON_DESCRIPTIONS: Readonly<Record<SigsegvReason, string>
   ALREADY_ACTIVATED:
     'try_fixup_enqcmd_gp() refused because the task was already activated: the flag survives exec, so the fix-up runs once per task.',
 };
+
+/** A DMAR fault the kernel logged (`DmarFaultLogged`): whether the model's lifecycle explains it. */
+export const LOGGED_DMAR_FAULT_DESCRIPTIONS: Readonly<Record<'explained' | 'unexplained', string>> = {
+  explained:
+    'The kernel logged a DMAR fault for this device and PASID, and the model has no PASID table entry for them: the lifecycle explains the fault.',
+  unexplained:
+    'The kernel logged a DMAR fault for this device and PASID although the model holds their PASID table entry: the fault has another cause (a bad descriptor, an unmapped page) that the lifecycle does not see.',
+};
+
+/**
+ * What the kernel did for one hazard, in one sentence (two for a `SIGSEGV`: what happened, then
+ * why the fix-up refused): the code's sentence, the `SIGSEGV` reason's, and a logged DMAR fault's
+ * own (explained or not). The API serves it as a hazard's `description`; the web app shows it.
+ */
+export function describeHazard(
+  hazard: Pick<HazardFields, 'code' | 'reason' | 'observed' | 'explained'>,
+): string {
+  if (hazard.code === 'DMAR_FAULT' && hazard.observed)
+    return LOGGED_DMAR_FAULT_DESCRIPTIONS[hazard.explained ? 'explained' : 'unexplained'];
+  const sentence = HAZARD_DESCRIPTIONS[hazard.code];
+  return hazard.code === 'SIGSEGV' && hazard.reason
+    ? `${sentence} ${SIGSEGV_REASON_DESCRIPTIONS[hazard.reason]}`
+    : sentence;
+}
 
 /** What each rejection means, one sentence per code (the rejection's message adds the ids). */
 export const REJECTION_DESCRIPTIONS: Readonly<Record<RejectionCode, string>> = {

@@ -1,5 +1,5 @@
 import type { DerivedEvent } from './events.js';
-import { bondCount, deviceBondCount, type State } from './state.js';
+import { bondCount, deviceBondCount, isMsrStale, type State } from './state.js';
 
 export interface InvariantViolation {
   /** The invariant's number in the spec (0: the state's own bookkeeping). */
@@ -76,9 +76,9 @@ export function checkInvariants(state: State): InvariantViolation[] {
   // 4. LAZY_REFCOUNT and MM_EXIT: no stale MSR, and so never the wrong address space.
   if (state.policy !== 'EAGER_UNBIND') {
     for (const task of state.tasks.values()) {
-      const process = state.processes.get(task.pid);
-      const own = process ? (state.mms.get(process.mm)?.pasid ?? null) : null;
-      if (task.msr !== null && task.msr !== own) {
+      if (isMsrStale(state, task)) {
+        const process = state.processes.get(task.pid);
+        const own = process ? (state.mms.get(process.mm)?.pasid ?? null) : null;
         fail(4, `tid ${task.tid} carries pasid ${task.msr} in its MSR but its mm has ${own}`);
       }
     }

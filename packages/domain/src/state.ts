@@ -178,6 +178,18 @@ export function mmOf(state: State, process: Pick<ProcessState, 'pid' | 'mm'>): M
   return mm;
 }
 
+/**
+ * Whether the task's IA32_PASID MSR is stale: it holds a PASID that is not its own mm's (freed
+ * while the task carried it, and maybe handed to another process). Never under LAZY_REFCOUNT and
+ * MM_EXIT while no UNBALANCED_PUT has happened (invariant 4); EAGER_UNBIND's reason to exist.
+ */
+export function isMsrStale(state: State, task: Pick<Task, 'pid' | 'msr'>): boolean {
+  if (task.msr === null) return false;
+  const process = state.processes.get(task.pid);
+  const own = process ? (state.mms.get(process.mm)?.pasid ?? null) : null;
+  return task.msr !== own;
+}
+
 /** A deep copy that the caller owns and may change (the transient of a pure `evolve`). */
 export function draftOf(state: State): StateDraft {
   const processes = new Map<number, Process>();

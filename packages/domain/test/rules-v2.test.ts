@@ -1,15 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
+  describeHazard,
   HAZARD_CODES,
   HAZARD_DESCRIPTIONS,
   type InputEvent,
+  isMsrStale,
+  LOGGED_DMAR_FAULT_DESCRIPTIONS,
+  type Policy,
   REJECTION_CODES,
   REJECTION_DESCRIPTIONS,
+  Replayer,
   SIGSEGV_REASON_DESCRIPTIONS,
   SIGSEGV_REASONS,
   toStateDocument,
 } from '../src/index.js';
-import { dsa0, iax0, spec } from './support/specification.js';
+import { dsa0, iax0, spec, workedExample } from './support/specification.js';
 
 // The rules model version 2 added: open files, the activation flag, the PASID table keyed by value.
 const p100: InputEvent = { type: 'ProcessCreated', pid: 100 };
@@ -241,5 +246,39 @@ describe('descriptions', () => {
     for (const reason of SIGSEGV_REASONS)
       expect(SIGSEGV_REASON_DESCRIPTIONS[reason]).toMatch(/^[a-z_]+\(\).{20,}\.$/);
     for (const code of REJECTION_CODES) expect(REJECTION_DESCRIPTIONS[code]).toMatch(/^.{10,}\.$/);
+  });
+  it("describeHazard: the code's sentence, a SIGSEGV's reason after it, a logged DMAR fault explained or not", () => {
+    expect(describeHazard({ code: 'UNBALANCED_PUT' })).toBe(HAZARD_DESCRIPTIONS.UNBALANCED_PUT);
+    expect(describeHazard({ code: 'SIGSEGV', reason: 'ALREADY_ACTIVATED' })).toBe(
+      `${HAZARD_DESCRIPTIONS.SIGSEGV} ${SIGSEGV_REASON_DESCRIPTIONS.ALREADY_ACTIVATED}`,
+    );
+    // A fault the model predicted (an ENQCMD with no entry) keeps the code's sentence.
+    expect(describeHazard({ code: 'DMAR_FAULT' })).toBe(HAZARD_DESCRIPTIONS.DMAR_FAULT);
+    const explained = describeHazard({ code: 'DMAR_FAULT', observed: true, explained: true });
+    const unexplained = describeHazard({ code: 'DMAR_FAULT', observed: true, explained: false });
+    expect(explained).toBe(LOGGED_DMAR_FAULT_DESCRIPTIONS.explained);
+    expect(unexplained).toBe(LOGGED_DMAR_FAULT_DESCRIPTIONS.unexplained);
+    expect(unexplained).not.toBe(explained);
+  });
+});
+
+describe('isMsrStale', () => {
+  const replay = (policy: Policy, inputs: readonly InputEvent[]) => {
+    const replayer = new Replayer({ policy, maxPasid: 1 << 20 });
+    for (const input of inputs) {
+      const decision = replayer.apply(input);
+      if (!decision.ok) throw new Error(decision.rejection.message);
+    }
+    return replayer.state;
+  };
+  it("flags task 100's MSR after EAGER_UNBIND handed PASID 1 to process 200 (worked example, step 13)", () => {
+    const state = replay('EAGER_UNBIND', workedExample.slice(0, 13));
+    expect(isMsrStale(state, state.tasks.get(100)!)).toBe(true);
+    expect(state.pasids.get(1)?.pid).toBe(200);
+  });
+  it('never under LAZY_REFCOUNT: task 100 still holds its own PASID 1 at step 13', () => {
+    const state = replay('LAZY_REFCOUNT', workedExample.slice(0, 13));
+    expect(state.tasks.get(100)?.msr).toBe(1);
+    expect(isMsrStale(state, state.tasks.get(100)!)).toBe(false);
   });
 });

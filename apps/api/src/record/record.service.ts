@@ -1,4 +1,4 @@
-import { checkInputEvent, HAZARD_DESCRIPTIONS, type InputEvent, type Policy } from '@pasid/domain';
+import { checkInputEvent, describeHazard, type InputEvent, type Policy } from '@pasid/domain';
 import type { EventStore } from '@pasid/store';
 import { badInput, mapped } from '../errors.js';
 import { toLedgerEvent } from '../event/event.mapper.js';
@@ -94,5 +94,5 @@ function toHazard(event: { version: number; data: Record<string, unknown> }): Ha
     code,
     ...rest
   } = event.data as { type: string; code: Hazard['code'] } & Omit<Hazard, 'event' | 'description'>;
-  return { code, event: event.version, ...rest, description: HAZARD_DESCRIPTIONS[code] };
+  return { code, event: event.version, ...rest, description: describeHazard({ code, ...rest }) };
 }

@@ -1,4 +1,4 @@
-import { deviceBondCount, HAZARD_DESCRIPTIONS, type State, toStateDocument } from '@pasid/domain';
+import { describeHazard, deviceBondCount, isMsrStale, type State, toStateDocument } from '@pasid/domain';
 import type { Bond, Device, PasidTableEntry, Process, SystemState } from './state.type.js';
 
 /**
@@ -40,10 +40,10 @@ export function toSystemState(state: State): SystemState {
     events: doc.events,
     maxPasid: state.maxPasid,
     pasids: doc.pasids,
-    tasks: doc.tasks,
+    tasks: doc.tasks.map((t) => ({ ...t, msrStale: isMsrStale(state, t) })),
     files: doc.files,
     freed: doc.freed,
-    hazards: doc.hazards.map((h) => ({ ...h, description: HAZARD_DESCRIPTIONS[h.code] })),
+    hazards: doc.hazards.map((h) => ({ ...h, description: describeHazard(h) })),
     processes,
     bonds,
     entries,

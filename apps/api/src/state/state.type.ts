@@ -46,6 +46,12 @@ export class Task {
     description: 'The #GP fix-up has run in this task (set at the fix-up, cleared only at task creation).',
   })
   activated!: boolean;
+
+  @Field(() => Boolean, {
+    description:
+      "The MSR holds a PASID that is not its mm's (freed while the task carried it): EAGER_UNBIND's stale MSR, or after a PASID_FREED_WHILE_BOUND.",
+  })
+  msrStale!: boolean;
 }
 
 @ObjectType({ description: "An open fd of a process's fd table and the open file (and bond) it refers to." })

@@ -88,13 +88,36 @@ export function HazardsPanel({
             data-hazard={h.code}
             data-event={h.event}
           >
-            <span className="badge hazard">{h.code}</span> {jump(h.event, `event ${h.event}`)}{' '}
+            <span className="badge hazard">{h.code}</span>
+            {h.reason !== null ? (
+              <>
+                {' '}
+                <span className="badge reason" data-testid="hazard-reason">
+                  {h.reason}
+                </span>
+              </>
+            ) : null}
+            {h.observed ? (
+              <>
+                {' '}
+                <span
+                  className={`badge ${h.explained ? 'explained' : 'unexplained'}`}
+                  data-testid="hazard-logged"
+                >
+                  logged, {h.explained ? 'explained' : 'unexplained'}
+                </span>
+              </>
+            ) : null}{' '}
+            {jump(h.event, `event ${h.event}`)}{' '}
             <span className="small">
               {h.tid !== null ? `tid ${h.tid} ` : ''}
               {h.pid !== null ? `pid ${h.pid} ` : ''}
               {h.device !== null ? <span className="device">{h.device} </span> : null}
               {h.pasid !== null ? `PASID ${h.pasid}` : ''}
             </span>
+            <div className="small hazard-description" data-testid="hazard-description">
+              {h.description}
+            </div>
           </li>
         ))}
       </ul>

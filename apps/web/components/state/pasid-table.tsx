@@ -43,9 +43,26 @@ export function PasidTable({
                 className={changeClass(r.change)}
                 title={changeTitle(r.change)}
                 data-pasid={r.pasid}
+                data-released={r.released ? 'true' : 'false'}
               >
                 <td className="pasid-value">{r.pasid}</td>
-                <td className={r.changed.has('pid') ? 'cell-changed' : undefined}>pid {r.pid}</td>
+                <td
+                  className={r.changed.has('pid') || r.changed.has('released') ? 'cell-changed' : undefined}
+                >
+                  pid {r.pid}
+                  {r.released ? (
+                    <>
+                      {' '}
+                      <span
+                        className="badge released"
+                        data-testid="released"
+                        title="the holder's mm is released (no live task uses it) but open files still hold it, so the PASID stays allocated"
+                      >
+                        released
+                      </span>
+                    </>
+                  ) : null}
+                </td>
                 {showCount ? (
                   <td
                     className={r.changed.has('refcount') ? 'cell-changed' : undefined}
@@ -85,6 +102,23 @@ const formatShare = (n: number, of: number) => {
 /** The facts behind a count: the holder's bonds per device, and which tasks carry the value in their MSR. */
 function CountParts({ row }: { row: PasidRow }) {
   if (row.change === 'removed') return <span className="muted">freed</span>;
+  if (row.released) {
+    // No live task uses the mm: what keeps it (and its PASID) is the open files bound to it.
+    const n = row.heldBy.length;
+    return (
+      <span className="count-parts">
+        <span>
+          held by {n} open file{n === 1 ? '' : 's'}
+          {n > 0 ? ': ' : ''}
+          {row.heldBy.map((f, i) => (
+            <span key={`${f.pid}:${f.fd}`}>
+              {i > 0 ? ', ' : ''}fd {f.fd} of pid {f.pid}
+            </span>
+          ))}
+        </span>
+      </span>
+    );
+  }
   const bonds = row.bonds.reduce((n, b) => n + b.count, 0);
   return (
     <span className="count-parts">

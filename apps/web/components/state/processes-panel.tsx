@@ -1,4 +1,4 @@
-import type { ProcessRow } from '@/lib/replay/state-view';
+import type { FdRow, ProcessRow } from '@/lib/replay/state-view';
 import { changeClass, changeTitle } from './change';
 
 export function ProcessesPanel({ rows, taskCount }: { rows: ProcessRow[]; taskCount: number }) {
@@ -44,6 +44,7 @@ export function ProcessesPanel({ rows, taskCount }: { rows: ProcessRow[]; taskCo
               ))}
             </div>
           ) : null}
+          {p.files.length > 0 ? <FdTable pid={p.pid} rows={p.files} /> : null}
           <table className="grid tasks">
             <thead>
               <tr>
@@ -58,9 +59,10 @@ export function ProcessesPanel({ rows, taskCount }: { rows: ProcessRow[]; taskCo
                   className={changeClass(t.change)}
                   title={changeTitle(t.change)}
                   data-tid={t.tid}
+                  data-activated={t.activated ? 'true' : 'false'}
                 >
                   <td>tid {t.tid}</td>
-                  <td className={t.change === 'changed' ? 'cell-changed' : undefined}>
+                  <td className={t.change === 'changed' ? 'cell-changed' : undefined} data-testid="msr">
                     {t.change === 'changed' ? (
                       <span className="was">{t.previousMsr ?? 'invalid'}</span>
                     ) : null}
@@ -70,8 +72,16 @@ export function ProcessesPanel({ rows, taskCount }: { rows: ProcessRow[]; taskCo
                       <span className="pasid-value">{t.msr}</span>
                     )}
                     {t.stale ? (
-                      <span className="badge stale" title="the MSR holds a PASID its process does not hold">
+                      <span className="badge stale" title="the MSR holds a PASID that is not its mm's">
                         stale
+                      </span>
+                    ) : null}
+                    {t.activated ? (
+                      <span
+                        className="badge activated"
+                        title="the #GP fix-up has run in this task; the flag survives exec, so it never runs again here"
+                      >
+                        activated
                       </span>
                     ) : null}
                   </td>
@@ -82,5 +92,72 @@ export function ProcessesPanel({ rows, taskCount }: { rows: ProcessRow[]; taskCo
         </div>
       ))}
     </section>
+  );
+}
+
+/**
+ * A process's fd table: each open file's device, the PASID its bond was made with, close-on-exec,
+ * and where it came from. The bond belongs to the file, so an inherited fd is bound to the mm of
+ * the process that opened it.
+ */
+function FdTable({ pid, rows }: { pid: number; rows: FdRow[] }) {
+  return (
+    <table className="grid fds" data-testid="fd-table" data-pid={pid}>
+      <thead>
+        <tr>
+          <th>fd</th>
+          <th>Device</th>
+          <th>PASID</th>
+          <th>cloexec</th>
+          <th>Bond</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((f) => (
+          <tr
+            key={f.key}
+            className={changeClass(f.change)}
+            title={changeTitle(f.change)}
+            data-fd={f.fd}
+            data-holder={f.holder}
+          >
+            <td>fd {f.fd}</td>
+            <td>
+              <span className="device">{f.device}</span>
+            </td>
+            <td>
+              <span className="pasid-value" data-testid="fd-pasid">
+                {f.pasid}
+              </span>
+            </td>
+            <td data-testid="fd-cloexec">{f.cloexec ? 'yes' : 'no'}</td>
+            <td className="small">
+              <span
+                data-testid="fd-origin"
+                className={f.inherited ? 'inherited' : undefined}
+                title={
+                  f.inherited
+                    ? `copied at fork: pid ${f.holder} opened the file, and the file's bond is to pid ${f.holder}'s mm`
+                    : undefined
+                }
+              >
+                {f.inherited ? `inherited: bond to pid ${f.holder}’s mm` : 'opened here'}
+              </span>
+              {f.holderReleased ? (
+                <>
+                  {' '}
+                  <span
+                    className="badge released"
+                    title="that mm has no live task any more; this file keeps it, and its PASID, allocated"
+                  >
+                    mm released
+                  </span>
+                </>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -17,11 +17,12 @@ export const stateFragment = graphql(`
   fragment StateFields on SystemState {
     policy
     events
-    pasids { pasid pid refcount devices }
-    tasks { tid pid msr }
+    pasids { pasid pid refcount devices released }
+    tasks { tid pid msr activated msrStale }
     processes { pid parent tasks pasid bonds { device count } }
+    files { pid fd device pasid holder cloexec }
     freed
-    hazards { code event tid pid device pasid }
+    hazards { code reason event tid pid device pasid observed explained }
   }
 `);
 
@@ -30,9 +31,10 @@ export const stepStateFragment = graphql(`
   fragment StepStateFields on SystemState {
     policy
     events
-    pasids { pasid pid refcount devices }
-    tasks { tid pid msr }
+    pasids { pasid pid refcount devices released }
+    tasks { tid pid msr activated msrStale }
     processes { pid parent tasks pasid bonds { device count } }
+    files { pid fd device pasid holder cloexec }
     freed
   }
 `);

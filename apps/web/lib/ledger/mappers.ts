@@ -1,4 +1,5 @@
 /** From the API's wire shapes (generated from the schema) to the UI's types, and nowhere else. */
+import { describeHazard } from '@pasid/domain';
 import type { TimelineEvent } from '../replay/timeline';
 import type {
   EventFieldsFragment,
@@ -24,8 +25,29 @@ export function toSystemSummary(s: SystemSummaryFragment): SystemSummary {
   };
 }
 
+/**
+ * A hazard with the domain's sentence on what the kernel did: the same `describeHazard` the API
+ * serves as `description`, called here so that the thousands of hazards of a long history do not
+ * each carry it over the wire.
+ */
 export function toHazardEntry(h: WireHazard): HazardEntry {
-  return { code: h.code, event: h.event, tid: h.tid, pid: h.pid, device: h.device, pasid: h.pasid };
+  return {
+    code: h.code,
+    reason: h.reason,
+    event: h.event,
+    tid: h.tid,
+    pid: h.pid,
+    device: h.device,
+    pasid: h.pasid,
+    observed: h.observed,
+    explained: h.explained,
+    description: describeHazard({
+      code: h.code,
+      reason: h.reason ?? undefined,
+      observed: h.observed ?? undefined,
+      explained: h.explained ?? undefined,
+    }),
+  };
 }
 
 /** A state; the replay's step states (StepStateFields) come without hazards. */
@@ -38,14 +60,29 @@ export function toLedgerState(s: StateFieldsFragment | StepStateFieldsFragment):
       pid: p.pid,
       refcount: p.refcount,
       devices: [...p.devices],
+      released: p.released,
     })),
-    tasks: s.tasks.map((t) => ({ tid: t.tid, pid: t.pid, msr: t.msr })),
+    tasks: s.tasks.map((t) => ({
+      tid: t.tid,
+      pid: t.pid,
+      msr: t.msr,
+      activated: t.activated,
+      msrStale: t.msrStale,
+    })),
     processes: s.processes.map((p) => ({
       pid: p.pid,
       parent: p.parent,
       pasid: p.pasid,
       tasks: [...p.tasks],
       bonds: p.bonds.map((b) => ({ device: b.device, count: b.count })),
+    })),
+    files: s.files.map((f) => ({
+      pid: f.pid,
+      fd: f.fd,
+      device: f.device,
+      pasid: f.pasid,
+      holder: f.holder,
+      cloexec: f.cloexec,
     })),
     freed: [...s.freed],
     hazards: 'hazards' in s ? s.hazards.map(toHazardEntry) : [],

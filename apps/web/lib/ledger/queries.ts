@@ -20,7 +20,7 @@ export const systemQuery = graphql(`
 export const hazardsQuery = graphql(`
   query Hazards($name: String!) {
     system(name: $name) {
-      state { hazards { code event tid pid device pasid } }
+      state { hazards { code reason event tid pid device pasid observed explained } }
     }
   }
 `);

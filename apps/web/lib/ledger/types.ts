@@ -3,9 +3,9 @@
  * schema (`generated/`, `npm run codegen`);
  * `mappers.ts` turns one into the other, so nothing outside lib/ledger knows the GraphQL schema.
  */
-import { type HazardCode, POLICIES, type Policy } from '@pasid/domain';
+import { type HazardCode, POLICIES, type Policy, type SigsegvReason } from '@pasid/domain';
 
-export type { HazardCode, Policy };
+export type { HazardCode, Policy, SigsegvReason };
 
 /** The domain's policies. */
 export const POLICY_NAMES: readonly Policy[] = POLICIES;
@@ -18,6 +18,8 @@ export interface PasidEntry {
   refcount: number | null;
   /** Devices with a PASID table entry for it, sorted. */
   devices: string[];
+  /** The holding mm has no live task any more (exit or exec): open files keep it. */
+  released: boolean;
 }
 
 export interface TaskEntry {
@@ -25,6 +27,23 @@ export interface TaskEntry {
   pid: number;
   /** The IA32_PASID MSR, null while invalid. */
   msr: number | null;
+  /** The #GP fix-up has run in this task (it survives exec). */
+  activated: boolean;
+  /** The MSR holds a PASID that is not its mm's (as the API says). */
+  msrStale: boolean;
+}
+
+/** An open fd of a process and the open file (and bond) it refers to. */
+export interface OpenFileEntry {
+  /** The process whose fd table holds it. */
+  pid: number;
+  fd: number;
+  device: string;
+  /** The PASID the file's bond was made with. */
+  pasid: number;
+  /** The pid whose mm the bond is to: the process that opened the file (another one when inherited). */
+  holder: number;
+  cloexec: boolean;
 }
 
 export interface Bond {
@@ -43,12 +62,20 @@ export interface ProcessEntry {
 
 export interface HazardEntry {
   code: HazardCode;
+  /** SIGSEGV: why the fix-up did not run. */
+  reason: SigsegvReason | null;
   /** The version (1-based input event) that caused it. */
   event: number;
   tid: number | null;
   pid: number | null;
   device: string | null;
   pasid: number | null;
+  /** A DMAR_FAULT the kernel logged (null when not one). */
+  observed: boolean | null;
+  /** A logged DMAR_FAULT the lifecycle explains (no entry for it). */
+  explained: boolean | null;
+  /** What the kernel did, in the domain's words. */
+  description: string;
 }
 
 /** A system's state after input event `version` (the `replay --json` document, plus processes). */
@@ -59,6 +86,8 @@ export interface LedgerState {
   tasks: TaskEntry[];
   /** Null when the API does not serve processes: the views then derive them from tasks and PASIDs. */
   processes: ProcessEntry[] | null;
+  /** Open fds, by pid then fd. */
+  files: OpenFileEntry[];
   freed: number[];
   hazards: HazardEntry[];
 }

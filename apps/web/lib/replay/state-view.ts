@@ -2,7 +2,14 @@
  * The state views' model: a pure function of the state at a step and the state one step before,
  * so that every row knows whether it appeared, changed or went away at this step.
  */
-import type { Bond, FreedEntry, HazardEntry, LedgerState, ProcessEntry } from '../ledger/types';
+import type {
+  Bond,
+  FreedEntry,
+  HazardEntry,
+  LedgerState,
+  OpenFileEntry,
+  ProcessEntry,
+} from '../ledger/types';
 
 /** What happened to a row at this step. */
 export type Change = 'added' | 'changed' | 'removed' | null;
@@ -13,14 +20,18 @@ export interface PasidRow {
   pid: number;
   refcount: number | null;
   devices: string[];
+  /** The holding mm has no live task any more: only open files (in other processes, or kept across an exec) hold it. */
+  released: boolean;
   change: Change;
   /** Fields that changed since the previous step (for a changed row). */
-  changed: ReadonlySet<'pid' | 'refcount' | 'devices'>;
+  changed: ReadonlySet<'pid' | 'refcount' | 'devices' | 'released'>;
   /** The count before this step, when it changed. */
   previousRefcount: number | null;
   /** What the count is made of: the holder's bonds, and the tasks whose MSR holds this value. */
   bonds: Bond[];
   msrTasks: { tid: number; pid: number }[];
+  /** The open fds whose file's bond is to the holder's mm with this value (what keeps a released mm). */
+  heldBy: { pid: number; fd: number }[];
 }
 
 export interface TaskRow {
@@ -28,10 +39,28 @@ export interface TaskRow {
   tid: number;
   pid: number;
   msr: number | null;
-  /** An MSR holding a PASID its process no longer holds: the stale MSR of EAGER_UNBIND. */
+  /** The #GP fix-up has run in this task; it survives exec, so the fix-up never runs again. */
+  activated: boolean;
+  /** The MSR holds a PASID that is not its mm's, as the API says (EAGER_UNBIND's stale MSR). */
   stale: boolean;
   change: Change;
   previousMsr: number | null;
+}
+
+/** One fd of a process's fd table. */
+export interface FdRow {
+  key: string;
+  fd: number;
+  device: string;
+  pasid: number;
+  /** The pid whose mm the file's bond is to: the process that opened it. */
+  holder: number;
+  cloexec: boolean;
+  /** Inherited at fork: the bond belongs to the file, so it is to the opener's mm, not this process's. */
+  inherited: boolean;
+  /** The mm the bond is to is released (its process exited or exec'd): this file keeps it. */
+  holderReleased: boolean;
+  change: Change;
 }
 
 export interface ProcessRow {
@@ -42,6 +71,8 @@ export interface ProcessRow {
   tasks: TaskRow[];
   /** Null when the API serves no bond counts (derived from PASID table entries instead). */
   bonds: (Bond & { change: Change })[] | null;
+  /** The fd table, by fd. */
+  files: FdRow[];
   change: Change;
 }
 
@@ -113,11 +144,12 @@ function pasidRows(state: LedgerState, prev: LedgerState | null): PasidRow[] {
   const now = new Set(state.pasids.map((r) => r.pasid));
   const rows: PasidRow[] = state.pasids.map((r) => {
     const old = before.get(r.pasid);
-    const changed = new Set<'pid' | 'refcount' | 'devices'>();
+    const changed = new Set<'pid' | 'refcount' | 'devices' | 'released'>();
     if (old) {
       if (old.pid !== r.pid) changed.add('pid');
       if (old.refcount !== r.refcount) changed.add('refcount');
       if (!sameList(old.devices, r.devices)) changed.add('devices');
+      if (old.released !== r.released) changed.add('released');
     }
     return {
       key: `p${r.pasid}`,
@@ -125,8 +157,12 @@ function pasidRows(state: LedgerState, prev: LedgerState | null): PasidRow[] {
       change: prev === null ? null : !old ? 'added' : changed.size > 0 ? 'changed' : null,
       changed,
       previousRefcount: old && changed.has('refcount') ? old.refcount : null,
-      bonds: [...(bondsOf.get(r.pid) ?? [])],
+      // A released mm's process (gone, or exec'd into a new mm) no longer has its bonds.
+      bonds: r.released ? [] : [...(bondsOf.get(r.pid) ?? [])],
       msrTasks: (msrTasks.get(r.pasid) ?? []).sort((a, b) => a.tid - b.tid),
+      heldBy: state.files
+        .filter((f) => f.holder === r.pid && f.pasid === r.pasid)
+        .map((f) => ({ pid: f.pid, fd: f.fd })),
     };
   });
   for (const old of prev?.pasids ?? []) {
@@ -139,14 +175,44 @@ function pasidRows(state: LedgerState, prev: LedgerState | null): PasidRow[] {
         previousRefcount: null,
         bonds: [],
         msrTasks: [],
+        heldBy: [],
       });
     }
   }
   return rows.sort((a, b) => a.pasid - b.pasid);
 }
 
+/** The fd table of `pid` in `state`, each fd marked against the state before. */
+function fdRows(state: LedgerState, prev: LedgerState | null, pid: number, gone = false): FdRow[] {
+  const row = (f: OpenFileEntry, change: Change): FdRow => ({
+    key: `f${f.pid}:${f.fd}`,
+    fd: f.fd,
+    device: f.device,
+    pasid: f.pasid,
+    holder: f.holder,
+    cloexec: f.cloexec,
+    inherited: f.holder !== f.pid,
+    holderReleased: state.pasids.some((r) => r.pasid === f.pasid && r.pid === f.holder && r.released),
+    change,
+  });
+  const now = gone ? [] : state.files.filter((f) => f.pid === pid);
+  const before = new Map(prev?.files.filter((f) => f.pid === pid).map((f) => [f.fd, f]) ?? []);
+  const rows = now.map((f) => {
+    const old = before.get(f.fd);
+    const same =
+      old !== undefined &&
+      old.device === f.device &&
+      old.pasid === f.pasid &&
+      old.holder === f.holder &&
+      old.cloexec === f.cloexec;
+    return row(f, prev === null ? null : !old ? 'added' : same ? null : 'changed');
+  });
+  const fdsNow = new Set(now.map((f) => f.fd));
+  for (const [fd, old] of before) if (!fdsNow.has(fd)) rows.push(row(old, 'removed'));
+  return rows.sort((a, b) => a.fd - b.fd);
+}
+
 function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[] {
-  const pasidOf = new Map(state.pasids.map((r) => [r.pasid, r.pid]));
   const tasksNow = new Map(state.tasks.map((t) => [t.tid, t]));
   const tasksBefore = new Map(prev?.tasks.map((t) => [t.tid, t]) ?? []);
   const procsNow = processesOf(state);
@@ -157,13 +223,22 @@ function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[]
     const t = tasksNow.get(tid);
     const old = tasksBefore.get(tid);
     const msr = t?.msr ?? null;
+    const activated = t?.activated ?? false;
     return {
       key: `t${tid}`,
       tid,
       pid,
       msr,
-      stale: msr !== null && pasidOf.get(msr) !== pid,
-      change: prev === null ? null : !old ? 'added' : old.msr !== msr ? 'changed' : null,
+      activated,
+      stale: t?.msrStale ?? false,
+      change:
+        prev === null
+          ? null
+          : !old
+            ? 'added'
+            : old.msr !== msr || old.activated !== activated
+              ? 'changed'
+              : null,
       previousMsr: old && old.msr !== msr ? old.msr : null,
     };
   };
@@ -179,6 +254,7 @@ function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[]
           tid,
           pid: p.pid,
           msr: gone?.msr ?? null,
+          activated: gone?.activated ?? false,
           stale: false,
           change: 'removed',
           previousMsr: null,
@@ -204,11 +280,13 @@ function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[]
         if (!p.bonds.some((b) => b.device === device)) bonds.push({ device, count, change: 'removed' });
       }
     }
+    const files = fdRows(state, prev, p.pid);
     const changed =
       old !== undefined &&
       (old.pasid !== p.pasid ||
         tasks.some((t) => t.change !== null) ||
-        bonds?.some((b) => b.change !== null));
+        bonds?.some((b) => b.change !== null) ||
+        files.some((f) => f.change !== null));
     return {
       key: `P${p.pid}`,
       pid: p.pid,
@@ -216,6 +294,7 @@ function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[]
       pasid: p.pasid,
       tasks,
       bonds,
+      files,
       change: prev === null ? null : !old ? 'added' : changed ? 'changed' : null,
     };
   });
@@ -230,10 +309,12 @@ function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[]
       tasks: old.tasks.map((tid) => ({
         ...taskRow(tid, pid),
         msr: tasksBefore.get(tid)?.msr ?? null,
+        activated: tasksBefore.get(tid)?.activated ?? false,
         stale: false,
         change: 'removed' as const,
       })),
       bonds: hasBonds ? old.bonds.map((b) => ({ ...b, change: 'removed' as const })) : null,
+      files: fdRows(state, prev, pid, true),
       change: 'removed',
     });
   }

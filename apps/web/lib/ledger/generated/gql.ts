@@ -16,8 +16,8 @@ import * as types from './graphql';
  */
 type Documents = {
     "\n  fragment SystemSummary on System {\n    name\n    policy\n    maxPasid\n    version\n    eventCount\n    livePasids\n    hazardCount\n  }\n": typeof types.SystemSummaryFragmentDoc,
-    "\n  fragment StateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n    hazards { code event tid pid device pasid }\n  }\n": typeof types.StateFieldsFragmentDoc,
-    "\n  fragment StepStateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n  }\n": typeof types.StepStateFieldsFragmentDoc,
+    "\n  fragment StateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices released }\n    tasks { tid pid msr activated msrStale }\n    processes { pid parent tasks pasid bonds { device count } }\n    files { pid fd device pasid holder cloexec }\n    freed\n    hazards { code reason event tid pid device pasid observed explained }\n  }\n": typeof types.StateFieldsFragmentDoc,
+    "\n  fragment StepStateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices released }\n    tasks { tid pid msr activated msrStale }\n    processes { pid parent tasks pasid bonds { device count } }\n    files { pid fd device pasid holder cloexec }\n    freed\n  }\n": typeof types.StepStateFieldsFragmentDoc,
     "\n  fragment PasidsStateFields on SystemState {\n    events\n    pasids { pasid pid refcount }\n  }\n": typeof types.PasidsStateFieldsFragmentDoc,
     "\n  fragment TimelineEventFields on Event {\n    position\n    version\n    index\n    kind\n    type\n    data\n  }\n": typeof types.TimelineEventFieldsFragmentDoc,
     "\n  fragment EventFields on Event {\n    id\n    position\n    system\n    version\n    index\n    kind\n    type\n    data\n    actor\n    correlationId\n    causationId\n    recordedAt\n    observedAt\n    hash\n  }\n": typeof types.EventFieldsFragmentDoc,
@@ -26,7 +26,7 @@ type Documents = {
     "\n  mutation CreateSystem($input: CreateSystemInput!) {\n    createSystem(input: $input) { name }\n  }\n": typeof types.CreateSystemDocument,
     "\n  query Systems {\n    systems { ...SystemSummary }\n  }\n": typeof types.SystemsDocument,
     "\n  query System($name: String!) {\n    system(name: $name) { ...SystemSummary }\n  }\n": typeof types.SystemDocument,
-    "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code event tid pid device pasid } }\n    }\n  }\n": typeof types.HazardsDocument,
+    "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code reason event tid pid device pasid observed explained } }\n    }\n  }\n": typeof types.HazardsDocument,
     "\n  query State($name: String!, $at: Int, $policy: Policy) {\n    system(name: $name) {\n      state(at: $at, policy: $policy) { ...StateFields }\n    }\n  }\n": typeof types.StateDocument,
     "\n  query Log($system: String, $filter: EventFilterInput, $after: String, $first: Int!) {\n    log(system: $system, filter: $filter, after: $after, first: $first) {\n      nodes { ...EventFields }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": typeof types.LogDocument,
     "\n  query Inputs($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { kind: INPUT }) {\n      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }\n    }\n  }\n": typeof types.InputsDocument,
@@ -40,8 +40,8 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  fragment SystemSummary on System {\n    name\n    policy\n    maxPasid\n    version\n    eventCount\n    livePasids\n    hazardCount\n  }\n": types.SystemSummaryFragmentDoc,
-    "\n  fragment StateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n    hazards { code event tid pid device pasid }\n  }\n": types.StateFieldsFragmentDoc,
-    "\n  fragment StepStateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n  }\n": types.StepStateFieldsFragmentDoc,
+    "\n  fragment StateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices released }\n    tasks { tid pid msr activated msrStale }\n    processes { pid parent tasks pasid bonds { device count } }\n    files { pid fd device pasid holder cloexec }\n    freed\n    hazards { code reason event tid pid device pasid observed explained }\n  }\n": types.StateFieldsFragmentDoc,
+    "\n  fragment StepStateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices released }\n    tasks { tid pid msr activated msrStale }\n    processes { pid parent tasks pasid bonds { device count } }\n    files { pid fd device pasid holder cloexec }\n    freed\n  }\n": types.StepStateFieldsFragmentDoc,
     "\n  fragment PasidsStateFields on SystemState {\n    events\n    pasids { pasid pid refcount }\n  }\n": types.PasidsStateFieldsFragmentDoc,
     "\n  fragment TimelineEventFields on Event {\n    position\n    version\n    index\n    kind\n    type\n    data\n  }\n": types.TimelineEventFieldsFragmentDoc,
     "\n  fragment EventFields on Event {\n    id\n    position\n    system\n    version\n    index\n    kind\n    type\n    data\n    actor\n    correlationId\n    causationId\n    recordedAt\n    observedAt\n    hash\n  }\n": types.EventFieldsFragmentDoc,
@@ -50,7 +50,7 @@ const documents: Documents = {
     "\n  mutation CreateSystem($input: CreateSystemInput!) {\n    createSystem(input: $input) { name }\n  }\n": types.CreateSystemDocument,
     "\n  query Systems {\n    systems { ...SystemSummary }\n  }\n": types.SystemsDocument,
     "\n  query System($name: String!) {\n    system(name: $name) { ...SystemSummary }\n  }\n": types.SystemDocument,
-    "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code event tid pid device pasid } }\n    }\n  }\n": types.HazardsDocument,
+    "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code reason event tid pid device pasid observed explained } }\n    }\n  }\n": types.HazardsDocument,
     "\n  query State($name: String!, $at: Int, $policy: Policy) {\n    system(name: $name) {\n      state(at: $at, policy: $policy) { ...StateFields }\n    }\n  }\n": types.StateDocument,
     "\n  query Log($system: String, $filter: EventFilterInput, $after: String, $first: Int!) {\n    log(system: $system, filter: $filter, after: $after, first: $first) {\n      nodes { ...EventFields }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": types.LogDocument,
     "\n  query Inputs($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { kind: INPUT }) {\n      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }\n    }\n  }\n": types.InputsDocument,
@@ -70,11 +70,11 @@ export function graphql(source: "\n  fragment SystemSummary on System {\n    nam
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment StateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n    hazards { code event tid pid device pasid }\n  }\n"): typeof import('./graphql').StateFieldsFragmentDoc;
+export function graphql(source: "\n  fragment StateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices released }\n    tasks { tid pid msr activated msrStale }\n    processes { pid parent tasks pasid bonds { device count } }\n    files { pid fd device pasid holder cloexec }\n    freed\n    hazards { code reason event tid pid device pasid observed explained }\n  }\n"): typeof import('./graphql').StateFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment StepStateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices }\n    tasks { tid pid msr }\n    processes { pid parent tasks pasid bonds { device count } }\n    freed\n  }\n"): typeof import('./graphql').StepStateFieldsFragmentDoc;
+export function graphql(source: "\n  fragment StepStateFields on SystemState {\n    policy\n    events\n    pasids { pasid pid refcount devices released }\n    tasks { tid pid msr activated msrStale }\n    processes { pid parent tasks pasid bonds { device count } }\n    files { pid fd device pasid holder cloexec }\n    freed\n  }\n"): typeof import('./graphql').StepStateFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -110,7 +110,7 @@ export function graphql(source: "\n  query System($name: String!) {\n    system(
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code event tid pid device pasid } }\n    }\n  }\n"): typeof import('./graphql').HazardsDocument;
+export function graphql(source: "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code reason event tid pid device pasid observed explained } }\n    }\n  }\n"): typeof import('./graphql').HazardsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -86,11 +86,16 @@ export type Policy =
   | 'LAZY_REFCOUNT'
   | 'MM_EXIT';
 
+/** Why the ENQCMD #GP fix-up did not run: the mm has no PASID, or the task was already activated. */
+export type SigsegvReason =
+  | 'ALREADY_ACTIVATED'
+  | 'NO_PASID';
+
 export type SystemSummaryFragment = { name: string, policy: Policy, maxPasid: number, version: number, eventCount: number, livePasids: number, hazardCount: number };
 
-export type StateFieldsFragment = { policy: Policy, events: number, freed: Array<number>, pasids: Array<{ pasid: number, pid: number, refcount: number | null, devices: Array<string> }>, tasks: Array<{ tid: number, pid: number, msr: number | null }>, processes: Array<{ pid: number, parent: number | null, tasks: Array<number>, pasid: number | null, bonds: Array<{ device: string, count: number }> }>, hazards: Array<{ code: HazardCode, event: number, tid: number | null, pid: number | null, device: string | null, pasid: number | null }> };
+export type StateFieldsFragment = { policy: Policy, events: number, freed: Array<number>, pasids: Array<{ pasid: number, pid: number, refcount: number | null, devices: Array<string>, released: boolean }>, tasks: Array<{ tid: number, pid: number, msr: number | null, activated: boolean, msrStale: boolean }>, processes: Array<{ pid: number, parent: number | null, tasks: Array<number>, pasid: number | null, bonds: Array<{ device: string, count: number }> }>, files: Array<{ pid: number, fd: number, device: string, pasid: number, holder: number, cloexec: boolean }>, hazards: Array<{ code: HazardCode, reason: SigsegvReason | null, event: number, tid: number | null, pid: number | null, device: string | null, pasid: number | null, observed: boolean | null, explained: boolean | null }> };
 
-export type StepStateFieldsFragment = { policy: Policy, events: number, freed: Array<number>, pasids: Array<{ pasid: number, pid: number, refcount: number | null, devices: Array<string> }>, tasks: Array<{ tid: number, pid: number, msr: number | null }>, processes: Array<{ pid: number, parent: number | null, tasks: Array<number>, pasid: number | null, bonds: Array<{ device: string, count: number }> }> };
+export type StepStateFieldsFragment = { policy: Policy, events: number, freed: Array<number>, pasids: Array<{ pasid: number, pid: number, refcount: number | null, devices: Array<string>, released: boolean }>, tasks: Array<{ tid: number, pid: number, msr: number | null, activated: boolean, msrStale: boolean }>, processes: Array<{ pid: number, parent: number | null, tasks: Array<number>, pasid: number | null, bonds: Array<{ device: string, count: number }> }>, files: Array<{ pid: number, fd: number, device: string, pasid: number, holder: number, cloexec: boolean }> };
 
 export type PasidsStateFieldsFragment = { events: number, pasids: Array<{ pasid: number, pid: number, refcount: number | null }> };
 
@@ -140,7 +145,7 @@ export type HazardsQueryVariables = Exact<{
 }>;
 
 
-export type HazardsQuery = { system: { state: { hazards: Array<{ code: HazardCode, event: number, tid: number | null, pid: number | null, device: string | null, pasid: number | null }> } } | null };
+export type HazardsQuery = { system: { state: { hazards: Array<{ code: HazardCode, reason: SigsegvReason | null, event: number, tid: number | null, pid: number | null, device: string | null, pasid: number | null, observed: boolean | null, explained: boolean | null }> } } | null };
 
 export type StateQueryVariables = Exact<{
   name: string;
@@ -149,7 +154,7 @@ export type StateQueryVariables = Exact<{
 }>;
 
 
-export type StateQuery = { system: { state: { policy: Policy, events: number, freed: Array<number>, pasids: Array<{ pasid: number, pid: number, refcount: number | null, devices: Array<string> }>, tasks: Array<{ tid: number, pid: number, msr: number | null }>, processes: Array<{ pid: number, parent: number | null, tasks: Array<number>, pasid: number | null, bonds: Array<{ device: string, count: number }> }>, hazards: Array<{ code: HazardCode, event: number, tid: number | null, pid: number | null, device: string | null, pasid: number | null }> } } | null };
+export type StateQuery = { system: { state: { policy: Policy, events: number, freed: Array<number>, pasids: Array<{ pasid: number, pid: number, refcount: number | null, devices: Array<string>, released: boolean }>, tasks: Array<{ tid: number, pid: number, msr: number | null, activated: boolean, msrStale: boolean }>, processes: Array<{ pid: number, parent: number | null, tasks: Array<number>, pasid: number | null, bonds: Array<{ device: string, count: number }> }>, files: Array<{ pid: number, fd: number, device: string, pasid: number, holder: number, cloexec: boolean }>, hazards: Array<{ code: HazardCode, reason: SigsegvReason | null, event: number, tid: number | null, pid: number | null, device: string | null, pasid: number | null, observed: boolean | null, explained: boolean | null }> } } | null };
 
 export type LogQueryVariables = Exact<{
   system?: string | null | undefined;
@@ -219,7 +224,7 @@ export type SystemStateChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type SystemStateChangedSubscription = { systemStateChanged: { policy: Policy, events: number, freed: Array<number>, pasids: Array<{ pasid: number, pid: number, refcount: number | null, devices: Array<string> }>, tasks: Array<{ tid: number, pid: number, msr: number | null }>, processes: Array<{ pid: number, parent: number | null, tasks: Array<number>, pasid: number | null, bonds: Array<{ device: string, count: number }> }>, hazards: Array<{ code: HazardCode, event: number, tid: number | null, pid: number | null, device: string | null, pasid: number | null }> } };
+export type SystemStateChangedSubscription = { systemStateChanged: { policy: Policy, events: number, freed: Array<number>, pasids: Array<{ pasid: number, pid: number, refcount: number | null, devices: Array<string>, released: boolean }>, tasks: Array<{ tid: number, pid: number, msr: number | null, activated: boolean, msrStale: boolean }>, processes: Array<{ pid: number, parent: number | null, tasks: Array<number>, pasid: number | null, bonds: Array<{ device: string, count: number }> }>, files: Array<{ pid: number, fd: number, device: string, pasid: number, holder: number, cloexec: boolean }>, hazards: Array<{ code: HazardCode, reason: SigsegvReason | null, event: number, tid: number | null, pid: number | null, device: string | null, pasid: number | null, observed: boolean | null, explained: boolean | null }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -259,11 +264,14 @@ export const StateFieldsFragmentDoc = new TypedDocumentString(`
     pid
     refcount
     devices
+    released
   }
   tasks {
     tid
     pid
     msr
+    activated
+    msrStale
   }
   processes {
     pid
@@ -275,14 +283,25 @@ export const StateFieldsFragmentDoc = new TypedDocumentString(`
       count
     }
   }
+  files {
+    pid
+    fd
+    device
+    pasid
+    holder
+    cloexec
+  }
   freed
   hazards {
     code
+    reason
     event
     tid
     pid
     device
     pasid
+    observed
+    explained
   }
 }
     `, {"fragmentName":"StateFields"}) as unknown as TypedDocumentString<StateFieldsFragment, unknown>;
@@ -295,11 +314,14 @@ export const StepStateFieldsFragmentDoc = new TypedDocumentString(`
     pid
     refcount
     devices
+    released
   }
   tasks {
     tid
     pid
     msr
+    activated
+    msrStale
   }
   processes {
     pid
@@ -310,6 +332,14 @@ export const StepStateFieldsFragmentDoc = new TypedDocumentString(`
       device
       count
     }
+  }
+  files {
+    pid
+    fd
+    device
+    pasid
+    holder
+    cloexec
   }
   freed
 }
@@ -417,11 +447,14 @@ export const HazardsDocument = new TypedDocumentString(`
     state {
       hazards {
         code
+        reason
         event
         tid
         pid
         device
         pasid
+        observed
+        explained
       }
     }
   }
@@ -443,11 +476,14 @@ export const StateDocument = new TypedDocumentString(`
     pid
     refcount
     devices
+    released
   }
   tasks {
     tid
     pid
     msr
+    activated
+    msrStale
   }
   processes {
     pid
@@ -459,14 +495,25 @@ export const StateDocument = new TypedDocumentString(`
       count
     }
   }
+  files {
+    pid
+    fd
+    device
+    pasid
+    holder
+    cloexec
+  }
   freed
   hazards {
     code
+    reason
     event
     tid
     pid
     device
     pasid
+    observed
+    explained
   }
 }`) as unknown as TypedDocumentString<StateQuery, StateQueryVariables>;
 export const LogDocument = new TypedDocumentString(`
@@ -623,11 +670,14 @@ export const SystemStateChangedDocument = new TypedDocumentString(`
     pid
     refcount
     devices
+    released
   }
   tasks {
     tid
     pid
     msr
+    activated
+    msrStale
   }
   processes {
     pid
@@ -639,13 +689,24 @@ export const SystemStateChangedDocument = new TypedDocumentString(`
       count
     }
   }
+  files {
+    pid
+    fd
+    device
+    pasid
+    holder
+    cloexec
+  }
   freed
   hazards {
     code
+    reason
     event
     tid
     pid
     device
     pasid
+    observed
+    explained
   }
 }`) as unknown as TypedDocumentString<SystemStateChangedSubscription, SystemStateChangedSubscriptionVariables>;
