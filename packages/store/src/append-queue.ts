@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { InputEvent, State } from '@pasid/domain';
-import { type BatchArgument, batchArgument, type DecidedBatch, decideBatch, writeBatches } from './append.js';
+import {
+  type BatchArgument,
+  batchArgument,
+  type DecidedBatch,
+  decideBatch,
+  transactionTime,
+  writeBatches,
+} from './append.js';
 import type { Database, Queryable } from './database.js';
 import {
   type AppendOptions,
@@ -119,11 +126,13 @@ export class AppendQueue {
           locked();
         }
         const streams = new Map(rows.map((row): [string, LockedStream] => [row.name, { row, state: null }]));
+        // recorded_at is hashed: every row of this transaction takes its now().
+        const recordedAt = rows.length > 0 ? await transactionTime(tx) : '';
         // First every check and decision, in memory; then all the writes in one round trip.
         const outcomes: Outcome[] = [];
         for (const item of group) {
           try {
-            outcomes.push(await this.decideOne(tx, item, streams.get(item.system)));
+            outcomes.push(await this.decideOne(tx, item, streams.get(item.system), recordedAt));
           } catch (error) {
             if (!(error instanceof StoreError)) throw error;
             outcomes.push({ error });
@@ -133,6 +142,7 @@ export class AppendQueue {
         const written = await writeBatches(
           tx,
           decided.map((d) => d.argument),
+          recordedAt,
         );
         decided.forEach((d, i) => {
           d.written = written[i] ?? null;
@@ -162,6 +172,7 @@ export class AppendQueue {
     tx: Queryable,
     item: QueuedAppend,
     stream: LockedStream | undefined,
+    recordedAt: string,
   ): Promise<Outcome> {
     const { system, inputs, options } = item;
     if (!stream) throw new StoreError('NOT_FOUND', `no system named ${system}`);
@@ -175,6 +186,7 @@ export class AppendQueue {
     const batch = decideBatch(system, before, inputs, row.last_hash, {
       actor: options.actor,
       correlationId: options.correlationId ?? randomUUID(),
+      recordedAt,
     });
     if (batch.events.length === 0)
       return { system, version: row.version, events: [], idempotentReplay: false };

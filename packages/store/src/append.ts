@@ -9,7 +9,7 @@ import {
 } from '@pasid/domain';
 import type { Queryable } from './database.js';
 import { RejectedEventError } from './event-store.js';
-import { eventHash } from './hash.js';
+import { eventHash, recordedAtText } from './hash.js';
 import { projectionChanges } from './projections.js';
 import { type EncodedState, encodeState } from './state-codec.js';
 
@@ -46,7 +46,8 @@ export interface DecidedBatch {
 
 /**
  * Validates and decides a batch on `before`, in memory: the events to store, hashed and
- * chained from `prevHash`, and the state after. Throws `RejectedEventError` at the first input
+ * chained from `prevHash`, and the state after. `meta.recordedAt` is the writing transaction's
+ * `now()` (see `transactionTime`): the value `recorded_at` will take, hashed with the rest. Throws `RejectedEventError` at the first input
  * the schema or the rules refuse (nothing is written then).
  */
 export function decideBatch(
@@ -54,7 +55,7 @@ export function decideBatch(
   before: State,
   inputs: readonly unknown[],
   prevHash: string,
-  meta: { actor: string; correlationId: string },
+  meta: { actor: string; correlationId: string; recordedAt: string },
 ): DecidedBatch {
   const replayer = new Replayer(before);
   const events: PendingEvent[] = [];
@@ -68,16 +69,19 @@ export function decideBatch(
     causationId: string | null,
     observedAt: Date | null,
   ) => {
+    const kind = index === 0 ? 'input' : 'derived';
     const next = eventHash({
       system,
       version,
       index,
+      kind,
       type: data.type,
       data,
       id,
       causationId,
       correlationId: meta.correlationId,
       actor: meta.actor,
+      recordedAt: meta.recordedAt,
       observedAt,
       prevHash: hash,
     });
@@ -85,7 +89,7 @@ export function decideBatch(
       o: events.length,
       version,
       index,
-      kind: index === 0 ? 'input' : 'derived',
+      kind,
       type: data.type,
       data,
       id,
@@ -145,13 +149,34 @@ export function batchArgument(system: string, before: State, batch: DecidedBatch
 export async function writeBatches(
   tx: Queryable,
   batches: readonly BatchArgument[],
+  recordedAt: string,
 ): Promise<{ firstPosition: number; recordedAt: Date }[]> {
   if (batches.length === 0) return [];
-  const rows = await tx.query<{ batch: number; first_position: number | string; recorded_at: Date }>(
-    'SELECT batch, first_position, recorded_at FROM pasid_append_batches($1::jsonb) ORDER BY batch',
+  const rows = await tx.query<{
+    batch: number;
+    first_position: number | string;
+    recorded_at: Date;
+    recorded_at_text: string;
+  }>(
+    `SELECT batch, first_position, recorded_at, ${recordedAtText('recorded_at')} AS recorded_at_text
+     FROM pasid_append_batches($1::jsonb) ORDER BY batch`,
     [JSON.stringify(batches)],
   );
   if (rows.length !== batches.length)
     throw new Error('pasid_append_batches wrote a different number of batches');
+  // The hashes cover recorded_at: the clock the rows took must be the one they were hashed with.
+  const clock = rows.find((row) => row.recorded_at_text !== recordedAt);
+  if (clock) {
+    throw new Error(
+      `recorded_at ${clock.recorded_at_text} differs from the transaction time ${recordedAt} the events were hashed with`,
+    );
+  }
   return rows.map((row) => ({ firstPosition: Number(row.first_position), recordedAt: row.recorded_at }));
+}
+
+/** The transaction's `now()`: what `recorded_at` defaults to for every row it inserts. */
+export async function transactionTime(tx: Queryable): Promise<string> {
+  const [row] = await tx.query<{ now: string }>(`SELECT ${recordedAtText('now()')} AS now`);
+  if (!row) throw new Error('the database gave no time');
+  return row.now;
 }

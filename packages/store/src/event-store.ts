@@ -1,4 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import type { DerivedEvent, InputEvent, Policy, State, StateDocument } from '@pasid/domain';
+import type { CheckpointReport } from './checkpoint-audit.js';
+import type { SignedCheckpoint, SignOptions } from './checkpoints.js';
 
 /**
  * The public surface of the event store: what the CLI and the API may call. The Postgres and
@@ -100,12 +103,22 @@ export interface StateQuery {
   policy?: Policy;
 }
 
+export interface VerifyOptions {
+  /** Check the signed checkpoints against this Ed25519 public key (and the log against them). */
+  publicKey?: KeyObject;
+  /** Checkpoints the auditor kept outside the database: each must still be in the log, unchanged. */
+  kept?: SignedCheckpoint[];
+}
+
 export interface VerifyReport {
+  /** No breach, and no checkpoint finding when checkpoints were checked. */
   ok: boolean;
   eventsChecked: number;
   systemsChecked: number;
   /** The first breach per stream: a changed, removed or reordered event. */
   breaches: { system: string; position: number | null; version: number | null; reason: string }[];
+  /** With `VerifyOptions.publicKey`: the checkpoints checked and what was found. */
+  checkpoints?: CheckpointReport;
 }
 
 export interface Subscription extends AsyncIterable<StoredEvent> {
@@ -157,7 +170,14 @@ export interface EventStore {
   stateDocument(system: string, query?: StateQuery): Promise<StateDocument>;
   /** Catch up from the log after `after`, then live; no gap, no duplicate. */
   subscribe(options: { system?: string; after?: number }): Subscription;
-  verify(): Promise<VerifyReport>;
+  verify(options?: VerifyOptions): Promise<VerifyReport>;
+  /**
+   * Signs the log's head with the operator's Ed25519 key after checking the events since the
+   * last checkpoint; null when `onlyIfMoved` and nothing was appended since.
+   */
+  signCheckpoint(privateKey: KeyObject, options?: SignOptions): Promise<SignedCheckpoint | null>;
+  /** The stored checkpoints after `seq` (all by default), in order: what auditors export and keep. */
+  checkpoints(after?: number): Promise<SignedCheckpoint[]>;
   rebuildProjections(): Promise<{ systems: number; equal: boolean; differences: string[] }>;
   close(): Promise<void>;
 }

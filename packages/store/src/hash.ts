@@ -3,20 +3,40 @@ import { createHash } from 'node:crypto';
 /** The `prev_hash` of a stream's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The fields an event's hash covers: everything but the position and the database clock. */
+/**
+ * Which rule an event's hash follows (the row's `hash_format`):
+ * 1. rows written before the `checkpoints` migration: the fields below except `kind` and
+ *    `recordedAt`;
+ * 2. every row since: also `kind` and `recordedAt` (the database clock, to the microsecond), with
+ *    the format number itself first, so a row cannot be passed off under the older rule.
+ */
+export type HashFormat = 1 | 2;
+
+/** The format new rows are written in (the column's default since the `checkpoints` migration). */
+export const HASH_FORMAT: HashFormat = 2;
+
+/** The fields an event's hash covers: everything but the position. */
 export interface HashedFields {
   system: string;
   version: number;
   index: number;
+  /** Hashed from format 2 on. */
+  kind: 'input' | 'derived';
   type: string;
   data: unknown;
   id: string;
   causationId: string | null;
   correlationId: string;
   actor: string;
+  /** Hashed from format 2 on: `recorded_at` in UTC to the microsecond, `...T...:SS.ffffffZ`. */
+  recordedAt: string;
   observedAt: Date | null;
   prevHash: string;
 }
+
+/** SQL giving a timestamptz as `HashedFields.recordedAt` spells it. */
+export const recordedAtText = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** JSON with object keys sorted at every level: the same bytes whatever order jsonb returns. */
 export function canonicalJson(value: unknown): string {
@@ -38,19 +58,38 @@ export function canonicalJson(value: unknown): string {
  * Hex SHA-256 of the canonical encoding: a JSON array of the fields in a fixed order, so an
  * auditor can recompute it in any language (see the README).
  */
-export function eventHash(fields: HashedFields): string {
-  const encoded = canonicalJson([
-    fields.system,
-    fields.version,
-    fields.index,
-    fields.type,
-    fields.data,
-    fields.id,
-    fields.causationId,
-    fields.correlationId,
-    fields.actor,
-    fields.observedAt === null ? null : fields.observedAt.toISOString(),
-    fields.prevHash,
-  ]);
+export function eventHash(fields: HashedFields, format: HashFormat = HASH_FORMAT): string {
+  const observedAt = fields.observedAt === null ? null : fields.observedAt.toISOString();
+  const encoded =
+    format === 1
+      ? canonicalJson([
+          fields.system,
+          fields.version,
+          fields.index,
+          fields.type,
+          fields.data,
+          fields.id,
+          fields.causationId,
+          fields.correlationId,
+          fields.actor,
+          observedAt,
+          fields.prevHash,
+        ])
+      : canonicalJson([
+          2,
+          fields.system,
+          fields.version,
+          fields.index,
+          fields.kind,
+          fields.type,
+          fields.data,
+          fields.id,
+          fields.causationId,
+          fields.correlationId,
+          fields.actor,
+          fields.recordedAt,
+          observedAt,
+          fields.prevHash,
+        ]);
   return createHash('sha256').update(encoded).digest('hex');
 }

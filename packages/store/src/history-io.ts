@@ -12,7 +12,7 @@ import {
   type Policy,
   type State,
 } from '@pasid/domain';
-import { batchArgument, decideBatch, SNAPSHOT_INTERVAL, writeBatches } from './append.js';
+import { batchArgument, decideBatch, SNAPSHOT_INTERVAL, transactionTime, writeBatches } from './append.js';
 import type { Queryable } from './database.js';
 import { HistoryImportError, type ImportOptions, RejectedEventError } from './event-store.js';
 import { GENESIS_HASH } from './hash.js';
@@ -43,6 +43,7 @@ export async function importHistoryInto(
   let state: State | undefined;
   let hash = GENESIS_HASH;
   let lastPosition = 0;
+  let recordedAt: string | undefined;
   let pending: { line: number; event: InputEvent }[] = [];
   const open = async () => {
     if (row) return row;
@@ -68,6 +69,7 @@ export async function importHistoryInto(
     if (pending.length === 0 || !state) return;
     const lines = pending;
     pending = [];
+    recordedAt ??= await transactionTime(tx);
     let batch: ReturnType<typeof decideBatch>;
     try {
       batch = decideBatch(
@@ -75,14 +77,14 @@ export async function importHistoryInto(
         state,
         lines.map((l) => l.event),
         hash,
-        { actor: options.actor, correlationId },
+        { actor: options.actor, correlationId, recordedAt },
       );
     } catch (error) {
       if (!(error instanceof RejectedEventError)) throw error;
       const line = lines[error.eventIndex]?.line ?? 0;
       throw new HistoryImportError(line, error.field, error.reason, error.rejectionCode);
     }
-    const [written] = await writeBatches(tx, [batchArgument(current.name, state, batch)]);
+    const [written] = await writeBatches(tx, [batchArgument(current.name, state, batch)], recordedAt);
     if (!written) throw new Error('the import chunk was not written');
     state = batch.after;
     hash = batch.lastHash;

@@ -5,10 +5,25 @@ import { migrate } from './migrator.js';
 import { PgEventStore } from './store.js';
 
 export { SNAPSHOT_INTERVAL } from './append.js';
+export type { StreamHead } from './chain.js';
+export type { CheckpointFinding, CheckpointReport } from './checkpoint-audit.js';
+export {
+  CHECKPOINT_FORMAT,
+  CheckpointRefusedError,
+  type CheckpointStatement,
+  keyId,
+  parseStatement,
+  publicKeyPem,
+  readPrivateKey,
+  readPublicKey,
+  type SignedCheckpoint,
+  type SignOptions,
+  signatureValid,
+} from './checkpoints.js';
 export { DataDirError } from './data-dir.js';
 export { type Database, openPglite, openPostgres } from './database.js';
 export * from './event-store.js';
-export { canonicalJson, eventHash, GENESIS_HASH } from './hash.js';
+export { canonicalJson, eventHash, GENESIS_HASH, HASH_FORMAT, type HashFormat } from './hash.js';
 export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate, pendingMigrations } from './migrator.js';
 export { PgEventStore } from './store.js';
 export { isDatabaseUnavailable } from './unavailable.js';

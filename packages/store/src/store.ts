@@ -1,7 +1,9 @@
+import type { KeyObject } from 'node:crypto';
 import type { InputEvent, State, StateDocument } from '@pasid/domain';
 import { toStateDocument } from '@pasid/domain';
 import { ApiKeys } from './api-keys.js';
 import { AppendQueue } from './append-queue.js';
+import { listCheckpoints, type SignedCheckpoint, type SignOptions, signCheckpoint } from './checkpoints.js';
 import type { Database } from './database.js';
 import type {
   AppendOptions,
@@ -13,6 +15,7 @@ import type {
   StoredEvent,
   Subscription,
   SystemInfo,
+  VerifyOptions,
   VerifyReport,
 } from './event-store.js';
 import { exportHistoryOf, importHistoryInto } from './history-io.js';
@@ -124,8 +127,16 @@ export class PgEventStore implements EventStore {
     return new LiveSubscription(this, this.notifier, options);
   }
 
-  verify(): Promise<VerifyReport> {
-    return verifyLog(this.db);
+  verify(options?: VerifyOptions): Promise<VerifyReport> {
+    return verifyLog(this.db, options);
+  }
+
+  signCheckpoint(privateKey: KeyObject, options?: SignOptions): Promise<SignedCheckpoint | null> {
+    return signCheckpoint(this.db, privateKey, options);
+  }
+
+  checkpoints(after?: number): Promise<SignedCheckpoint[]> {
+    return listCheckpoints(this.db, after);
   }
 
   async rebuildProjections() {

@@ -1,9 +1,12 @@
 import { type Policy, Replayer } from '@pasid/domain';
+import { HASHED_COLUMNS, type HashedRow, isHashFormat, rowHash, type StreamHead } from './chain.js';
+import { CheckpointAudit } from './checkpoint-audit.js';
+import { listCheckpoints } from './checkpoints.js';
 import type { Database } from './database.js';
-import type { VerifyReport } from './event-store.js';
-import { canonicalJson, eventHash, GENESIS_HASH } from './hash.js';
+import type { VerifyOptions, VerifyReport } from './event-store.js';
+import { canonicalJson, GENESIS_HASH } from './hash.js';
 import { applyRows, type StepRow } from './replay.js';
-import { EVENT_COLUMNS, type EventRow, toStoredEvent } from './rows.js';
+import { toStoredEvent } from './rows.js';
 import { type EncodedState, encodeState, SNAPSHOT_FORMAT } from './state-codec.js';
 
 const PAGE = 5000;
@@ -20,30 +23,44 @@ interface Walk {
   breach: Breach | null;
   /** After a sequence break: the (version, index) that was missing where the break was found. */
   missing: { version: number; index: number } | null;
+  /** The newest hash format seen: an older one after it is a downgrade. */
+  format: number;
+  /**
+   * The head as the chain recomputes it from the rows' content alone (each hash over the previous
+   * recomputed one, whatever the stored hashes say): what checkpoints are compared with.
+   */
+  recomputed: StreamHead;
 }
 
 /**
  * Walks the whole log in position order and checks, per stream, that each event's hash matches
- * its content, that it links to the previous event's hash, and that versions and indexes follow
- * each other; then that each stream ends where its `systems` row says and that global positions
- * have no holes. Works from the rows alone, so it finds what a superuser with the triggers
- * disabled changed, removed or reordered.
+ * its content (under the row's hash format), that it links to the previous event's hash, and
+ * that versions and indexes follow each other; then that each stream ends where its `systems` row
+ * says and that global positions have no holes. Works from the rows alone, so it finds what a
+ * superuser with the triggers disabled changed, removed or reordered. With a public key, also
+ * checks the signed checkpoints (see `CheckpointAudit`): what catches a rewrite whose hashes were
+ * all recomputed.
  */
-export async function verifyLog(db: Database): Promise<VerifyReport> {
+export async function verifyLog(db: Database, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const audit = options.publicKey
+    ? new CheckpointAudit(await listCheckpoints(db), options.publicKey, options.kept)
+    : null;
+  const heads = new Map<string, StreamHead>();
   const walks = new Map<string, Walk>();
   const breaches: Breach[] = [];
   let eventsChecked = 0;
   let expectedPosition = 1;
   let positionBreach: Breach | null = null;
   for (let after = 0; ; ) {
-    const rows = await db.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT ${PAGE}`,
+    const rows = await db.query<HashedRow>(
+      `SELECT ${HASHED_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT ${PAGE}`,
       [after],
     );
     if (rows.length === 0) break;
     for (const row of rows) {
       const event = toStoredEvent(row);
       eventsChecked += 1;
+      audit?.at(event.position, heads);
       if (event.position !== expectedPosition && !positionBreach) {
         positionBreach = {
           system: event.system,
@@ -63,10 +80,36 @@ export async function verifyLog(db: Database): Promise<VerifyReport> {
           events: 0,
           breach: null,
           missing: null,
+          format: 1,
+          recomputed: {
+            system: event.system,
+            version: 0,
+            index: 0,
+            events: 0,
+            position: 0,
+            hash: GENESIS_HASH,
+          },
         };
         walks.set(event.system, walk);
       }
       walk.events += 1;
+      const formatKnown = isHashFormat(row.hash_format);
+      const recomputed = formatKnown && (audit || !walk.breach) ? rowHash(row) : '';
+      if (audit) {
+        const chained =
+          !formatKnown || row.prev_hash === walk.recomputed.hash
+            ? recomputed
+            : rowHash(row, walk.recomputed.hash);
+        walk.recomputed = {
+          system: event.system,
+          version: event.version,
+          index: event.index,
+          events: walk.recomputed.events + 1,
+          position: event.position,
+          hash: chained,
+        };
+        heads.set(event.system, walk.recomputed);
+      }
       if (walk.breach) {
         if (walk.missing && walk.missing.version === event.version && walk.missing.index === event.index) {
           walk.breach.reason = `reordered: version ${event.version} index ${event.index} is stored at position ${event.position}, after later events`;
@@ -74,19 +117,6 @@ export async function verifyLog(db: Database): Promise<VerifyReport> {
         }
         continue;
       }
-      const recomputed = eventHash({
-        system: event.system,
-        version: event.version,
-        index: event.index,
-        type: event.type,
-        data: event.data,
-        id: event.id,
-        causationId: event.causationId,
-        correlationId: event.correlationId,
-        actor: event.actor,
-        observedAt: event.observedAt,
-        prevHash: event.prevHash,
-      });
       const inSequence =
         event.index === 0
           ? event.version === walk.version + 1
@@ -96,7 +126,14 @@ export async function verifyLog(db: Database): Promise<VerifyReport> {
           ? { version: walk.version + 1, index: 0 }
           : { version: event.version, index: event.index - 1 };
       const at = { system: event.system, position: event.position, version: event.version };
-      if (recomputed !== event.hash) {
+      if (!formatKnown) {
+        walk.breach = { ...at, reason: `changed: unknown hash format ${row.hash_format}` };
+      } else if (row.hash_format < walk.format) {
+        walk.breach = {
+          ...at,
+          reason: `changed: hash format ${row.hash_format} after format ${walk.format} events (a downgrade: this code writes format ${walk.format} only)`,
+        };
+      } else if (recomputed !== event.hash) {
         walk.breach = { ...at, reason: `changed: the event's content does not match its hash` };
       } else if (!inSequence) {
         walk.missing = next;
@@ -110,6 +147,7 @@ export async function verifyLog(db: Database): Promise<VerifyReport> {
           reason: `removed or reordered: prev_hash does not match the hash of the stream's previous event${walk.position ? ` (position ${walk.position})` : ''}`,
         };
       }
+      walk.format = row.hash_format;
       walk.version = event.version;
       walk.index = event.index;
       walk.hash = event.hash;
@@ -164,11 +202,13 @@ export async function verifyLog(db: Database): Promise<VerifyReport> {
   if (positionBreach && !breaches.some((b) => b.system === positionBreach.system))
     breaches.push(positionBreach);
   breaches.sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  const checkpoints = audit?.finish(expectedPosition - 1, heads, eventsChecked);
   return {
-    ok: breaches.length === 0 && !positionBreach,
+    ok: breaches.length === 0 && !positionBreach && (checkpoints?.findings.length ?? 0) === 0,
     eventsChecked,
     systemsChecked: Math.max(known.size, walks.size),
     breaches,
+    ...(checkpoints ? { checkpoints } : {}),
   };
 }
 

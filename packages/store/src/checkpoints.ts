@@ -1,0 +1,246 @@
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { transactionTime } from './append.js';
+import { HASHED_COLUMNS, type HashedRow, type StreamHead, StrictChain } from './chain.js';
+import type { Database, Queryable } from './database.js';
+import { StoreError } from './event-store.js';
+import { canonicalJson } from './hash.js';
+
+/**
+ * Signed checkpoints, in the spirit of Certificate Transparency's signed tree heads: at a global
+ * position, the operator's Ed25519 key signs the head (version, index, event count, position,
+ * hash) of every stream, chained to the previous checkpoint. The key stays outside the database,
+ * so someone who can write the database can rewrite the log and recompute every hash, but cannot
+ * sign what they wrote: `verify` with the public key finds the first checkpoint the rewritten log
+ * no longer matches.
+ */
+
+export const CHECKPOINT_FORMAT = 'pasid-checkpoint/1';
+
+/** What is signed: its canonical JSON is the `statement` column, byte for byte. */
+export interface CheckpointStatement {
+  format: typeof CHECKPOINT_FORMAT;
+  /** 1, 2, ...: one more than the previous checkpoint's. */
+  seq: number;
+  /** The log's head position: every event at or before it is covered. */
+  position: number;
+  /** The database clock when signed, UTC to the microsecond. */
+  recordedAt: string;
+  /** SHA-256 (hex) of the previous checkpoint's statement; 64 zeros for the first. */
+  prev: string;
+  /** The signing key's id (see `keyId`). */
+  keyId: string;
+  /** Every stream with events at or before `position`, by name. */
+  heads: StreamHead[];
+}
+
+/** A checkpoint as stored and as exported for auditors (one JSON object a line). */
+export interface SignedCheckpoint {
+  seq: number;
+  statement: string;
+  /** Ed25519 signature of `statement` (UTF-8), base64. */
+  signature: string;
+}
+
+const GENESIS_PREV = '0'.repeat(64);
+/** Any constant shared by every process signing into the same database. */
+const CHECKPOINT_LOCK_KEY = 7_202_611_25;
+const PAGE = 5000;
+
+/** `sha256:` and the hex SHA-256 of the public key's DER (SPKI) encoding. */
+export function keyId(publicKey: KeyObject): string {
+  return `sha256:${createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')}`;
+}
+
+/** An Ed25519 private key from PEM text; a clear error for anything else. */
+export function readPrivateKey(pem: string | Buffer): KeyObject {
+  const key = createPrivateKey(pem);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new StoreError('INVALID', `a checkpoint key must be Ed25519, not ${key.asymmetricKeyType}`);
+  return key;
+}
+
+/** An Ed25519 public key from PEM text (a private key's PEM gives its public key). */
+export function readPublicKey(pem: string | Buffer): KeyObject {
+  const key = createPublicKey(pem);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new StoreError('INVALID', `a checkpoint public key must be Ed25519, not ${key.asymmetricKeyType}`);
+  return key;
+}
+
+export function publicKeyPem(key: KeyObject): string {
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  return publicKey.export({ type: 'spki', format: 'pem' }).toString();
+}
+
+export function statementHash(statement: string): string {
+  return createHash('sha256').update(statement).digest('hex');
+}
+
+export function signatureValid(checkpoint: SignedCheckpoint, publicKey: KeyObject): boolean {
+  try {
+    return verify(
+      null,
+      Buffer.from(checkpoint.statement),
+      publicKey,
+      Buffer.from(checkpoint.signature, 'base64'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** The statement's fields, or why it is not a checkpoint statement. */
+export function parseStatement(text: string): CheckpointStatement | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'the statement is not JSON';
+  }
+  const s = value as Partial<CheckpointStatement> | null;
+  if (
+    !s ||
+    typeof s !== 'object' ||
+    s.format !== CHECKPOINT_FORMAT ||
+    !Number.isSafeInteger(s.seq) ||
+    !Number.isSafeInteger(s.position) ||
+    typeof s.recordedAt !== 'string' ||
+    typeof s.prev !== 'string' ||
+    typeof s.keyId !== 'string' ||
+    !Array.isArray(s.heads) ||
+    !s.heads.every(
+      (h) =>
+        h &&
+        typeof h.system === 'string' &&
+        Number.isSafeInteger(h.version) &&
+        Number.isSafeInteger(h.index) &&
+        Number.isSafeInteger(h.events) &&
+        Number.isSafeInteger(h.position) &&
+        typeof h.hash === 'string',
+    )
+  )
+    return `the statement is not a ${CHECKPOINT_FORMAT} statement`;
+  if (canonicalJson(s) !== text) return 'the statement is not in canonical form';
+  return s as CheckpointStatement;
+}
+
+/** The stored checkpoints with `seq` above `after`, in order. */
+export async function listCheckpoints(q: Queryable, after = 0): Promise<SignedCheckpoint[]> {
+  const rows = await q.query<{ seq: number; statement: string; signature: string }>(
+    'SELECT seq, statement, signature FROM checkpoints WHERE seq > $1 ORDER BY seq',
+    [after],
+  );
+  return rows.map((r) => ({ seq: Number(r.seq), statement: r.statement, signature: r.signature }));
+}
+
+/** The server would sign a log that does not extend what it signed before: nothing is signed. */
+export class CheckpointRefusedError extends StoreError {
+  constructor(
+    readonly position: number | null,
+    readonly system: string | null,
+    readonly reason: string,
+  ) {
+    super(
+      'INVALID',
+      `checkpoint refused: ${[system === null ? null : `system ${system}`, position === null ? null : `position ${position}`].filter(Boolean).join(', ')}: ${reason}`,
+    );
+  }
+}
+
+export interface SignOptions {
+  /** Sign only when the log moved since the last checkpoint (the interval signer); default false. */
+  onlyIfMoved?: boolean;
+}
+
+/**
+ * Signs the log's current head. The events since the last checkpoint are checked first (their
+ * hashes recomputed, each chained to the signed head of its stream): the key signs only a log that
+ * extends what it signed before. When the last checkpoint is not this key's valid signature (the
+ * first one, or after a key change) the whole log is checked instead. Returns the new checkpoint,
+ * or null when `onlyIfMoved` and nothing was appended. Serialised across processes.
+ */
+export async function signCheckpoint(
+  db: Database,
+  privateKey: KeyObject,
+  options: SignOptions = {},
+): Promise<SignedCheckpoint | null> {
+  const publicKey = createPublicKey(privateKey);
+  const id = keyId(publicKey);
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [CHECKPOINT_LOCK_KEY]);
+    const [last] = await tx.query<{ seq: number; statement: string; signature: string }>(
+      'SELECT seq, statement, signature FROM checkpoints ORDER BY seq DESC LIMIT 1',
+    );
+    const [head] = await tx.query<{ position: number }>('SELECT position FROM log_head WHERE id = 1');
+    const position = Number(head?.position ?? 0);
+    let base: CheckpointStatement | null = null;
+    if (last) {
+      const parsed = parseStatement(last.statement);
+      const ours =
+        typeof parsed !== 'string' &&
+        parsed.keyId === id &&
+        parsed.seq === Number(last.seq) &&
+        signatureValid(
+          { seq: Number(last.seq), statement: last.statement, signature: last.signature },
+          publicKey,
+        );
+      if (ours) base = parsed as CheckpointStatement;
+      if (options.onlyIfMoved && ours && base?.position === position) return null;
+    }
+    const chains = new Map<string, StrictChain>(
+      (base?.heads ?? []).map((h) => [h.system, new StrictChain(h)]),
+    );
+    let expected = (base?.position ?? 0) + 1;
+    for (let after = base?.position ?? 0; after < position; ) {
+      const rows = await tx.query<HashedRow>(
+        `SELECT ${HASHED_COLUMNS} FROM events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT ${PAGE}`,
+        [after, position],
+      );
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const at = Number(row.position);
+        if (at !== expected)
+          throw new CheckpointRefusedError(
+            at,
+            row.system,
+            `removed: positions ${expected}..${at - 1} are missing`,
+          );
+        expected = at + 1;
+        let chain = chains.get(row.system);
+        if (!chain) {
+          chain = StrictChain.genesis(row.system);
+          chains.set(row.system, chain);
+        }
+        const broken = chain.step(row);
+        if (broken) throw new CheckpointRefusedError(at, row.system, broken);
+      }
+      after = Number(rows.at(-1)?.position);
+    }
+    if (expected !== position + 1)
+      throw new CheckpointRefusedError(
+        expected,
+        null,
+        `removed: the log head is at position ${position}, events end at ${expected - 1}`,
+      );
+    const statement: CheckpointStatement = {
+      format: CHECKPOINT_FORMAT,
+      seq: Number(last?.seq ?? 0) + 1,
+      position,
+      recordedAt: await transactionTime(tx),
+      prev: last ? statementHash(last.statement) : GENESIS_PREV,
+      keyId: id,
+      heads: [...chains.values()]
+        .map((c) => c.head)
+        .sort((a, b) => (a.system < b.system ? -1 : a.system > b.system ? 1 : 0)),
+    };
+    const text = canonicalJson(statement);
+    const signature = sign(null, Buffer.from(text), privateKey).toString('base64');
+    await tx.query(
+      'INSERT INTO checkpoints (seq, position, recorded_at, key_id, statement, signature) VALUES ($1, $2, now(), $3, $4, $5)',
+      [statement.seq, position, id, text, signature],
+    );
+    return { seq: statement.seq, statement: text, signature };
+  });
+}
