@@ -155,4 +155,84 @@ describe('a trace larger than memory should ever hold', () => {
     const rssMb = Number(/maxrss-kb (\d+)/.exec(stderr)?.[1]) / 1024;
     expect(rssMb).toBeLessThan(250);
   }, 300_000);
+
+  it('1,000,000 lines of process lifecycles (facts, not noise) through a pipe: peak RSS under 200 MB', async () => {
+    const probe = path.join(tmp, 'rss-probe.mjs');
+    writeFileSync(
+      probe,
+      "process.on('exit', () => process.stderr.write('maxrss-kb ' + process.resourceUsage().maxRSS + '\\n'));\n",
+    );
+    const child = spawn(
+      process.execPath,
+      ['--import', pathToFileURL(probe).href, bin, 'trace', '-', '--out', path.join(tmp, 'lifecycles.jsonl')],
+      { stdio: ['pipe', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // The bench's capture: fork, exec, a thread whose ENQCMD is fixed up, timer MSR writes, exits.
+    let t = 1000;
+    const line = (comm: string, tid: number, cpu: number, event: string, fields: string) => {
+      t += 0.000003;
+      return `${comm.padStart(16)} ${String(tid).padStart(6)} [00${cpu}] ${t.toFixed(6)}: ${event}: ${fields}\n`;
+    };
+    const groups = 83_334; // 12 lines each
+    for (let g = 0, pid = 100_000; g < groups; ) {
+      let text = '';
+      for (const end = Math.min(groups, g + 500); g < end; g++, pid += 2) {
+        text += line(
+          'bash',
+          500,
+          0,
+          'task:task_newtask',
+          `pid=${pid} comm=bash clone_flags=1200011 oom_score_adj=0`,
+        );
+        text += line(
+          'dsa-app',
+          pid,
+          1,
+          'sched:sched_process_exec',
+          `filename=/usr/bin/dsa-app pid=${pid} old_pid=${pid}`,
+        );
+        text += line(
+          'dsa-app',
+          pid,
+          1,
+          'task:task_newtask',
+          `pid=${pid + 1} comm=dsa-app clone_flags=3d0f00 oom_score_adj=0`,
+        );
+        for (let i = 0; i < 6; i++)
+          text += line(
+            'swapper/2',
+            0,
+            2,
+            'msr:write_msr',
+            `6e0, value ${(39_000_000 + g * 6 + i).toString(16)}`,
+          );
+        text += line('dsa-app', pid + 1, 3, 'msr:write_msr', 'd93, value 80000001');
+        text += line(
+          'dsa-app',
+          pid + 1,
+          3,
+          'sched:sched_process_exit',
+          `comm=dsa-app pid=${pid + 1} prio=120 group_dead=false`,
+        );
+        text += line(
+          'dsa-app',
+          pid,
+          1,
+          'sched:sched_process_exit',
+          `comm=dsa-app pid=${pid} prio=120 group_dead=true`,
+        );
+      }
+      if (!child.stdin.write(text)) await once(child.stdin, 'drain');
+    }
+    child.stdin.end();
+    const [code] = (await once(child, 'close')) as [number];
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/- \(perf-script\): 1000008 lines read, 500004 used, 500004 ignored, 0 skipped/);
+    const rssMb = Number(/maxrss-kb (\d+)/.exec(stderr)?.[1]) / 1024;
+    expect(rssMb).toBeLessThan(200);
+  }, 300_000);
 });
