@@ -20,10 +20,13 @@ export default async function SystemsPage() {
         </p>
       </section>
       <section className="panel">
-        <h2>Import a history</h2>
+        <h2>Import a history or a trace</h2>
         <p className="muted small">
-          A JSON Lines file: an optional header <code>{'{"system", "policy", "maxPasid"}'}</code>, then one
-          input event a line. Nothing is stored if any line is rejected.
+          A history: a JSON Lines file, an optional header <code>{'{"system", "policy", "maxPasid"}'}</code>,
+          then one input event a line. Or a kernel trace (<code>perf script</code>,{' '}
+          <code>trace-cmd report</code>, tracefs, <code>pasid.bt</code>, <code>dmesg</code> /{' '}
+          <code>journalctl -k</code>): it is converted as <code>pasid trace</code> does and its report shown.
+          Nothing is stored if any line is rejected.
         </p>
         <ImportForm />
       </section>
