@@ -229,6 +229,8 @@ export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
     }
     case 'HazardDetected': {
       const { type: _type, ...fields } = event;
+      // A version 1 log's SIGSEGV has no reason: its only one was try_fixup_enqcmd_gp finding no PASID.
+      if (fields.code === 'SIGSEGV' && fields.reason === undefined) fields.reason = 'NO_PASID';
       draft.hazards.push({ ...fields, event: draft.version });
       return;
     }
