@@ -172,7 +172,11 @@ for (const backend of BACKENDS) {
     });
 
     it.skipIf(skip)('applies 0004 and rebuilds every system from its log', async () => {
-      expect(migrated.applied).toEqual(['0004_model_v2']);
+      expect(migrated.applied).toEqual(
+        loadMigrations()
+          .map((m) => m.name)
+          .filter((n) => n >= '0004'),
+      );
       expect(migrated.rebuilt).toEqual(systems.map((s) => s.name).sort());
       expect(await count(db, 'systems WHERE projection_format <> 2')).toBe(0);
       // Again: nothing to apply, nothing to rebuild.
