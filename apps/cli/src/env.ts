@@ -15,3 +15,9 @@ export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): OpenS
   const dataDir = env.PASID_DATA_DIR?.trim();
   return { dataDir: dataDir ? dataDir : '.data' };
 }
+
+/** `PASID_CHECKPOINT_KEY`: the file of the Ed25519 private key that signs checkpoints, if set. */
+export function checkpointKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = env.PASID_CHECKPOINT_KEY?.trim();
+  return file ? file : undefined;
+}

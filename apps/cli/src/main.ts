@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Register>> = {
   import: async () => (await import('./commands/import.js')).registerImport,
   export: async () => (await import('./commands/export.js')).registerExport,
   verify: async () => (await import('./commands/verify.js')).registerVerify,
+  checkpoint: async () => (await import('./commands/checkpoint.js')).registerCheckpoint,
   trace: async () => (await import('./commands/trace.js')).registerTrace,
 };
 

@@ -93,6 +93,60 @@ describe('pasid import, export and verify on Postgres', async () => {
     expect(rows[0]?.n).toBe(0);
   });
 
+  it.skipIf(skip)(
+    'signs checkpoints, verifies them with the public key, and reports a re-signed log and a lost checkpoint',
+    async () => {
+      const operatorKey = join(dir, 'operator.pem');
+      const keygen = pasid(['checkpoint', 'keygen', operatorKey], {});
+      expect(keygen.status).toBe(0);
+      expect(keygen.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+      const publicKey = join(dir, 'operator.pub');
+      writeFileSync(publicKey, keygen.stdout);
+      expect(pasid(['checkpoint', 'public-key', '--key', operatorKey], {}).stdout).toBe(keygen.stdout);
+      // The private key is never overwritten.
+      expect(pasid(['checkpoint', 'keygen', operatorKey], {}).status).not.toBe(0);
+
+      const signed = pasid(['checkpoint', 'sign'], { DATABASE_URL: url, PASID_CHECKPOINT_KEY: operatorKey });
+      expect(signed.stderr).toBe('');
+      expect(signed.stdout).toMatch(
+        /^checkpoint 1 at position \d+ \(\d+ systems\), signed .* by sha256:\w+\n$/,
+      );
+      history('cli-later', 20);
+      expect(pasid(['import', join(dir, 'cli-later.jsonl')], { DATABASE_URL: url }).status).toBe(0);
+      const intact = pasid(['verify', '--checkpoints', publicKey], { DATABASE_URL: url });
+      expect(intact.status).toBe(0);
+      expect(intact.stdout).toMatch(/intact/);
+      const unsigned =
+        /checkpoints: 1 stored, 1 signed by sha256:\w+ compared with the log; signed up to position \d+ \(checkpoint 1, .*\); (\d+) events after it not signed yet/.exec(
+          intact.stdout,
+        );
+      // The 20 inputs imported after the checkpoint, and what they implied.
+      expect(Number(unsigned?.[1])).toBeGreaterThanOrEqual(20);
+
+      // The auditor keeps the exported checkpoints; an attacker deletes them and signs with a key of their own.
+      const kept = join(dir, 'kept.jsonl');
+      const exported = pasid(['checkpoint', 'export'], { DATABASE_URL: url });
+      expect(exported.status).toBe(0);
+      writeFileSync(kept, exported.stdout);
+      const attackerKey = join(dir, 'attacker.pem');
+      expect(pasid(['checkpoint', 'keygen', attackerKey], {}).status).toBe(0);
+      await sql(url, 'BEGIN; SET LOCAL session_replication_role = replica; DELETE FROM checkpoints; COMMIT;');
+      expect(pasid(['checkpoint', 'sign', '--key', attackerKey], { DATABASE_URL: url }).status).toBe(0);
+
+      const forged = pasid(['verify', '--checkpoints', publicKey, '--kept', kept], { DATABASE_URL: url });
+      expect(forged.status).toBe(1);
+      expect(forged.stdout).toMatch(/CHECKPOINT checkpoint 1.*: not signed by this key/);
+      // The kept copy of checkpoint 1 is not the one in the log any more.
+      expect(forged.stdout).toMatch(
+        /CHECKPOINT checkpoint 1, position \d+: replaced: the log's checkpoint seq 1 is not the one kept/,
+      );
+      expect(forged.stdout).toMatch(/2 breach\(es\)/);
+      expect(pasid(['verify', '--kept', kept], { DATABASE_URL: url }).stderr).toMatch(
+        /--kept needs --checkpoints/,
+      );
+    },
+  );
+
   it.skipIf(skip)('exits 1 from verify when a superuser changed an event', async () => {
     await sql(
       url,
