@@ -120,4 +120,33 @@ describe.runIf(enabled)('model version 2 in the replay', () => {
       ).toBe(HAZARD_DESCRIPTIONS[code]);
     }
   });
+
+  it('draws a lane per open file with its fd slots, and filters the lanes by fd', async () => {
+    const { page } = stack;
+    const lane = (key: string) => page.locator(`[data-lane="${key}"]`);
+    const bars = (key: string) =>
+      lane(key)
+        .locator('.lane-bar')
+        .evaluateAll((els) =>
+          els.map((e) => [e.getAttribute('data-from'), e.getAttribute('data-to'), e.textContent]),
+        );
+    await page.goto(`${base}/systems/inherited-file/lanes`);
+    // The file 300 opened at step 2 lives until 301 closes its inherited copy at 7, and PASID 1 with it.
+    await lane('file:2').waitFor();
+    expect(await bars('file:2')).toEqual([['2', '7', `${DSA0} · PASID 1`]]);
+    expect(await bars('fd:2:300:3:2')).toEqual([['2', '5', 'opened']]);
+    expect(await bars('fd:2:301:3:4')).toEqual([['4', '7', 'inherited from 300']]);
+    expect(await bars('pasid:1')).toEqual([['2', '7', 'pid 300']]);
+    await page.getByTestId('filter-fd').fill('3');
+    await page.getByTestId('filter-pid').fill('301');
+    await page.waitForURL(/[?&]fd=3\b.*pid=301|pid=301\b.*fd=3\b/);
+    const keys = () =>
+      page.locator('[data-lane]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lane')));
+    expect(await keys()).toEqual(['process:301:4', 'task:301:4', 'file:2', 'fd:2:301:3:4']);
+    await page.screenshot({ path: screenshotPath('v2-lanes-fd-3-pid-301') });
+    // The filter is in the URL: a link shows the same lanes.
+    await page.goto(page.url());
+    await lane('fd:2:301:3:4').waitFor();
+    expect(await keys()).toEqual(['process:301:4', 'task:301:4', 'file:2', 'fd:2:301:3:4']);
+  });
 });

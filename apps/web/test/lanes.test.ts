@@ -1,7 +1,8 @@
+import path from 'node:path';
 import { lifetimes } from '@pasid/domain';
 import { describe, expect, it } from 'vitest';
-import { axisTicks, clampRange, laneRows, zoomRange } from '@/lib/replay/lanes';
-import { workedExampleInputs } from './helpers';
+import { axisTicks, clampRange, laneRows, parseLaneFilter, zoomRange } from '@/lib/replay/lanes';
+import { historyInputs, SAMPLES_DIR, workedExampleInputs } from './helpers';
 
 const of = (policy: 'LAZY_REFCOUNT' | 'EAGER_UNBIND') =>
   lifetimes({ policy, maxPasid: 1 << 20 }, workedExampleInputs());
@@ -49,6 +50,50 @@ describe('laneRows', () => {
       '0000:6a:01.0 · PASID 1',
       '0000:6a:02.0 · PASID 1',
     ]);
+  });
+});
+
+describe('open file lanes (samples/inherited-file.jsonl, MM_EXIT)', () => {
+  const inherited = lifetimes(
+    { policy: 'MM_EXIT', maxPasid: 1 << 20 },
+    historyInputs(path.join(SAMPLES_DIR, 'inherited-file.jsonl')),
+  );
+  it('draws the file 300 opened, until 301 closes the copy it inherited, and each fd slot under it', () => {
+    const rows = lanes(laneRows(inherited, {}));
+    const at = rows.findIndex((r) => r.label === 'file of pid 300');
+    expect(rows.slice(at, at + 3)).toEqual([
+      { label: 'file of pid 300', bars: [[2, 7, '0000:6a:01.0 · PASID 1']] },
+      { label: 'pid 300 fd 3', bars: [[2, 5, 'opened']] },
+      { label: 'pid 301 fd 3', bars: [[4, 7, 'inherited from 300']] },
+    ]);
+  });
+  it('filters by fd: the files that had it, their PASID, and the processes that held it', () => {
+    expect(lanes(laneRows(inherited, { fd: 3 })).map((r) => r.label)).toEqual([
+      'PASID 1',
+      'pid 300',
+      'tid 300',
+      'pid 301',
+      'tid 301',
+      'file of pid 300',
+      'pid 300 fd 3',
+      'pid 301 fd 3',
+      '0000:6a:01.0 · PASID 1',
+    ]);
+    // With a pid, all must match: 301's slot of the file (PASID 1 and its entry are 300's).
+    expect(lanes(laneRows(inherited, { fd: 3, pid: 301 })).map((r) => r.label)).toEqual([
+      'pid 301',
+      'tid 301',
+      'file of pid 300',
+      'pid 301 fd 3',
+    ]);
+    expect(lanes(laneRows(inherited, { fd: 4 }))).toEqual([]);
+  });
+  it('reads the fd filter from the URL', () => {
+    expect(parseLaneFilter({ fd: '3', pid: '301' })).toMatchObject({ fd: 3, pid: 301 });
+    expect(parseLaneFilter({ fd: 'x' }).fd).toBeUndefined();
+  });
+  it('adds no file group to a history without fds', () => {
+    expect(laneRows(of('LAZY_REFCOUNT'), {}).some((r) => r.group === 'files')).toBe(false);
   });
 });
 

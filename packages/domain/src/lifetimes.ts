@@ -53,6 +53,31 @@ export interface ProcessLifetime extends Span {
   tasks: TaskLifetime[];
 }
 
+/** One fd-table slot (pid, fd) referring to an open file, from the open or the fork until its close. */
+export interface FdSpan extends Span {
+  pid: number;
+  fd: number;
+  cloexec: boolean;
+  /** The process the slot was copied from at fork; null for the fd the file was opened at. */
+  inheritedFrom: number | null;
+}
+
+/**
+ * One open file (one `open()` of an accelerator) from its open until its last reference is closed:
+ * its device, the PASID its bond was made with, the process whose mm the bond is to, and every fd
+ * slot that referred to it (fork copies them: the bond belongs to the file).
+ */
+export interface FileLifetime extends Span {
+  /** The file's id: the version of the `DeviceBound` that opened it. */
+  file: number;
+  device: string;
+  pasid: number;
+  /** The process that opened it, whose mm the bond is to. */
+  holder: number;
+  /** Its fd slots, by start. */
+  fds: FdSpan[];
+}
+
 export interface HazardMark extends Omit<HazardFields, 'code'> {
   code: HazardCode;
   /** The version whose step detected it. */
@@ -68,6 +93,8 @@ export interface Lifetimes {
   processes: ProcessLifetime[];
   /** PASID table entries, by device then by start. */
   entries: EntrySpan[];
+  /** Open files, in the order they were opened. */
+  files: FileLifetime[];
   hazards: HazardMark[];
 }
 
@@ -86,6 +113,10 @@ export class LifetimeRecorder {
   private readonly entries: EntrySpan[] = [];
   private readonly openEntry = new Map<string, EntrySpan>();
   private readonly hazards: HazardMark[] = [];
+  private readonly files: FileLifetime[] = [];
+  private readonly liveFile = new Map<number, FileLifetime>();
+  /** pid -> fd -> the open slot and its file. */
+  private readonly liveFd = new Map<number, Map<number, { file: FileLifetime; span: FdSpan }>>();
 
   step({ input, derived }: RecordedStep): void {
     this.version += 1;
@@ -102,6 +133,7 @@ export class LifetimeRecorder {
       entries: [...this.entries].sort((a, b) =>
         a.device < b.device ? -1 : a.device > b.device ? 1 : byStart(a, b),
       ),
+      files: this.files,
       hazards: this.hazards,
     };
   }
@@ -120,6 +152,12 @@ export class LifetimeRecorder {
         this.processes.push(process);
         this.liveProcess.set(input.pid, process);
         this.startTask(process, input.pid);
+        // fork copies the parent's fd table: each slot a new reference to the same open file.
+        if (input.parent !== undefined) {
+          for (const [fd, { file, span }] of this.liveFd.get(input.parent) ?? []) {
+            this.openFd(file, input.pid, fd, span.cloexec, input.parent);
+          }
+        }
         return;
       }
       case 'ThreadCreated': {
@@ -141,9 +179,11 @@ export class LifetimeRecorder {
           if (task.to === null) this.endMsr(task);
         return;
       }
+      case 'FileClosed':
+        this.closeFd(input.pid, input.fd);
+        return;
       case 'DeviceBound':
       case 'DeviceUnbound':
-      case 'FileClosed':
       case 'DmarFaultLogged':
       case 'Enqcmd':
         return;
@@ -199,17 +239,61 @@ export class LifetimeRecorder {
         this.hazards.push({ ...fields, version: v });
         return;
       }
-      case 'BondAdded':
+      case 'BondAdded': {
+        if (event.fd === undefined) return;
+        const file: FileLifetime = {
+          file: v,
+          device: event.device,
+          pasid: event.pasid,
+          holder: event.pid,
+          from: v,
+          to: null,
+          fds: [],
+        };
+        this.files.push(file);
+        this.liveFile.set(v, file);
+        this.openFd(file, event.pid, event.fd, event.cloexec ?? false, null);
+        return;
+      }
+      case 'FileClosed':
+        this.closeFd(event.pid, event.fd);
+        return;
+      case 'DeviceUnbound': {
+        // The open file's last reference went: its bond is unbound with it.
+        if (event.file === undefined) return;
+        const file = this.liveFile.get(event.file);
+        if (file) file.to = v;
+        this.liveFile.delete(event.file);
+        return;
+      }
       case 'WorkSubmitted':
-      case 'DeviceUnbound':
       case 'RefcountChanged':
       case 'BindFailed':
-      case 'FileClosed':
       case 'MmReleased':
         return;
       default:
         assertNever(event);
     }
+  }
+
+  private openFd(file: FileLifetime, pid: number, fd: number, cloexec: boolean, from: number | null): void {
+    const span: FdSpan = { pid, fd, cloexec, inheritedFrom: from, from: this.version, to: null };
+    file.fds.push(span);
+    let table = this.liveFd.get(pid);
+    if (!table) {
+      table = new Map();
+      this.liveFd.set(pid, table);
+    }
+    table.set(fd, { file, span });
+  }
+
+  private closeFd(pid: number, fd: number): void {
+    const table = this.liveFd.get(pid);
+    const slot = table?.get(fd);
+    if (!table || !slot) return;
+    slot.span.to = this.version;
+    table.delete(fd);
+    if (table.size === 0) this.liveFd.delete(pid);
   }
 
   private startTask(process: ProcessLifetime, tid: number): void {

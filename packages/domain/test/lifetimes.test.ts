@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lifetimes } from '../src/index.js';
-import { dsa0, iax0, workedExample } from './support/specification.js';
+import { dsa0, iax0, inheritedFile, workedExample } from './support/specification.js';
 
 const config = (policy: 'LAZY_REFCOUNT' | 'MM_EXIT' | 'EAGER_UNBIND') => ({ policy, maxPasid: 1 << 20 });
 
@@ -48,5 +48,48 @@ describe('lifetimes of the worked example', () => {
       [8, 'SIGSEGV'],
       [12, 'DMAR_FAULT'],
     ]);
+  });
+});
+
+describe('lifetimes of open files', () => {
+  it("the inherited file: opened by 300 at fd 3 (step 2), copied to 301 at fork (4), released at 301's close (7)", () => {
+    const l = lifetimes(config('MM_EXIT'), inheritedFile);
+    expect(l.files).toEqual([
+      {
+        file: 2,
+        device: dsa0,
+        pasid: 1,
+        holder: 300,
+        from: 2,
+        to: 7,
+        fds: [
+          // 300's own fd goes when 300 exits (5); 301's, inherited, holds the file until it closes it.
+          { pid: 300, fd: 3, cloexec: false, inheritedFrom: null, from: 2, to: 5 },
+          { pid: 301, fd: 3, cloexec: false, inheritedFrom: 300, from: 4, to: 7 },
+        ],
+      },
+    ]);
+    // The file outlives its opener: PASID 1 stays with 300's released mm until the file goes.
+    expect(l.pasids[0]).toEqual({ pasid: 1, pid: 300, generation: 1, from: 2, to: 7 });
+  });
+
+  it('exec closes a close-on-exec fd and keeps the others (their files still bound to the old mm)', () => {
+    const l = lifetimes(config('MM_EXIT'), [
+      { type: 'ProcessCreated', pid: 500 },
+      { type: 'DeviceBound', pid: 500, device: dsa0, fd: 3, cloexec: true },
+      { type: 'DeviceBound', pid: 500, device: iax0, fd: 4 },
+      { type: 'ProcessExec', pid: 500 },
+      { type: 'FileClosed', pid: 500, fd: 4 },
+    ]);
+    expect(
+      l.files.map((f) => [f.file, f.device, f.from, f.to, f.fds.map((s) => [s.fd, s.cloexec, s.to])]),
+    ).toEqual([
+      [2, dsa0, 2, 4, [[3, true, 4]]],
+      [3, iax0, 3, 5, [[4, false, 5]]],
+    ]);
+  });
+
+  it('no file without an fd: the worked example has none', () => {
+    expect(lifetimes(config('LAZY_REFCOUNT'), workedExample).files).toEqual([]);
   });
 });

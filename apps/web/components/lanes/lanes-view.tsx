@@ -20,8 +20,9 @@ const MARK_SLOTS = 1200;
 
 /**
  * Lifetime lanes, as Perfetto or KernelShark draw a trace: time (steps) left to right, one lane
- * per PASID value, process, task, PASID table entry and hazard code. Zoom with the buttons, the
- * keys + and -, or by dragging a range on the axis; filters narrow every group at once.
+ * per PASID value, process, task, open file (with its fd slots), PASID table entry and hazard code.
+ * Zoom with the buttons, the keys + and -, or by dragging a range on the axis; filters narrow
+ * every group at once.
  */
 export function LanesView({
   system,
@@ -48,7 +49,8 @@ export function LanesView({
   // The filters and the range are in the URL, so a view is a link.
   useEffect(() => {
     const url = new URL(window.location.href);
-    for (const key of ['pid', 'tid', 'pasid', 'device', 'code', 'from', 'to']) url.searchParams.delete(key);
+    for (const key of ['pid', 'tid', 'pasid', 'device', 'fd', 'code', 'from', 'to'])
+      url.searchParams.delete(key);
     for (const [key, value] of Object.entries(filter))
       if (value !== undefined) url.searchParams.set(key, String(value));
     if (range[0] !== 0 || range[1] !== last + 1) {
@@ -76,7 +78,7 @@ export function LanesView({
     return () => window.removeEventListener('keydown', onKey);
   }, [zoom, last]);
 
-  const setNumber = (key: 'pid' | 'tid' | 'pasid') => (value: string) =>
+  const setNumber = (key: 'pid' | 'tid' | 'pasid' | 'fd') => (value: string) =>
     setFilter((f) => ({ ...f, [key]: /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined }));
 
   return (
@@ -86,6 +88,9 @@ export function LanesView({
           <NumberFilter label="pid" value={filter.pid} onChange={setNumber('pid')} />
           <NumberFilter label="tid" value={filter.tid} onChange={setNumber('tid')} />
           <NumberFilter label="PASID" value={filter.pasid} onChange={setNumber('pasid')} />
+          {lifetimes.files.length > 0 || filter.fd !== undefined ? (
+            <NumberFilter label="fd" value={filter.fd} onChange={setNumber('fd')} />
+          ) : null}
           <label className="field">
             <span>device</span>
             <select

@@ -1,20 +1,22 @@
 /**
  * The lanes of the lifetimes view, from the domain's `lifetimes` (no rule here): one lane per
  * PASID value (its generations), per process and per task (alive, and its MSR while valid), per
- * PASID table entry (device, value), and per hazard code; filtered by pid, tid, PASID, device
- * and hazard code, all of which must match.
+ * open file (and under it each fd slot that referred to it), per PASID table entry (device,
+ * value), and per hazard code; filtered by pid, tid, PASID, device, fd and hazard code, all of
+ * which must match.
  */
-import type { HazardCode, HazardMark, Lifetimes, TaskLifetime } from '@pasid/domain';
+import type { FileLifetime, HazardCode, HazardMark, Lifetimes, TaskLifetime } from '@pasid/domain';
 
 export interface LaneFilter {
   pid?: number;
   tid?: number;
   pasid?: number;
   device?: string;
+  fd?: number;
   code?: HazardCode;
 }
 
-export type BarTone = 'pasid' | 'pasid-alt' | 'process' | 'task' | 'msr' | 'entry';
+export type BarTone = 'pasid' | 'pasid-alt' | 'process' | 'task' | 'msr' | 'entry' | 'file' | 'fd';
 
 export interface LaneBar {
   key: string;
@@ -26,7 +28,7 @@ export interface LaneBar {
   title: string;
 }
 
-export type LaneGroup = 'pasids' | 'processes' | 'entries' | 'hazards';
+export type LaneGroup = 'pasids' | 'processes' | 'files' | 'entries' | 'hazards';
 
 export type LaneRow =
   | { kind: 'group'; key: string; group: LaneGroup; label: string; count: number }
@@ -58,8 +60,15 @@ export function parseLaneFilter(params: Record<string, string | string[] | undef
     tid: int('tid'),
     pasid: int('pasid'),
     device: one('device'),
+    fd: int('fd'),
     code: one('code') as HazardCode | undefined,
   };
+}
+
+/** The fd slots of `file` an fd filter (and a pid filter with it) keeps; every slot without one. */
+function fdSlots(file: FileLifetime, f: LaneFilter) {
+  if (f.fd === undefined) return file.fds;
+  return file.fds.filter((s) => s.fd === f.fd && (f.pid === undefined || s.pid === f.pid));
 }
 
 export function laneRows(l: Lifetimes, f: LaneFilter): LaneRow[] {
@@ -74,10 +83,16 @@ export function laneRows(l: Lifetimes, f: LaneFilter): LaneRow[] {
       : new Set(l.entries.filter((e) => e.device === f.device).map((e) => e.pasid));
   const devicePids =
     f.device === undefined ? null : new Set(l.entries.filter((e) => e.device === f.device).map((e) => e.pid));
+  /** With an fd filter: the files one of whose slots had that fd, their PASIDs and the processes that held them. */
+  const fdFiles = f.fd === undefined ? null : l.files.filter((file) => fdSlots(file, f).length > 0);
+  const fdPasids = fdFiles === null ? null : new Set(fdFiles.map((file) => file.pasid));
+  const fdPids =
+    fdFiles === null ? null : new Set(fdFiles.flatMap((file) => fdSlots(file, f).map((s) => s.pid)));
   const pasidOk = (pasid: number) =>
     (f.pasid === undefined || pasid === f.pasid) &&
     (tidPasids === null || tidPasids.has(pasid)) &&
-    (devicePasids === null || devicePasids.has(pasid));
+    (devicePasids === null || devicePasids.has(pasid)) &&
+    (fdPasids === null || fdPasids.has(pasid));
 
   const rows: LaneRow[] = [];
   const group = (g: LaneGroup, label: string, lanes: LaneRow[]) => {
@@ -94,6 +109,7 @@ export function laneRows(l: Lifetimes, f: LaneFilter): LaneRow[] {
     if (f.tid !== undefined && h.tid !== f.tid) continue;
     if (f.pasid !== undefined && h.pasid !== f.pasid) continue;
     if (f.device !== undefined && h.device !== f.device) continue;
+    if (fdPasids !== null && (h.pasid === undefined || !fdPasids.has(h.pasid))) continue;
     byCode.set(h.code, [...(byCode.get(h.code) ?? []), h]);
   }
   group(
@@ -144,6 +160,7 @@ export function laneRows(l: Lifetimes, f: LaneFilter): LaneRow[] {
   for (const p of l.processes) {
     if (f.pid !== undefined && p.pid !== f.pid) continue;
     if (devicePids !== null && !devicePids.has(p.pid)) continue;
+    if (fdPids !== null && !fdPids.has(p.pid)) continue;
     const taskLanes: LaneRow[] = [];
     for (const t of p.tasks) {
       if (f.tid !== undefined && t.tid !== f.tid) continue;
@@ -199,6 +216,58 @@ export function laneRows(l: Lifetimes, f: LaneFilter): LaneRow[] {
     );
   }
   group('processes', 'Processes and tasks (MSR while valid)', processLanes);
+
+  // Open files, each followed by the fd slots that referred to it (fork copies them; the bond
+  // belongs to the file, so it outlives its opener while a copy is open).
+  if (l.files.length > 0) {
+    const fileLanes: LaneRow[] = [];
+    for (const file of l.files) {
+      if (f.device !== undefined && file.device !== f.device) continue;
+      if (f.pid !== undefined && file.holder !== f.pid && !file.fds.some((s) => s.pid === f.pid)) continue;
+      if (!pasidOk(file.pasid)) continue;
+      const slots = fdSlots(file, f);
+      if (slots.length === 0) continue;
+      fileLanes.push(
+        {
+          kind: 'lane',
+          key: `file:${file.file}`,
+          group: 'files',
+          label: `file of pid ${file.holder}`,
+          nested: false,
+          bars: [
+            {
+              key: `file:${file.file}`,
+              from: file.from,
+              to: file.to,
+              tone: 'file',
+              label: `${file.device} · PASID ${file.pasid}`,
+              title: `open file of ${file.device} opened by pid ${file.holder} at step ${file.from}: bond to pid ${file.holder}'s mm with PASID ${file.pasid}, ${span(file.from, file.to)}${file.to === null ? '' : ' (last reference closed)'}`,
+            },
+          ],
+          marks: [],
+        },
+        ...slots.map<LaneRow>((s) => ({
+          kind: 'lane',
+          key: `fd:${file.file}:${s.pid}:${s.fd}:${s.from}`,
+          group: 'files',
+          label: `pid ${s.pid} fd ${s.fd}`,
+          nested: true,
+          bars: [
+            {
+              key: `fd:${file.file}:${s.pid}:${s.fd}:${s.from}`,
+              from: s.from,
+              to: s.to,
+              tone: 'fd',
+              label: `${s.inheritedFrom === null ? 'opened' : `inherited from ${s.inheritedFrom}`}${s.cloexec ? ' · cloexec' : ''}`,
+              title: `fd ${s.fd} of pid ${s.pid}${s.inheritedFrom === null ? '' : `, copied from pid ${s.inheritedFrom} at fork`}${s.cloexec ? ', close-on-exec' : ''}: ${span(s.from, s.to)}`,
+            },
+          ],
+          marks: [],
+        })),
+      );
+    }
+    group('files', 'Open files (fd slots)', fileLanes);
+  }
 
   // PASID table entries: one lane per (device, value).
   const byEntry = new Map<string, LaneBar[]>();
