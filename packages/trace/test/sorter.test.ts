@@ -48,7 +48,17 @@ describe('the sorter', () => {
 
 describe('ids', () => {
   it('uuidV5 is RFC 9562 version 5, as the uuid package computes it', () => {
-    for (const name of ['', 'x', 'boot\ntracefs\n1\n833.176153\n  bash-1 [001] ...', 'ünïcode ✓']) {
+    // a line longer than the reused buffer, then shorter ones again (no bytes of the long one left)
+    const long = `${'é'.repeat(3000)}😀`;
+    for (const name of [
+      '',
+      'x',
+      'boot\ntracefs\n1\n833.176153\n  bash-1 [001] ...',
+      'ünïcode ✓',
+      long,
+      'x',
+      '',
+    ]) {
       expect(uuidV5(name)).toBe(v5(name, TRACE_ID_NAMESPACE));
     }
   });
