@@ -42,6 +42,24 @@ describe.runIf(enabled)('what broke trust in the web app', () => {
     await page.screenshot({ path: screenshotPath('not-found') });
   });
 
+  it("keeps every system's links (charts, compare, live, export) inside the systems panel at 1280 px", async () => {
+    const { page } = stack;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    try {
+      await page.goto(`${base}/`);
+      const panel = await page.getByTestId('systems').locator('xpath=ancestor::section[1]').boundingBox();
+      const links = page.getByTestId('systems').getByRole('link', { name: 'export' });
+      expect(await links.count()).toBe(2);
+      for (const link of await links.all()) {
+        const box = await link.boundingBox();
+        // Was cut off by the panel's edge: the table overflowed its grid column.
+        expect(box && panel && box.x + box.width <= panel.x + panel.width).toBe(true);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
   it('says plainly that ?at=99 and ?at=abc are not steps, instead of showing another one', async () => {
     const { page } = stack;
     await page.goto(`${base}/systems/worked-example?at=99`);
