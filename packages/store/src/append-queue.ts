@@ -17,6 +17,7 @@ import {
   StoreError,
 } from './event-store.js';
 import { idempotentReplay } from './idempotency.js';
+import type { Position } from './position.js';
 import type { SystemRow } from './rows.js';
 import type { StateAtVersion } from './state-at-version.js';
 import { lockSystems } from './systems.js';
@@ -37,7 +38,7 @@ interface Decided {
   system: string;
   batch: DecidedBatch;
   argument: BatchArgument;
-  written: { firstPosition: number; recordedAt: Date } | null;
+  written: { firstPosition: Position; recordedAt: Date } | null;
 }
 
 type Outcome = AppendResult | Decided | { error: StoreError };
@@ -152,7 +153,7 @@ export class AppendQueue {
       // Also when the transaction never began (no connection): the next group must not wait forever.
       .finally(locked);
     for (const [name, stream] of streams) if (stream.state) this.states.remember(name, stream.state);
-    let last: { system: string; position: number } | null = null;
+    let last: { system: string; position: Position } | null = null;
     for (const [i, item] of group.entries()) {
       const outcome = outcomes[i];
       if (!outcome) item.reject(new Error('append lost its outcome'));
@@ -203,7 +204,7 @@ function storedResult(decided: Decided): AppendResult {
   const events = batch.events.map(
     (e, i): StoredEvent => ({
       id: e.id,
-      position: written.firstPosition + i,
+      position: written.firstPosition + BigInt(i),
       system,
       version: e.version,
       index: e.index,

@@ -10,6 +10,7 @@ import {
 import type { Queryable } from './database.js';
 import { RejectedEventError } from './event-store.js';
 import { eventHash, recordedAtText } from './hash.js';
+import { type Position, toPosition } from './position.js';
 import { projectionChanges } from './projections.js';
 import { type EncodedState, encodeState } from './state-codec.js';
 
@@ -150,11 +151,11 @@ export async function writeBatches(
   tx: Queryable,
   batches: readonly BatchArgument[],
   recordedAt: string,
-): Promise<{ firstPosition: number; recordedAt: Date }[]> {
+): Promise<{ firstPosition: Position; recordedAt: Date }[]> {
   if (batches.length === 0) return [];
   const rows = await tx.query<{
     batch: number;
-    first_position: number | string;
+    first_position: number | string | bigint;
     recorded_at: Date;
     recorded_at_text: string;
   }>(
@@ -171,7 +172,7 @@ export async function writeBatches(
       `recorded_at ${clock.recorded_at_text} differs from the transaction time ${recordedAt} the events were hashed with`,
     );
   }
-  return rows.map((row) => ({ firstPosition: Number(row.first_position), recordedAt: row.recorded_at }));
+  return rows.map((row) => ({ firstPosition: toPosition(row.first_position), recordedAt: row.recorded_at }));
 }
 
 /** The transaction's `now()`: what `recorded_at` defaults to for every row it inserts. */

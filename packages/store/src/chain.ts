@@ -1,4 +1,5 @@
 import { eventHash, GENESIS_HASH, type HashFormat, recordedAtText } from './hash.js';
+import { type Position, START_POSITION, toPosition } from './position.js';
 import { EVENT_COLUMNS, type EventRow } from './rows.js';
 
 /** The `events` columns a hash is recomputed from: the row, its hash format, `recorded_at` to the µs. */
@@ -49,7 +50,7 @@ export interface StreamHead {
   /** Events of the stream up to the head, input and derived. */
   events: number;
   /** Global position of the head event. */
-  position: number;
+  position: Position;
   hash: string;
 }
 
@@ -63,11 +64,18 @@ export class StrictChain {
   constructor(public head: StreamHead) {}
 
   static genesis(system: string): StrictChain {
-    return new StrictChain({ system, version: 0, index: 0, events: 0, position: 0, hash: GENESIS_HASH });
+    return new StrictChain({
+      system,
+      version: 0,
+      index: 0,
+      events: 0,
+      position: START_POSITION,
+      hash: GENESIS_HASH,
+    });
   }
 
   step(row: HashedRow): string | null {
-    const position = Number(row.position);
+    const position = toPosition(row.position);
     if (!isHashFormat(row.hash_format)) return `changed: unknown hash format ${row.hash_format}`;
     if (row.hash_format < this.format)
       return `changed: hash format ${row.hash_format} after format ${this.format} rows (downgraded)`;

@@ -8,13 +8,14 @@ import {
   signatureValid,
   statementHash,
 } from './checkpoints.js';
+import { comparePositions, type Position, START_POSITION } from './position.js';
 
 /** One thing wrong with the checkpoints or with the log they sign. */
 export interface CheckpointFinding {
   /** The checkpoint at fault (or the first whose signed heads the log no longer matches). */
   seq: number | null;
   /** Where in the log: the signed head's position, or the checkpoint's. */
-  position: number | null;
+  position: Position | null;
   system: string | null;
   reason: string;
 }
@@ -27,7 +28,7 @@ export interface CheckpointReport {
   /** Checkpoints (stored or kept) signed by the key and compared with the log. */
   compared: number;
   /** The last of those: everything at or before its position is signed. */
-  last: { seq: number; position: number; recordedAt: string } | null;
+  last: { seq: number; position: Position; recordedAt: string } | null;
   /** Events after the last signed position: not covered by any checkpoint yet. */
   unsignedEvents: number;
   findings: CheckpointFinding[];
@@ -52,7 +53,7 @@ export class CheckpointAudit {
   /** Streams already reported: one finding each (later checkpoints only repeat it). */
   private readonly reported = new Set<string>();
   /** Per stream, the last checkpoint whose signed head it matched. */
-  private readonly matched = new Map<string, { seq: number; position: number }>();
+  private readonly matched = new Map<string, { seq: number; position: Position }>();
   private last: CheckpointReport['last'] = null;
   private compared = 0;
 
@@ -140,7 +141,8 @@ export class CheckpointAudit {
         valid.set(k.seq, { checkpoint: k, statement: parsed });
     }
     this.pending = [...valid.values()].sort(
-      (a, b) => a.statement.position - b.statement.position || a.statement.seq - b.statement.seq,
+      (a, b) =>
+        comparePositions(a.statement.position, b.statement.position) || a.statement.seq - b.statement.seq,
     );
     for (let i = 1; i < this.pending.length; i += 1) {
       const [a, b] = [this.pending[i - 1]!, this.pending[i]!];
@@ -154,13 +156,21 @@ export class CheckpointAudit {
     }
   }
 
-  private finding(seq: number | null, position: number | null, system: string | null, reason: string): void {
+  private finding(
+    seq: number | null,
+    position: Position | null,
+    system: string | null,
+    reason: string,
+  ): void {
     this.findings.push({ seq, position, system, reason });
   }
 
-  /** Compares every checkpoint signed at a position before `position` with the heads so far. */
-  at(position: number, heads: ReadonlyMap<string, StreamHead>): void {
-    while (this.pending.length > 0 && this.pending[0]!.statement.position < position) {
+  /**
+   * Compares every checkpoint signed at a position before `position` (every one left when null)
+   * with the heads so far.
+   */
+  at(position: Position | null, heads: ReadonlyMap<string, StreamHead>): void {
+    while (this.pending.length > 0 && (position === null || this.pending[0]!.statement.position < position)) {
       this.compare(this.pending.shift()!, heads);
     }
   }
@@ -210,7 +220,7 @@ export class CheckpointAudit {
   }
 
   /** Compares the checkpoints left (at or after the log's end) and gives the report. */
-  finish(lastPosition: number, heads: ReadonlyMap<string, StreamHead>, events: number): CheckpointReport {
+  finish(lastPosition: Position, heads: ReadonlyMap<string, StreamHead>, events: number): CheckpointReport {
     for (const v of this.pending) {
       if (v.statement.position > lastPosition)
         this.finding(
@@ -220,7 +230,7 @@ export class CheckpointAudit {
           `removed: checkpoint seq ${v.statement.seq} signs the log up to position ${v.statement.position}; the log ends at position ${lastPosition}`,
         );
     }
-    this.at(Number.POSITIVE_INFINITY, heads);
+    this.at(null, heads);
     if (this.compared === 0 && events > 0)
       this.finding(
         null,
@@ -228,14 +238,14 @@ export class CheckpointAudit {
         null,
         `unsigned: no checkpoint signed by ${this.id} covers any of the ${events} events`,
       );
-    const signedUpTo = this.last?.position ?? 0;
-    let unsigned = 0;
-    if (lastPosition > signedUpTo) unsigned = lastPosition - signedUpTo;
+    const signedUpTo = this.last?.position ?? START_POSITION;
+    // A count of events (the log is gap-free), so a number.
+    const unsigned = lastPosition > signedUpTo ? Number(lastPosition - signedUpTo) : 0;
     this.findings.sort(
       (a, b) =>
         (a.seq ?? 0) - (b.seq ?? 0) ||
         (a.system === null ? 0 : 1) - (b.system === null ? 0 : 1) ||
-        (a.position ?? 0) - (b.position ?? 0),
+        comparePositions(a.position ?? START_POSITION, b.position ?? START_POSITION),
     );
     return {
       keyId: this.id,

@@ -4,6 +4,7 @@ import { HASHED_COLUMNS, type HashedRow, type StreamHead, StrictChain } from './
 import type { Database, Queryable } from './database.js';
 import { StoreError } from './event-store.js';
 import { canonicalJson } from './hash.js';
+import { type Position, START_POSITION, toPosition } from './position.js';
 
 /**
  * Signed checkpoints, in the spirit of Certificate Transparency's signed tree heads: at a global
@@ -22,7 +23,7 @@ export interface CheckpointStatement {
   /** 1, 2, ...: one more than the previous checkpoint's. */
   seq: number;
   /** The log's head position: every event at or before it is covered. */
-  position: number;
+  position: Position;
   /** The database clock when signed, UTC to the microsecond. */
   recordedAt: string;
   /** SHA-256 (hex) of the previous checkpoint's statement; 64 zeros for the first. */
@@ -95,7 +96,7 @@ export function signatureValid(checkpoint: SignedCheckpoint, publicKey: KeyObjec
 export function parseStatement(text: string): CheckpointStatement | string {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text, exactPositions);
   } catch {
     return 'the statement is not JSON';
   }
@@ -105,7 +106,7 @@ export function parseStatement(text: string): CheckpointStatement | string {
     typeof s !== 'object' ||
     s.format !== CHECKPOINT_FORMAT ||
     !Number.isSafeInteger(s.seq) ||
-    !Number.isSafeInteger(s.position) ||
+    typeof s.position !== 'bigint' ||
     typeof s.recordedAt !== 'string' ||
     typeof s.prev !== 'string' ||
     typeof s.keyId !== 'string' ||
@@ -117,13 +118,29 @@ export function parseStatement(text: string): CheckpointStatement | string {
         Number.isSafeInteger(h.version) &&
         Number.isSafeInteger(h.index) &&
         Number.isSafeInteger(h.events) &&
-        Number.isSafeInteger(h.position) &&
+        typeof h.position === 'bigint' &&
         typeof h.hash === 'string',
     )
   )
     return `the statement is not a ${CHECKPOINT_FORMAT} statement`;
   if (canonicalJson(s) !== text) return 'the statement is not in canonical form';
   return s as CheckpointStatement;
+}
+
+/**
+ * Positions are JSON integers in a statement, written digit for digit from the bigint (see
+ * `canonicalJson`), so the format is the same below 2^53 and exact beyond; read back from their
+ * source text, as a float would round them.
+ */
+function exactPositions(key: string, value: unknown, context?: { source?: string }): unknown {
+  if (
+    key === 'position' &&
+    typeof value === 'number' &&
+    context?.source !== undefined &&
+    /^[0-9]+$/.test(context.source)
+  )
+    return BigInt(context.source);
+  return value;
 }
 
 /** The stored checkpoints with `seq` above `after`, in order. */
@@ -138,7 +155,7 @@ export async function listCheckpoints(q: Queryable, after = 0): Promise<SignedCh
 /** The server would sign a log that does not extend what it signed before: nothing is signed. */
 export class CheckpointRefusedError extends StoreError {
   constructor(
-    readonly position: number | null,
+    readonly position: Position | null,
     readonly system: string | null,
     readonly reason: string,
   ) {
@@ -173,8 +190,10 @@ export async function signCheckpoint(
     const [last] = await tx.query<{ seq: number; statement: string; signature: string }>(
       'SELECT seq, statement, signature FROM checkpoints ORDER BY seq DESC LIMIT 1',
     );
-    const [head] = await tx.query<{ position: number }>('SELECT position FROM log_head WHERE id = 1');
-    const position = Number(head?.position ?? 0);
+    const [head] = await tx.query<{ position: number | string | bigint }>(
+      'SELECT position FROM log_head WHERE id = 1',
+    );
+    const position = toPosition(head?.position);
     let base: CheckpointStatement | null = null;
     if (last) {
       const parsed = parseStatement(last.statement);
@@ -192,22 +211,22 @@ export async function signCheckpoint(
     const chains = new Map<string, StrictChain>(
       (base?.heads ?? []).map((h) => [h.system, new StrictChain(h)]),
     );
-    let expected = (base?.position ?? 0) + 1;
-    for (let after = base?.position ?? 0; after < position; ) {
+    let expected = (base?.position ?? START_POSITION) + 1n;
+    for (let after = base?.position ?? START_POSITION; after < position; ) {
       const rows = await tx.query<HashedRow>(
         `SELECT ${HASHED_COLUMNS} FROM events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT ${PAGE}`,
-        [after, position],
+        [after.toString(), position.toString()],
       );
       if (rows.length === 0) break;
       for (const row of rows) {
-        const at = Number(row.position);
+        const at = toPosition(row.position);
         if (at !== expected)
           throw new CheckpointRefusedError(
             at,
             row.system,
-            `removed: positions ${expected}..${at - 1} are missing`,
+            `removed: positions ${expected}..${at - 1n} are missing`,
           );
-        expected = at + 1;
+        expected = at + 1n;
         let chain = chains.get(row.system);
         if (!chain) {
           chain = StrictChain.genesis(row.system);
@@ -216,13 +235,13 @@ export async function signCheckpoint(
         const broken = chain.step(row);
         if (broken) throw new CheckpointRefusedError(at, row.system, broken);
       }
-      after = Number(rows.at(-1)?.position);
+      after = toPosition(rows.at(-1)?.position);
     }
-    if (expected !== position + 1)
+    if (expected !== position + 1n)
       throw new CheckpointRefusedError(
         expected,
         null,
-        `removed: the log head is at position ${position}, events end at ${expected - 1}`,
+        `removed: the log head is at position ${position}, events end at ${expected - 1n}`,
       );
     const statement: CheckpointStatement = {
       format: CHECKPOINT_FORMAT,
@@ -239,7 +258,7 @@ export async function signCheckpoint(
     const signature = sign(null, Buffer.from(text), privateKey).toString('base64');
     await tx.query(
       'INSERT INTO checkpoints (seq, position, recorded_at, key_id, statement, signature) VALUES ($1, $2, now(), $3, $4, $5)',
-      [statement.seq, position, id, text, signature],
+      [statement.seq, position.toString(), id, text, signature],
     );
     return { seq: statement.seq, statement: text, signature };
   });

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { openFailure, prepareDataDir } from './data-dir.js';
 import { PrismaClient } from './generated/prisma/client.js';
+import { type Position, toPosition } from './position.js';
 
 /** Runs SQL with `$1` parameters; rows come back as plain objects. */
 export interface Queryable {
@@ -12,7 +13,7 @@ export interface Queryable {
 }
 
 /** A notification from the log: a system appended up to a position (see `pasid_append`). */
-export type LogNotice = { system: string; position: number };
+export type LogNotice = { system: string; position: Position };
 
 /**
  * One database, server or embedded, behind the few operations the store needs. The two differ
@@ -43,11 +44,17 @@ export function parseNotice(payload: string | undefined): LogNotice | null {
   if (!payload) return null;
   const space = payload.lastIndexOf(' ');
   if (space < 0) return null;
-  return { system: payload.slice(0, space), position: Number(payload.slice(space + 1)) };
+  const position = payload.slice(space + 1);
+  if (!/^[0-9]+$/.test(position)) return null;
+  return { system: payload.slice(0, space), position: toPosition(position) };
 }
 
-// int8 and numeric as JS numbers: positions stay far below 2^53.
-pg.types.setTypeParser(20, (value) => Number(value));
+// int8 as PGlite gives it: a number when it is a safe integer (counts, checkpoint seqs), a
+// bigint beyond. Positions go through `toPosition` either way, so they are exact past 2^53.
+pg.types.setTypeParser(20, (value) => {
+  const n = BigInt(value);
+  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+});
 
 export function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 20 });

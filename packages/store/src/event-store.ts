@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { DerivedEvent, InputEvent, Policy, State, StateDocument } from '@pasid/domain';
 import type { CheckpointReport } from './checkpoint-audit.js';
 import type { SignedCheckpoint, SignOptions } from './checkpoints.js';
+import type { Position } from './position.js';
 
 /**
  * The public surface of the event store: what the CLI and the API may call. The Postgres and
@@ -22,7 +23,7 @@ export interface SystemInfo {
   livePasids: number;
   hazardCount: number;
   /** Global position of the stream's last event (0 when empty). */
-  lastPosition: number;
+  lastPosition: Position;
 }
 
 export type EventKind = 'input' | 'derived';
@@ -32,7 +33,7 @@ export interface StoredEvent {
   /** UUID: the input's own `id` when the client gave one, else generated. */
   id: string;
   /** Global position in the whole log, gap-free in commit order. */
-  position: number;
+  position: Position;
   system: string;
   /** The input event's version; derived events share it. */
   version: number;
@@ -91,7 +92,7 @@ export interface EventFilter {
 
 export interface ReadAllOptions {
   /** Exclusive: events with position > after. */
-  after?: number;
+  after?: Position;
   limit: number;
   filter?: EventFilter;
 }
@@ -116,7 +117,7 @@ export interface VerifyReport {
   eventsChecked: number;
   systemsChecked: number;
   /** The first breach per stream: a changed, removed or reordered event. */
-  breaches: { system: string; position: number | null; version: number | null; reason: string }[];
+  breaches: { system: string; position: Position | null; version: number | null; reason: string }[];
   /** With `VerifyOptions.publicKey`: the checkpoints checked and what was found. */
   checkpoints?: CheckpointReport;
 }
@@ -146,7 +147,7 @@ export interface EventStore {
   getSystem(name: string): Promise<SystemInfo | null>;
   listSystems(): Promise<SystemInfo[]>;
   /** The position of the last committed event of the whole log (0 when empty). */
-  headPosition(): Promise<number>;
+  headPosition(): Promise<Position>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /** The names of the migrations this code expects that the database has not applied. */
@@ -157,7 +158,7 @@ export interface EventStore {
   importHistory(
     source: string | AsyncIterable<string | Uint8Array>,
     options: ImportOptions,
-  ): Promise<{ system: string; version: number; lastPosition: number }>;
+  ): Promise<{ system: string; version: number; lastPosition: Position }>;
   /** Streams a stored history back as history-file lines (header first, inputs only). */
   exportHistory(system: string): AsyncIterable<string>;
   readStream(system: string, options?: { fromVersion?: number; toVersion?: number }): Promise<StoredEvent[]>;
@@ -169,7 +170,7 @@ export interface EventStore {
   state(system: string, query?: StateQuery): Promise<State>;
   stateDocument(system: string, query?: StateQuery): Promise<StateDocument>;
   /** Catch up from the log after `after`, then live; no gap, no duplicate. */
-  subscribe(options: { system?: string; after?: number }): Subscription;
+  subscribe(options: { system?: string; after?: Position }): Subscription;
   verify(options?: VerifyOptions): Promise<VerifyReport>;
   /**
    * Signs the log's head with the operator's Ed25519 key after checking the events since the

@@ -40,6 +40,8 @@ export const recordedAtText = (column: string) =>
 
 /** JSON with object keys sorted at every level: the same bytes whatever order jsonb returns. */
 export function canonicalJson(value: unknown): string {
+  // A bigint (a log position) as the JSON integer it is, every digit kept.
+  if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const object = value as Record<string, unknown>;

@@ -17,6 +17,7 @@ import type { Queryable } from './database.js';
 import { HistoryImportError, type ImportOptions, RejectedEventError } from './event-store.js';
 import { GENESIS_HASH } from './hash.js';
 import { inputsOf } from './log-reads.js';
+import { type Position, START_POSITION } from './position.js';
 import type { SystemRow } from './rows.js';
 
 export type InsertSystem = (
@@ -35,14 +36,14 @@ export async function importHistoryInto(
   source: string | AsyncIterable<string | Uint8Array>,
   options: ImportOptions,
   insertSystem: InsertSystem,
-): Promise<{ system: string; version: number; lastPosition: number; state: State }> {
+): Promise<{ system: string; version: number; lastPosition: Position; state: State }> {
   const correlationId = randomUUID();
   const reader = new HistoryLineReader();
   let header: HistoryHeader | undefined;
   let row: SystemRow | undefined;
   let state: State | undefined;
   let hash = GENESIS_HASH;
-  let lastPosition = 0;
+  let lastPosition = START_POSITION;
   let recordedAt: string | undefined;
   let pending: { line: number; event: InputEvent }[] = [];
   const open = async () => {
@@ -88,7 +89,7 @@ export async function importHistoryInto(
     if (!written) throw new Error('the import chunk was not written');
     state = batch.after;
     hash = batch.lastHash;
-    lastPosition = written.firstPosition + batch.events.length - 1;
+    lastPosition = written.firstPosition + BigInt(batch.events.length - 1);
   };
   const take = async (lines: ReturnType<HistoryLineReader['push']>) => {
     for (const line of lines) {

@@ -25,6 +25,7 @@ export { type Database, openPglite, openPostgres } from './database.js';
 export * from './event-store.js';
 export { canonicalJson, eventHash, GENESIS_HASH, HASH_FORMAT, type HashFormat } from './hash.js';
 export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate, pendingMigrations } from './migrator.js';
+export { comparePositions, MAX_POSITION, type Position, START_POSITION, toPosition } from './position.js';
 export { PgEventStore } from './store.js';
 export { isDatabaseUnavailable } from './unavailable.js';
 

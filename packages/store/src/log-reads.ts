@@ -1,6 +1,7 @@
 import type { InputEvent } from '@pasid/domain';
 import type { Queryable } from './database.js';
 import type { ReadAllOptions, StoredEvent } from './event-store.js';
+import { type Position, START_POSITION, toPosition } from './position.js';
 import { EVENT_COLUMNS, type EventRow, type SystemRow, toStoredEvent } from './rows.js';
 import { requireSystem } from './systems.js';
 
@@ -14,9 +15,11 @@ export function isUuid(value: string): boolean {
 }
 
 /** The position of the last committed event (log_head is updated last in every append). */
-export async function headPosition(q: Queryable): Promise<number> {
-  const [row] = await q.query<{ position: string | number }>('SELECT position FROM log_head WHERE id = 1');
-  return Number(row?.position ?? 0);
+export async function headPosition(q: Queryable): Promise<Position> {
+  const [row] = await q.query<{ position: string | number | bigint }>(
+    'SELECT position FROM log_head WHERE id = 1',
+  );
+  return toPosition(row?.position);
 }
 
 export async function readStream(
@@ -35,7 +38,8 @@ export async function readStream(
 
 export async function readAll(q: Queryable, options: ReadAllOptions): Promise<StoredEvent[]> {
   const where = ['position > $1'];
-  const params: unknown[] = [options.after ?? 0];
+  // As decimal text, which both drivers pass to an int8 parameter unchanged.
+  const params: unknown[] = [(options.after ?? START_POSITION).toString()];
   const add = (clause: (n: string) => string, value: unknown) => {
     params.push(value);
     where.push(clause(`$${params.length}`));

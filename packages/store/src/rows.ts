@@ -1,12 +1,13 @@
 import type { Policy } from '@pasid/domain';
 import type { EventKind, StoredEvent, SystemInfo } from './event-store.js';
+import { toPosition } from './position.js';
 
 /** The `events` columns every read selects, in the shape `toStoredEvent` takes. */
 export const EVENT_COLUMNS = `position, system, version, index, kind, type, data, id, causation_id,
   correlation_id, actor, recorded_at, observed_at, prev_hash, hash`;
 
 export interface EventRow {
-  position: number | string;
+  position: number | string | bigint;
   system: string;
   version: number;
   index: number;
@@ -26,7 +27,7 @@ export interface EventRow {
 export function toStoredEvent(row: EventRow): StoredEvent {
   return {
     id: row.id,
-    position: Number(row.position),
+    position: toPosition(row.position),
     system: row.system,
     version: row.version,
     index: row.index,
@@ -58,7 +59,7 @@ export interface SystemRow {
   hazard_count: number;
   freed_count: number;
   last_hash: string;
-  last_position: number | string;
+  last_position: number | string | bigint;
 }
 
 export function toSystemInfo(row: SystemRow): SystemInfo {
@@ -72,6 +73,6 @@ export function toSystemInfo(row: SystemRow): SystemInfo {
     eventCount: row.event_count,
     livePasids: row.live_pasids,
     hazardCount: row.hazard_count,
-    lastPosition: Number(row.last_position),
+    lastPosition: toPosition(row.last_position),
   };
 }

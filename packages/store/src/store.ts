@@ -21,6 +21,7 @@ import type {
 import { exportHistoryOf, importHistoryInto } from './history-io.js';
 import * as log from './log-reads.js';
 import { loadMigrations, type Migration, pendingMigrations } from './migrator.js';
+import { type Position, START_POSITION } from './position.js';
 import { rebuildProjections } from './rebuild.js';
 import { toSystemInfo } from './rows.js';
 import { StateAtVersion } from './state-at-version.js';
@@ -52,7 +53,7 @@ export class PgEventStore implements EventStore {
     return this.db.prisma;
   }
 
-  headPosition(): Promise<number> {
+  headPosition(): Promise<Position> {
     return log.headPosition(this.db);
   }
 
@@ -112,10 +113,11 @@ export class PgEventStore implements EventStore {
   async importHistory(
     source: string | AsyncIterable<string | Uint8Array>,
     options: ImportOptions,
-  ): Promise<{ system: string; version: number; lastPosition: number }> {
+  ): Promise<{ system: string; version: number; lastPosition: Position }> {
     const result = await this.db.transaction((tx) => importHistoryInto(tx, source, options, insertSystem));
     this.states.remember(result.system, result.state);
-    if (result.lastPosition > 0) this.db.committed({ system: result.system, position: result.lastPosition });
+    if (result.lastPosition > START_POSITION)
+      this.db.committed({ system: result.system, position: result.lastPosition });
     return { system: result.system, version: result.version, lastPosition: result.lastPosition };
   }
 
@@ -123,7 +125,7 @@ export class PgEventStore implements EventStore {
     yield* exportHistoryOf(this.db, await requireSystem(this.db, system));
   }
 
-  subscribe(options: { system?: string; after?: number }): Subscription {
+  subscribe(options: { system?: string; after?: Position }): Subscription {
     return new LiveSubscription(this, this.notifier, options);
   }
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Database } from './database.js';
 import type { EventStore, StoredEvent, Subscription } from './event-store.js';
+import { type Position, START_POSITION } from './position.js';
 import { isDatabaseUnavailable } from './unavailable.js';
 
 const PAGE = 500;
@@ -81,7 +82,7 @@ export class Notifier {
  * the switch from catch-up to live or after a reconnect.
  */
 export class LiveSubscription implements Subscription {
-  private last: number;
+  private last: Position;
   private buffer: StoredEvent[] = [];
   private dirty = true;
   private closed = false;
@@ -95,13 +96,13 @@ export class LiveSubscription implements Subscription {
   constructor(
     private readonly store: Pick<EventStore, 'readAll'>,
     private readonly notifier: Notifier,
-    private readonly options: { system?: string; after?: number },
+    private readonly options: { system?: string; after?: Position },
   ) {
-    this.last = options.after ?? 0;
+    this.last = options.after ?? START_POSITION;
   }
 
   /** The position of the last event delivered. */
-  get position(): number {
+  get position(): Position {
     return this.last;
   }
 

@@ -5,6 +5,7 @@ import { listCheckpoints } from './checkpoints.js';
 import type { Database } from './database.js';
 import type { VerifyOptions, VerifyReport } from './event-store.js';
 import { canonicalJson, GENESIS_HASH } from './hash.js';
+import { comparePositions, type Position, START_POSITION, toPosition } from './position.js';
 import { applyRows, type StepRow } from './replay.js';
 import { toStoredEvent } from './rows.js';
 import { type EncodedState, encodeState, SNAPSHOT_FORMAT } from './state-codec.js';
@@ -17,7 +18,7 @@ interface Walk {
   version: number;
   index: number;
   hash: string;
-  position: number;
+  position: Position;
   events: number;
   /** The first break found; later events of the stream are only scanned to classify it. */
   breach: Breach | null;
@@ -49,12 +50,12 @@ export async function verifyLog(db: Database, options: VerifyOptions = {}): Prom
   const walks = new Map<string, Walk>();
   const breaches: Breach[] = [];
   let eventsChecked = 0;
-  let expectedPosition = 1;
+  let expectedPosition = START_POSITION + 1n;
   let positionBreach: Breach | null = null;
-  for (let after = 0; ; ) {
+  for (let after = START_POSITION; ; ) {
     const rows = await db.query<HashedRow>(
       `SELECT ${HASHED_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT ${PAGE}`,
-      [after],
+      [after.toString()],
     );
     if (rows.length === 0) break;
     for (const row of rows) {
@@ -66,17 +67,17 @@ export async function verifyLog(db: Database, options: VerifyOptions = {}): Prom
           system: event.system,
           position: event.position,
           version: event.version,
-          reason: `removed: positions ${expectedPosition}..${event.position - 1} are missing from the log`,
+          reason: `removed: positions ${expectedPosition}..${event.position - 1n} are missing from the log`,
         };
       }
-      expectedPosition = event.position + 1;
+      expectedPosition = event.position + 1n;
       let walk = walks.get(event.system);
       if (!walk) {
         walk = {
           version: 0,
           index: -1,
           hash: GENESIS_HASH,
-          position: 0,
+          position: START_POSITION,
           events: 0,
           breach: null,
           missing: null,
@@ -86,7 +87,7 @@ export async function verifyLog(db: Database, options: VerifyOptions = {}): Prom
             version: 0,
             index: 0,
             events: 0,
-            position: 0,
+            position: START_POSITION,
             hash: GENESIS_HASH,
           },
         };
@@ -153,7 +154,7 @@ export async function verifyLog(db: Database, options: VerifyOptions = {}): Prom
       walk.hash = event.hash;
       walk.position = event.position;
     }
-    after = Number(rows.at(-1)?.position);
+    after = toPosition(rows.at(-1)?.position);
   }
   const systems = await db.query<{
     name: string;
@@ -201,8 +202,8 @@ export async function verifyLog(db: Database, options: VerifyOptions = {}): Prom
   }
   if (positionBreach && !breaches.some((b) => b.system === positionBreach.system))
     breaches.push(positionBreach);
-  breaches.sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
-  const checkpoints = audit?.finish(expectedPosition - 1, heads, eventsChecked);
+  breaches.sort((a, b) => comparePositions(a.position ?? START_POSITION, b.position ?? START_POSITION));
+  const checkpoints = audit?.finish(expectedPosition - 1n, heads, eventsChecked);
   return {
     ok: breaches.length === 0 && !positionBreach && (checkpoints?.findings.length ?? 0) === 0,
     eventsChecked,

@@ -209,7 +209,7 @@ describe('signed checkpoints on Postgres', async () => {
     // The first checkpoint already signed beta's events, every one of them re-attributed.
     expect(findings).toHaveLength(1);
     const headOfBeta = (
-      parseStatement(signed[0]!.statement) as { heads: { system: string; position: number }[] }
+      parseStatement(signed[0]!.statement) as { heads: { system: string; position: bigint }[] }
     ).heads.find((h) => h.system === 'beta');
     expect(findings[0]).toMatchObject({
       seq: 1,
@@ -256,7 +256,7 @@ describe('signed checkpoints on Postgres', async () => {
       expect(plain.breaches).toEqual([
         expect.objectContaining({
           system: 'alpha',
-          position: row?.position,
+          position: BigInt(row?.position ?? 0),
           reason: expect.stringMatching(/^changed/),
         }),
       ]);
@@ -277,9 +277,9 @@ describe('signed checkpoints on Postgres', async () => {
       if (typeof second === 'string') throw new Error(second);
       // Remove everything after checkpoint 2, and checkpoint 3, then make the rest look whole.
       await asSuperuser(db, async (tx) => {
-        await tx.query('DELETE FROM events WHERE position > $1', [second.position]);
+        await tx.query('DELETE FROM events WHERE position > $1', [second.position.toString()]);
         await tx.query('DELETE FROM checkpoints WHERE seq = 3');
-        await tx.query('UPDATE log_head SET position = $1', [second.position]);
+        await tx.query('UPDATE log_head SET position = $1', [second.position.toString()]);
       });
       for (const name of ['alpha', 'beta']) await forgeStream(db, name);
 
@@ -299,7 +299,7 @@ describe('signed checkpoints on Postgres', async () => {
         }),
         expect.objectContaining({
           seq: 3,
-          reason: `removed: checkpoint seq 3 signs the log up to position ${(parseStatement(signed[2]!.statement) as { position: number }).position}; the log ends at position ${second.position}`,
+          reason: `removed: checkpoint seq 3 signs the log up to position ${(parseStatement(signed[2]!.statement) as { position: bigint }).position}; the log ends at position ${second.position}`,
         }),
         expect.objectContaining({
           seq: 3,
@@ -404,7 +404,7 @@ describe('signed checkpoints on Postgres', async () => {
     const refused = await store.signCheckpoint(operator.privateKey).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CheckpointRefusedError);
     expect(refused).toMatchObject({
-      position: row?.position,
+      position: BigInt(row?.position ?? 0),
       system: 'alpha',
       reason: expect.stringMatching(/^changed/),
     });

@@ -1,6 +1,12 @@
 import type { InputEvent } from '@pasid/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, openDatabase, PgEventStore, type StoredEvent } from '../src/index.js';
+import {
+  ConflictError,
+  comparePositions,
+  openDatabase,
+  PgEventStore,
+  type StoredEvent,
+} from '../src/index.js';
 import { createTestDatabase, postgresAvailable } from './support/databases.js';
 
 const WRITERS = 8;
@@ -113,7 +119,7 @@ describe('concurrent writers on Postgres', async () => {
       await paging;
       await Promise.race([subscribing, new Promise((r) => setTimeout(r, 10_000))]);
       await subscription.close();
-      const expected = Array.from({ length: expectedTotal }, (_, i) => start + i + 1);
+      const expected = Array.from({ length: expectedTotal }, (_, i) => start + BigInt(i + 1));
       expect(paged.map((e) => e.position)).toEqual(expected);
       expect(delivered.map((e) => e.position)).toEqual(expected);
     },
@@ -164,7 +170,12 @@ async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-async function lastPosition(store: PgEventStore): Promise<number> {
+async function lastPosition(store: PgEventStore): Promise<bigint> {
   const systems = await store.listSystems();
-  return Math.max(0, ...systems.map((s) => s.lastPosition));
+  return (
+    systems
+      .map((s) => s.lastPosition)
+      .sort(comparePositions)
+      .at(-1) ?? 0n
+  );
 }

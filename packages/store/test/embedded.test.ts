@@ -24,7 +24,7 @@ it('keeps the embedded log in its data folder across restarts', { timeout: 90_00
       actor: 'test',
       expectedVersion: 1,
     });
-    expect(next.events[0]?.position).toBe(2);
+    expect(next.events[0]?.position).toBe(2n);
     expect((await second.verify()).ok).toBe(true);
   } finally {
     await second.close();

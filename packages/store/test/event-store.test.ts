@@ -59,7 +59,7 @@ for (const backend of BACKENDS) {
       const stored = await store.readStream('order');
       expect(stored.map(strip)).toEqual(result.events.map(strip));
       const positions = stored.map((e) => e.position);
-      expect(positions).toEqual(positions.map((_, i) => (positions[0] ?? 0) + i));
+      expect(positions).toEqual(positions.map((_, i) => (positions[0] ?? 0n) + BigInt(i)));
       const bind = stored[1] as StoredEvent;
       expect(bind.observedAt?.toISOString()).toBe('2026-11-24T08:00:00.000Z');
       expect(bind.actor).toBe('alice');
@@ -303,7 +303,7 @@ for (const backend of BACKENDS) {
         await store.createSystem({ name: 'hinted', policy: 'EAGER_UNBIND' }, 'test');
         await store.appendToStream('hinted', recorded, { actor: 't' });
         const head = await store.headPosition();
-        const all = await store.readAll({ after: head - 1, limit: 10 });
+        const all = await store.readAll({ after: head - 1n, limit: 10 });
         expect(all.map((e) => e.position)).toEqual([head]);
         await store.ping();
         const lazy = await store.stateDocument('hinted', { policy: 'LAZY_REFCOUNT' });
@@ -355,13 +355,13 @@ for (const backend of BACKENDS) {
 
     it.skipIf(skip)('pages the whole log by position and filters it', async () => {
       const all: StoredEvent[] = [];
-      for (let after = 0; ; ) {
+      for (let after = 0n; ; ) {
         const page = await store.readAll({ after, limit: 333 });
         if (page.length === 0) break;
         all.push(...page);
         after = page.at(-1)?.position ?? after;
       }
-      expect(all.map((e) => e.position)).toEqual(all.map((_, i) => i + 1));
+      expect(all.map((e) => e.position)).toEqual(all.map((_, i) => BigInt(i + 1)));
       const hazards = await store.readAll({
         limit: 50,
         filter: { types: ['HazardDetected'], kind: 'derived' },
@@ -373,7 +373,7 @@ for (const backend of BACKENDS) {
     it.skipIf(skip)('delivers catch-up then live events to a subscriber, once each, in order', async () => {
       await store.createSystem({ name: 'live', policy: 'MM_EXIT' }, 'test');
       await store.appendToStream('live', [{ type: 'ProcessCreated', pid: 1 }], { actor: 't' });
-      const subscription = store.subscribe({ system: 'live', after: 0 });
+      const subscription = store.subscribe({ system: 'live', after: 0n });
       const seen: StoredEvent[] = [];
       const reading = (async () => {
         for await (const event of subscription) {

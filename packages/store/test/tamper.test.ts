@@ -39,13 +39,13 @@ for (const backend of BACKENDS) {
     });
 
     const positionOf = async (system: string, version: number, index = 0) =>
-      Number(
+      BigInt(
         (
           await db.query<{ position: number }>(
             'SELECT position FROM events WHERE system = $1 AND version = $2 AND index = $3',
             [system, version, index],
           )
-        )[0]?.position,
+        )[0]?.position ?? 0,
       );
 
     it.skipIf(skip)('finds an edited snapshot, which the hash chain does not cover', async () => {
@@ -102,7 +102,7 @@ for (const backend of BACKENDS) {
         reason: expect.stringMatching(/^changed/),
       });
       expect(bySystem.get('deleted')).toMatchObject({
-        position: deleted + 1,
+        position: deleted + 1n,
         version: 3,
         reason: expect.stringMatching(/^removed/),
       });

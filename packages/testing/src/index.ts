@@ -99,3 +99,16 @@ export function productEnv(extra: Record<string, string | undefined> = {}): Reco
     Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
 }
+
+/**
+ * Moves the log's head to `position`, so the next event appended lands at `position + 1`: how a
+ * test gets a log past 2^31 or 2^53 without writing that many events. The one place tests set
+ * the head (today the `log_head` row; if the counter changes, only this changes). Takes anything
+ * with `query(text, params)`: a pg client or pool, the store's database, PGlite.
+ */
+export async function setLogHead(
+  db: { query(text: string, params?: unknown[]): Promise<unknown> },
+  position: bigint,
+): Promise<void> {
+  await db.query('UPDATE log_head SET position = $1 WHERE id = 1', [position.toString()]);
+}

@@ -206,8 +206,8 @@ async function pageTheLog(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null): P
   await dbs.store.db.query('ANALYZE events');
   await dbs.rawPool.query('ANALYZE raw_events');
   const ours = await timed(async () => {
-    const positions: number[] = [];
-    for (let after = 0; ; ) {
+    const positions: bigint[] = [];
+    for (let after = 0n; ; ) {
       const page = await dbs.store.readAll({ after, limit: 1000 });
       if (page.length === 0) return positions;
       for (const e of page) positions.push(e.position);
@@ -229,7 +229,7 @@ async function pageTheLog(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null): P
   const em = emmett ? await timed(() => emmett.pageAll()) : null;
   // Completeness: the log was written by concurrent writers; each position once, none missing.
   const positions = ours.result;
-  const complete = positions.every((p, i) => p === i + 1);
+  const complete = positions.every((p, i) => p === BigInt(i + 1));
   const [system] = await dbs.store.db.query<{ n: number }>('SELECT sum(event_count)::int AS n FROM systems');
   ctx.progress(
     `completeness: ${positions.length} events paged, ${system?.n} recorded, positions 1..${positions.length} each exactly once: ${complete && positions.length === system?.n ? 'yes' : 'NO'}`,

@@ -31,7 +31,7 @@ export const storeSubscribeScenario: Scenario = {
       const subscriberStore = await openEventStore({ databaseUrl: withDatabase(url), migrate: false });
       const sent = new Map<string, number>();
       const ours: number[] = [];
-      const subscription = subscriberStore.subscribe({ system: 'live', after: 0 });
+      const subscription = subscriberStore.subscribe({ system: 'live', after: 0n });
       const receiving = (async () => {
         for await (const event of subscription) {
           const t = sent.get(event.id);
