@@ -126,8 +126,8 @@ describe.skipIf(!hasPostgres)('logs and metrics', () => {
     expect(await metric('pasid_events_recorded_total', '{kind="input"}')).toBe(3);
 
     const head = await metric('pasid_log_head_position');
-    const stored = await store.readAll({ after: 0, limit: 100 });
-    expect(head).toBe(stored.at(-1)?.position);
+    const stored = await store.readAll({ after: 0n, limit: 100 });
+    expect(head).toBe(Number(stored.at(-1)?.position));
     expect(await metric('pasid_projection_lag_events')).toBe(0);
 
     await subscription.return?.();

@@ -27,6 +27,6 @@ describe('schema.graphql', () => {
     ]);
     expect(fieldArgs('Query', 'system')).toEqual(['name: String!']);
     expect(fieldArgs('Query', 'events')).toContain('system: String!');
-    expect(fieldArgs('Subscription', 'eventAppended')).toEqual(['system: String', 'after: Int']);
+    expect(fieldArgs('Subscription', 'eventAppended')).toEqual(['system: String', 'after: Position']);
   });
 });

@@ -6,7 +6,7 @@ import { startApiProcess } from './support/processes.js';
 import { collect, wsClient } from './support/subscriber.js';
 import { workedExampleEvents } from './support/worked-example.js';
 
-type Appended = { eventAppended: { position: number; version: number; type: string; system: string } };
+type Appended = { eventAppended: { position: string; version: number; type: string; system: string } };
 
 const RECORD = `mutation($system: String!, $events: [LifecycleEventInput!]!) {
   recordEvents(system: $system, events: $events) { version events { position } }
@@ -73,7 +73,7 @@ describe.skipIf(!(await postgresAvailable('the API tests')))(
       const positions = got.map((g) => g.eventAppended.position);
       expect(got.every((g) => g.eventAppended.system === 'one')).toBe(true);
       expect(new Set(positions).size).toBe(total);
-      expect(positions).toEqual([...positions].sort((x, y) => x - y));
+      expect(positions).toEqual([...positions].sort((x, y) => Number(BigInt(x) - BigInt(y))));
       expect(got.filter((g) => g.eventAppended.type === 'DeviceBound')).toHaveLength(3);
       expect(Math.max(...got.map((g) => g.eventAppended.version))).toBe(14);
 
@@ -95,24 +95,24 @@ describe.skipIf(!(await postgresAvailable('the API tests')))(
         '{ log(first: 1000) { pageInfo { endCursor } } }',
       );
       const client = wsClient(a.url);
-      const live = client.iterate<{ eventAppended: { position: number } }>({
+      const live = client.iterate<{ eventAppended: { position: string } }>({
         query: 'subscription { eventAppended { position } }',
       });
       // The server opens the subscription at some moment after this call: write until one arrives,
       // waiting on one and the same next() throughout.
       const first = live.next();
-      let received: { eventAppended: { position: number } } | undefined;
+      let received: { eventAppended: { position: string } } | undefined;
       for (let pid = 9000; !received && pid < 9030; pid += 1) {
         await ok(b.url, RECORD, { system: 'two', events: [{ type: 'ProcessCreated', pid }] }, writer);
         const winner = await Promise.race([first, new Promise<null>((r) => setTimeout(() => r(null), 1000))]);
         if (winner && !winner.done) received = winner.value.data ?? undefined;
       }
-      expect(received?.eventAppended.position).toBeGreaterThan(Number(log.pageInfo.endCursor));
+      expect(BigInt(received?.eventAppended.position ?? 0)).toBeGreaterThan(BigInt(log.pageInfo.endCursor));
       await client.dispose();
     });
 
     it('a subscriber that disconnects and reconnects with `after` gets every event exactly once', async () => {
-      const query = 'subscription($after: Int) { eventAppended(after: $after) { position } }';
+      const query = 'subscription($after: Position) { eventAppended(after: $after) { position } }';
       const { system } = await ok<{ system: { eventCount: number } }>(
         a.url,
         '{ system(name: "one") { eventCount } }',
@@ -121,13 +121,13 @@ describe.skipIf(!(await postgresAvailable('the API tests')))(
         a.url,
         'query { log(first: 1000) { pageInfo { endCursor } } }',
       );
-      const head = Number(log.pageInfo.endCursor);
-      expect(head).toBeGreaterThan(system.eventCount);
+      const head = BigInt(log.pageInfo.endCursor);
+      expect(head).toBeGreaterThan(BigInt(system.eventCount));
 
       const client1 = wsClient(a.url);
-      const live = client1.iterate<{ eventAppended: { position: number } }>({
+      const live = client1.iterate<{ eventAppended: { position: string } }>({
         query,
-        variables: { after: head },
+        variables: { after: head.toString() },
       });
       const writes = (async () => {
         for (let pid = 5000; pid < 5030; pid += 1) {
@@ -141,12 +141,12 @@ describe.skipIf(!(await postgresAvailable('the API tests')))(
 
       const client2 = wsClient(a.url);
       const after = await collect(
-        client2.iterate<{ eventAppended: { position: number } }>({ query, variables: { after: last } }),
-        (items) => items.length >= head + 30 - last,
+        client2.iterate<{ eventAppended: { position: string } }>({ query, variables: { after: last } }),
+        (items) => items.length >= Number(head + 30n - BigInt(last)),
       );
       await client2.dispose();
       const positions = [...before, ...after].map((g) => g.eventAppended.position);
-      expect(positions).toEqual(Array.from({ length: 30 }, (_, i) => head + 1 + i));
+      expect(positions).toEqual(Array.from({ length: 30 }, (_, i) => String(head + BigInt(1 + i))));
     });
   },
 );

@@ -1,12 +1,14 @@
+import type { Position as LogPosition } from '@pasid/store';
 import { Field, Int, ObjectType } from 'type-graphql';
+import { Position } from '../common/scalars.js';
 
 @ObjectType({ description: 'A changed, removed or reordered event: the first breach found in one system.' })
 export class LogBreach {
   @Field(() => String)
   system!: string;
 
-  @Field(() => Int, { nullable: true })
-  position!: number | null;
+  @Field(() => Position, { nullable: true })
+  position!: LogPosition | null;
 
   @Field(() => Int, { nullable: true })
   version!: number | null;

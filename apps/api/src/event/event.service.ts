@@ -1,4 +1,4 @@
-import type { EventFilter, EventStore } from '@pasid/store';
+import { type EventFilter, type EventStore, MAX_POSITION, type Position } from '@pasid/store';
 import type { ApiConfig } from '../config.js';
 import { badInput, mapped } from '../errors.js';
 import type { Loaders } from '../loaders.js';
@@ -60,7 +60,7 @@ export class EventService {
       nodes,
       pageInfo: {
         hasNextPage: rows.length > first,
-        hasPreviousPage: after !== undefined && after > 0,
+        hasPreviousPage: after !== undefined && after > 0n,
         startCursor: edges[0]?.cursor ?? null,
         endCursor: edges.at(-1)?.cursor ?? request.after ?? null,
       },
@@ -92,10 +92,10 @@ export class EventService {
   }
 }
 
-/** A cursor is a position in the log, written as a decimal string. */
-function parseCursor(cursor: string | null | undefined): number | undefined {
+/** A cursor is a position in the log, written as a decimal string (exact: a bigint, any size). */
+function parseCursor(cursor: string | null | undefined): Position | undefined {
   if (cursor === undefined || cursor === null || cursor === '') return undefined;
-  if (!/^\d{1,15}$/.test(cursor)) {
+  if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > MAX_POSITION) {
     throw badInput(
       `after must be a cursor from a previous page (a position such as "42"), got ${JSON.stringify(cursor)}`,
       {
@@ -103,7 +103,7 @@ function parseCursor(cursor: string | null | undefined): number | undefined {
       },
     );
   }
-  return Number(cursor);
+  return BigInt(cursor);
 }
 
 function toStoreFilter(

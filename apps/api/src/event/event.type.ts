@@ -1,8 +1,8 @@
 import type { HazardCode as HazardCodeName } from '@pasid/domain';
-import type { EventKind as EventKindName } from '@pasid/store';
+import type { EventKind as EventKindName, Position as LogPosition } from '@pasid/store';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { EventKind, HazardCode } from '../common/enums.js';
-import { DateTimeISO, JSONObject } from '../common/scalars.js';
+import { DateTimeISO, JSONObject, Position } from '../common/scalars.js';
 
 @ObjectType('Event', {
   description:
@@ -12,8 +12,8 @@ export class LedgerEvent {
   @Field(() => ID, { description: "UUID: the input's own id when the client gave one, else generated." })
   id!: string;
 
-  @Field(() => Int, { description: 'Global position in the whole log, gap-free in commit order.' })
-  position!: number;
+  @Field(() => Position, { description: 'Global position in the whole log, gap-free in commit order.' })
+  position!: LogPosition;
 
   @Field(() => String)
   system!: string;

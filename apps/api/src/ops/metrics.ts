@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent } from '@pasid/store';
+import type { EventStore, Position, StoredEvent } from '@pasid/store';
 import type { RequestHandler } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -35,7 +35,7 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  constructor(sources: { logHead(): Promise<number>; feedPosition(): number | null }) {
+  constructor(sources: { logHead(): Promise<Position>; feedPosition(): Position | null }) {
     // Node's default metrics under their standard names (process_*, nodejs_*), as dashboards expect.
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -43,7 +43,8 @@ export class ApiMetrics {
       help: 'The last position of the log (all systems), read at scrape time.',
       registers: [this.registry],
       async collect() {
-        this.set(await sources.logHead());
+        // Prometheus samples are floats: a head past 2^53 shows rounded here, exact in the API.
+        this.set(Number(await sources.logHead()));
       },
     });
     new Gauge({
@@ -52,7 +53,9 @@ export class ApiMetrics {
       registers: [this.registry],
       async collect() {
         const reached = sources.feedPosition();
-        this.set(reached === null ? 0 : Math.max(0, (await sources.logHead()) - reached));
+        if (reached === null) return this.set(0);
+        const lag = (await sources.logHead()) - reached;
+        this.set(lag > 0n ? Number(lag) : 0);
       },
     });
   }

@@ -1,4 +1,6 @@
+import type { Position as LogPosition } from '@pasid/store';
 import { Field, Int, ObjectType } from 'type-graphql';
+import { Position } from '../common/scalars.js';
 import { LedgerEvent } from '../event/event.type.js';
 import { Hazard } from '../state/state.type.js';
 import { System } from '../system/system.type.js';
@@ -36,6 +38,6 @@ export class ImportResult {
   @Field(() => Int)
   version!: number;
 
-  @Field(() => Int, { description: 'Position of the last event stored.' })
-  lastPosition!: number;
+  @Field(() => Position, { description: 'Position of the last event stored.' })
+  lastPosition!: LogPosition;
 }

@@ -12,6 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { authenticate } from '../auth/authenticate.js';
 import type { Caller } from '../auth/roles.js';
+import { nameArgument } from '../common/scalars.js';
 import { type ApiDeps, createContext } from '../context.js';
 import { formatError } from '../errors.js';
 import type { ApiMetrics } from '../ops/metrics.js';
@@ -126,7 +127,8 @@ export function attachSubscriptions(
           return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
         const invalid = validate(schema, document, rules);
-        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        if (invalid.length > 0)
+          return invalid.map((e) => withCode(nameArgument(e, document), 'GRAPHQL_VALIDATION_FAILED'));
         const tooComplex = complexityError(
           schema,
           document,

@@ -1,4 +1,10 @@
-import { type EventStore, isDatabaseUnavailable, type StoredEvent, type Subscription } from '@pasid/store';
+import {
+  type EventStore,
+  isDatabaseUnavailable,
+  type Position,
+  type StoredEvent,
+  type Subscription,
+} from '@pasid/store';
 
 const CATCH_UP_PAGE = 500;
 /** A catch-up read that lost its connection is tried again after this long (the pool reconnects). */
@@ -29,12 +35,12 @@ export class LiveFeed {
   private starting: Promise<void> | null = null;
   private readonly listeners = new Set<Listener>();
   /** The last position the running feed has passed on (its start, before any event). */
-  private reached: number | null = null;
+  private reached: Position | null = null;
 
   constructor(
     private readonly store: EventStore,
     /** The log's last position now. */
-    private readonly head: () => Promise<number>,
+    private readonly head: () => Promise<Position>,
   ) {}
 
   /** Registers a listener; resolves once the feed follows the log (every later commit reaches it). */
@@ -82,12 +88,12 @@ export class LiveFeed {
   }
 
   /** The last log position this feed has passed on, or null when no feed runs (nothing is behind). */
-  position(): number | null {
+  position(): Position | null {
     return this.source ? this.reached : null;
   }
 
   /** A subscription: the stored events after `after` (of `system`, if given), then live ones. */
-  subscribe(options: { system?: string; after: number }): Subscription {
+  subscribe(options: { system?: string; after: Position }): Subscription {
     return new FeedSubscription(this.store, this, options);
   }
 }
@@ -98,7 +104,7 @@ export class LiveFeed {
  * delivered are skipped, so nothing comes twice.
  */
 class FeedSubscription implements Subscription, AsyncIterator<StoredEvent> {
-  private last: number;
+  private last: Position;
   private page: StoredEvent[] = [];
   private catchingUp = true;
   private finalPage = false;
@@ -122,7 +128,7 @@ class FeedSubscription implements Subscription, AsyncIterator<StoredEvent> {
   constructor(
     private readonly store: EventStore,
     private readonly feed: LiveFeed,
-    private readonly options: { system?: string; after: number },
+    private readonly options: { system?: string; after: Position },
   ) {
     this.last = options.after;
   }

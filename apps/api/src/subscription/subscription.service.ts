@@ -1,5 +1,5 @@
-import type { EventStore, StoredEvent } from '@pasid/store';
-import { badInput, mapped } from '../errors.js';
+import type { EventStore, Position, StoredEvent } from '@pasid/store';
+import { mapped } from '../errors.js';
 import type { StateService } from '../state/state.service.js';
 import type { SystemState } from '../state/state.type.js';
 import type { SystemService } from '../system/system.service.js';
@@ -16,13 +16,16 @@ export class SubscriptionService {
   ) {}
 
   /** Every event appended (of one system or all), after replaying those after `after`. */
-  events(system?: string | null, after?: number | null): Promise<AsyncIterable<StoredEvent>> {
+  events(system?: string | null, after?: Position | null): Promise<AsyncIterable<StoredEvent>> {
     // Nothing to map: the feed's subscription goes out as it is (one promise hop less per event).
     return this.open(system, after);
   }
 
   /** The HazardDetected events as they are appended. */
-  async hazards(system?: string | null, after?: number | null): Promise<AsyncIterableIterator<StoredEvent>> {
+  async hazards(
+    system?: string | null,
+    after?: Position | null,
+  ): Promise<AsyncIterableIterator<StoredEvent>> {
     return mapSubscription(await this.open(system, after), (event) =>
       event.type === 'HazardDetected' ? event : undefined,
     );
@@ -53,10 +56,8 @@ export class SubscriptionService {
     );
   }
 
-  private async open(system: string | null | undefined, after: number | null | undefined) {
-    if (after !== undefined && after !== null && after < 0) {
-      throw badInput(`after must be a position, 0 or more, got ${after}`, { field: 'after' });
-    }
+  private async open(system: string | null | undefined, after: Position | null | undefined) {
+    // `after` is a Position: the scalar has refused anything that is not one, negatives included.
     if (system) await this.systems.get(system);
     // Without `after`, only what is appended from now on: start at the log's current head.
     const from = after ?? (await mapped(() => this.store.headPosition()));

@@ -13,7 +13,7 @@ type Recorded = {
   recordEvents: {
     version: number;
     idempotentReplay: boolean;
-    events: { id: string; kind: string; position: number }[];
+    events: { id: string; kind: string; position: string }[];
   };
 };
 const DEV = '0000:6a:01.0';

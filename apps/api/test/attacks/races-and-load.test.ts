@@ -82,7 +82,7 @@ describe.skipIf(!(await postgresAvailable('the API attack tests')))('races and l
         database.url,
         "SELECT position FROM events WHERE system = 'load' ORDER BY position",
       )
-    ).map((r) => Number(r.position));
+    ).map((r) => String(r.position));
     await until(() => subscribers.every((s) => s.positions.length >= acknowledged), 30_000, 'subscribers');
     const deliveries = subscribers.reduce((n, s) => n + s.positions.length, 0);
     for (const s of subscribers) {

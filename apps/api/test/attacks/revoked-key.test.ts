@@ -74,9 +74,9 @@ describe.skipIf(!(await postgresAvailable('the API attack tests')))(
         t.tokens.writer,
       );
       const r = trackedClient(t.wsUrl, token);
-      const received: number[] = [];
+      const received: string[] = [];
       let ended = false;
-      r.client.subscribe<{ eventAppended: { position: number } }>(
+      r.client.subscribe<{ eventAppended: { position: string } }>(
         { query: 'subscription { eventAppended(system: "revoked-r", after: 0) { position } }' },
         {
           next: (v) => {

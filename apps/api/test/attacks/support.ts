@@ -8,10 +8,10 @@ export async function recordWithRetry(
   system: string,
   events: Record<string, unknown>[],
   retries: { count: number },
-): Promise<{ events: { position: number }[]; idempotentReplay: boolean }> {
+): Promise<{ events: { position: string }[]; idempotentReplay: boolean }> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const result = await gql<{
-      recordEvents: { events: { position: number }[]; idempotentReplay: boolean };
+      recordEvents: { events: { position: string }[]; idempotentReplay: boolean };
     }>(
       url,
       `mutation($system: String!, $events: [LifecycleEventInput!]!) {
@@ -36,19 +36,19 @@ export async function recordWithRetry(
  * back with the last position it saw, as the README tells clients to do.
  */
 export function followLog(client: () => Client, system: string) {
-  const positions: number[] = [];
+  const positions: string[] = [];
   let stopped = false;
   let resumes = 0;
   let current: Client | null = null;
   const run = async () => {
     while (!stopped) {
       current = client();
-      const after = positions.at(-1) ?? 0;
+      const after = positions.at(-1) ?? '0';
       await new Promise<void>((resolve) => {
-        current?.subscribe<{ eventAppended: { position: number } }>(
+        current?.subscribe<{ eventAppended: { position: string } }>(
           {
             query:
-              'subscription($s: String, $after: Int) { eventAppended(system: $s, after: $after) { position } }',
+              'subscription($s: String, $after: Position) { eventAppended(system: $s, after: $after) { position } }',
             variables: { s: system, after },
           },
           {
