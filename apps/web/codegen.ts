@@ -22,6 +22,8 @@ const config: CodegenConfig = {
         scalars: {
           DateTimeISO: 'string',
           JSONObject: 'Record<string, unknown>',
+          // A log position, a decimal string (exact past 2^53): see lib/ledger/log-position.ts.
+          Position: 'string',
         },
       },
     },

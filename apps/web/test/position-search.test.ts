@@ -8,22 +8,24 @@ import { findPositionBefore, type InputAt } from '@/lib/ledger/position-search';
 function interleavedLog(
   inputs: number,
   seed: number,
-): { positions: number[]; probe: (p: number) => Promise<InputAt | null>; probes: () => number } {
+  /** The log's head before A's first input (a log far along: past 2^53, say). */
+  start = 0n,
+): { positions: bigint[]; probe: (p: bigint) => Promise<InputAt | null>; probes: () => number } {
   let s = seed;
   const random = () => {
     s = (s * 1103515245 + 12345) % 2 ** 31;
     return s / 2 ** 31;
   };
-  const positions: number[] = [];
-  let position = 0;
+  const positions: bigint[] = [];
+  let position = start;
   for (let v = 1; v <= inputs; v++) {
-    if (random() < 0.1) position += Math.floor(random() * 500); // a burst of system B
-    position += 1;
+    if (random() < 0.1) position += BigInt(Math.floor(random() * 500)); // a burst of system B
+    position += 1n;
     positions.push(position); // A's input v
-    position += Math.floor(random() * 6); // its derived events
+    position += BigInt(Math.floor(random() * 6)); // its derived events
   }
   let count = 0;
-  const probe = async (after: number) => {
+  const probe = async (after: bigint) => {
     count++;
     // The first input of A after `after` (a binary search stands in for the API's index).
     let lo = 0;
@@ -40,7 +42,7 @@ function interleavedLog(
 
 describe('findPositionBefore', () => {
   const log = interleavedLog(100_000, 7);
-  const density = log.positions.at(-1)! / log.positions.length;
+  const density = Number(log.positions.at(-1)!) / log.positions.length;
 
   it('finds a position whose next input is the version asked for, everywhere in the log', async () => {
     for (const version of [1, 2, 3, 50, 999, 1000, 1001, 31_337, 77_777, 99_999, 100_000]) {
@@ -64,5 +66,17 @@ describe('findPositionBefore', () => {
       const p = await findPositionBefore(42_424, log.probe, new Map(), wrong);
       expect((await log.probe(p))?.version).toBe(42_424);
     }
+  });
+
+  it('finds versions in a log past 2^53, every position exact', async () => {
+    const far = interleavedLog(10_000, 11, 2n ** 53n);
+    expect(far.positions[0]).toBeGreaterThan(2n ** 53n);
+    for (const version of [1, 2, 777, 5000, 10_000]) {
+      const p = await findPositionBefore(version, far.probe, new Map(), 3);
+      expect((await far.probe(p))?.version).toBe(version);
+    }
+    // Next to a known input the answer is that input's position, to the last digit.
+    const known = new Map([[4999, far.positions[4998]!]]);
+    expect(await findPositionBefore(5000, far.probe, known, 3)).toBe(far.positions[4998]);
   });
 });

@@ -10,7 +10,7 @@ const event = (
   data: Record<string, unknown>,
 ): LedgerEvent => ({
   id: `e${position}`,
-  position,
+  position: String(position),
   system: 's',
   version,
   index,

@@ -3,6 +3,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import { filterToParams } from '@/lib/ledger/filter-params';
+import type { LogPosition } from '@/lib/ledger/log-position';
 import type { EventFilter, EventPage, LedgerEvent } from '@/lib/ledger/types';
 
 const COLUMNS = [
@@ -26,7 +27,7 @@ const short = (id: string | null) => (id ? id.slice(0, 8) : '–');
 /** The log with all its metadata; scrolls through any number of events, loading pages as it goes. */
 export function AuditTable({ filter, initial }: { filter: EventFilter; initial: EventPage }) {
   const [events, setEvents] = useState<LedgerEvent[]>(initial.events);
-  const [cursor, setCursor] = useState<{ after: number | null; more: boolean }>({
+  const [cursor, setCursor] = useState<{ after: LogPosition | null; more: boolean }>({
     after: initial.endCursor,
     more: initial.hasNextPage,
   });
@@ -46,7 +47,7 @@ export function AuditTable({ filter, initial }: { filter: EventFilter; initial: 
     if (!cursor.more || loading.current || lastIndex < events.length - 50) return;
     loading.current = true;
     const params = filterToParams(filter);
-    if (cursor.after !== null) params.set('after', String(cursor.after));
+    if (cursor.after !== null) params.set('after', cursor.after);
     fetch(`/api/events?${params}`)
       .then(async (res) => {
         const body = (await res.json()) as EventPage & { error?: string };

@@ -8,6 +8,7 @@ import type {
   EventAppendedSubscription,
   SystemStateChangedSubscription,
 } from '@/lib/ledger/generated/graphql';
+import { comparePositions, type LogPosition } from '@/lib/ledger/log-position';
 import { toLedgerEvent, toLedgerState } from '@/lib/ledger/mappers';
 import { eventAppendedSubscription, systemStateChangedSubscription } from '@/lib/ledger/subscriptions';
 import type { LedgerEvent, LedgerState } from '@/lib/ledger/types';
@@ -42,7 +43,7 @@ export function LiveView({
   initialEventCount: number;
   maxPasid: number;
   /** Position of the last event in `initialState`; null to take every event of the system. */
-  after: number | null;
+  after: LogPosition | null;
 }) {
   const [status, setStatus] = useState<Status>('connecting');
   const [feed, setFeed] = useState<LedgerEvent[]>([]);
@@ -66,7 +67,7 @@ export function LiveView({
         closed: () => setStatus((s) => (s === 'live' ? 'reconnecting' : s)),
       },
     });
-    let lastPosition: number | undefined = after ?? undefined;
+    let lastPosition: LogPosition | undefined = after ?? undefined;
     let disposed = false;
     const failed = (e: unknown) => {
       setError(e instanceof Error ? e.message : 'the subscription failed');
@@ -84,7 +85,7 @@ export function LiveView({
           if (!raw) return;
           const event = toLedgerEvent(raw);
           // After a reconnect the subscription replays from where it started: skip what we have.
-          if (lastPosition !== undefined && event.position <= lastPosition) return;
+          if (lastPosition !== undefined && comparePositions(event.position, lastPosition) <= 0) return;
           lastPosition = event.position;
           setReceived((n) => n + 1);
           setFeed((f) => (f.length >= FEED_SIZE ? [...f.slice(1 - FEED_SIZE), event] : [...f, event]));

@@ -10,6 +10,7 @@ import type {
   StateFieldsFragment,
   StepStateFieldsFragment,
 } from './generated/graphql';
+import { type LogPosition, positionBefore } from './log-position';
 import { toHazardEntry, toLedgerEvent, toLedgerState, toSystemSummary, toTimelineEvent } from './mappers';
 import { createSystemMutation, importHistoryMutation } from './mutations';
 import { findPositionBefore } from './position-search';
@@ -143,7 +144,7 @@ export async function getStream(
   const after = await positionBeforeVersion(name, fromVersion, density);
   const data = await ledgerFetch(inputsQuery, {
     name,
-    after: after === 0 ? undefined : String(after),
+    after: after === 0n ? undefined : after.toString(),
     first: toVersion - fromVersion + 1,
   });
   const first = data.events.nodes[0];
@@ -155,7 +156,7 @@ export async function getStream(
   const out: TimelineEvent[] = [];
   for (const input of data.events.nodes) {
     if (input.version < fromVersion || input.version > toVersion) continue;
-    rememberInputPosition(name, input.version, Number(input.position));
+    rememberInputPosition(name, input.version, BigInt(input.position));
     out.push(toTimelineEvent(input), ...(input.derived ?? []).map(toTimelineEvent));
   }
   return out;
@@ -165,10 +166,10 @@ export async function getStream(
  * Positions of input events already seen, per system: a version's place in the global log is
  * found by bisecting positions between the nearest known ones (the API pages by position only).
  */
-const inputPositions = new Map<string, Map<number, number>>();
+const inputPositions = new Map<string, Map<number, bigint>>();
 const MAX_REMEMBERED = 20_000;
 
-function rememberInputPosition(name: string, version: number, position: number): void {
+function rememberInputPosition(name: string, version: number, position: bigint): void {
   let known = inputPositions.get(name);
   if (!known) {
     known = new Map();
@@ -179,13 +180,15 @@ function rememberInputPosition(name: string, version: number, position: number):
 }
 
 /** A position `p` such that the first input event of `name` after `p` is `version`. */
-function positionBeforeVersion(name: string, version: number, density: number): Promise<number> {
+function positionBeforeVersion(name: string, version: number, density: number): Promise<bigint> {
   return findPositionBefore(
     version,
     async (after) => {
-      const data = await ledgerFetch(inputAfterQuery, { name, after: String(after) });
-      const found = data.events.nodes[0] ?? null;
-      if (found) rememberInputPosition(name, found.version, found.position);
+      const data = await ledgerFetch(inputAfterQuery, { name, after: after.toString() });
+      const node = data.events.nodes[0];
+      if (!node) return null;
+      const found = { version: node.version, position: BigInt(node.position) };
+      rememberInputPosition(name, found.version, found.position);
       return found;
     },
     inputPositions.get(name) ?? new Map(),
@@ -216,18 +219,18 @@ export async function getFreed(name: string): Promise<FreedEntry[]> {
 }
 
 /** A page of the whole log (or one system's), filtered, after position `after`. */
-export async function getEvents(filter: EventFilter, after?: number, first = 200): Promise<EventPage> {
+export async function getEvents(filter: EventFilter, after?: LogPosition, first = 200): Promise<EventPage> {
   const { system, types, kind, actor, correlationId, from, to } = filter;
   const data = await ledgerFetch(logQuery, {
     system,
     filter: { types, kind, actor, correlationId, from, to },
-    after: after === undefined ? undefined : String(after),
+    after,
     first,
   });
   const { nodes, pageInfo } = data.log;
   return {
     events: nodes.map(toLedgerEvent),
-    endCursor: pageInfo.endCursor === null ? null : Number(pageInfo.endCursor),
+    endCursor: pageInfo.endCursor,
     hasNextPage: pageInfo.hasNextPage,
   };
 }
@@ -242,7 +245,7 @@ export async function getEventDetail(
 ): Promise<{ input: LedgerEvent; derived: LedgerEvent[] } | null> {
   const [first] = await getStream(name, version, version);
   if (!first || first.version !== version || first.kind !== 'INPUT') return null;
-  const data = await ledgerFetch(logQuery, { system: name, after: String(first.position - 1), first: 1 });
+  const data = await ledgerFetch(logQuery, { system: name, after: positionBefore(first.position), first: 1 });
   const node = data.log.nodes[0];
   if (!node || node.position !== first.position) return null;
   const input = toLedgerEvent(node);

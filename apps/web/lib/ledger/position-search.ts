@@ -4,15 +4,17 @@
  * by searching positions. g(p), the version of the first input event after position p, never
  * decreases as p grows; positions grow nearly linearly with versions, so a probe at the estimated
  * place usually lands within a few events (interpolation), and bisection takes over if not.
+ * Positions are bigints here (a log can pass 2^53, where numbers stop being exact); only the
+ * estimate's slope is a float, and it only picks where to probe.
  */
 
 export interface InputAt {
   version: number;
-  position: number;
+  position: bigint;
 }
 
 /** The first input event after a position, or null past the end. */
-export type ProbeAfter = (position: number) => Promise<InputAt | null>;
+export type ProbeAfter = (position: bigint) => Promise<InputAt | null>;
 
 const INTERPOLATION_PROBES = 8;
 
@@ -24,43 +26,43 @@ const INTERPOLATION_PROBES = 8;
 export async function findPositionBefore(
   version: number,
   probeAfter: ProbeAfter,
-  known: ReadonlyMap<number, number>,
+  known: ReadonlyMap<number, bigint>,
   density: number,
-): Promise<number> {
-  if (version <= 1) return 0;
+): Promise<bigint> {
+  if (version <= 1) return 0n;
   const exact = known.get(version - 1);
   if (exact !== undefined) return exact;
   const at = known.get(version);
-  if (at !== undefined) return at - 1;
+  if (at !== undefined) return at - 1n;
   // Invariant: g(lo) < version <= g(hi), with anchors of real inputs to interpolate between.
-  let lo = 0;
-  let hi = 2 ** 31 - 1;
-  let loAnchor: InputAt = { version: 0, position: 0 };
+  let lo = 0n;
+  // The largest int8: the log's own limit.
+  let hi = 9_223_372_036_854_775_807n;
+  let loAnchor: InputAt = { version: 0, position: 0n };
   let hiAnchor: InputAt | null = null;
   for (const [v, position] of known) {
     if (v < version - 1 && position > lo) {
       lo = position;
       loAnchor = { version: v, position };
     }
-    if (v >= version && position - 1 < hi) {
-      hi = position - 1;
+    if (v >= version && position - 1n < hi) {
+      hi = position - 1n;
       hiAnchor = { version: v, position };
     }
   }
-  for (let probe = 0; hi - lo > 1; probe++) {
+  for (let probe = 0; hi - lo > 1n; probe++) {
     const slope = hiAnchor
-      ? (hiAnchor.position - loAnchor.position) / (hiAnchor.version - loAnchor.version)
+      ? Number(hiAnchor.position - loAnchor.position) / (hiAnchor.version - loAnchor.version)
       : density;
-    const estimate = Math.round(loAnchor.position + (version - 1 - loAnchor.version) * slope) - 1;
-    const mid =
-      probe < INTERPOLATION_PROBES ? Math.min(Math.max(estimate, lo + 1), hi - 1) : Math.floor((lo + hi) / 2);
+    const estimate = loAnchor.position + BigInt(Math.round((version - 1 - loAnchor.version) * slope)) - 1n;
+    const mid = probe < INTERPOLATION_PROBES ? clamp(estimate, lo + 1n, hi - 1n) : (lo + hi) / 2n;
     const found = await probeAfter(mid);
     if (!found) {
       hi = mid;
       continue;
     }
     if (found.version === version - 1) return found.position;
-    if (found.version === version) return found.position - 1;
+    if (found.version === version) return found.position - 1n;
     if (found.version < version) {
       lo = found.position;
       loAnchor = found;
@@ -70,4 +72,8 @@ export async function findPositionBefore(
     }
   }
   return hi;
+}
+
+function clamp(value: bigint, min: bigint, max: bigint): bigint {
+  return value < min ? min : value > max ? max : value;
 }

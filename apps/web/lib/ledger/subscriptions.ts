@@ -1,7 +1,7 @@
 import { graphql } from './generated';
 
 export const eventAppendedSubscription = graphql(`
-  subscription EventAppended($system: String, $after: Int) {
+  subscription EventAppended($system: String, $after: Position) {
     eventAppended(system: $system, after: $after) { ...EventFields }
   }
 `);

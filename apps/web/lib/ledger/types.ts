@@ -4,6 +4,7 @@
  * `mappers.ts` turns one into the other, so nothing outside lib/ledger knows the GraphQL schema.
  */
 import { type HazardCode, POLICIES, type Policy, type SigsegvReason } from '@pasid/domain';
+import type { LogPosition } from './log-position';
 
 export type { HazardCode, Policy, SigsegvReason };
 
@@ -116,7 +117,8 @@ export type EventKind = 'INPUT' | 'DERIVED';
 /** One stored event of the log, with its metadata. */
 export interface LedgerEvent {
   id: string;
-  position: number;
+  /** A decimal string, exact past 2^53 (see log-position.ts). */
+  position: LogPosition;
   system: string;
   version: number;
   /** 0 for the input event, 1.. for the events derived from it. */
@@ -135,7 +137,7 @@ export interface LedgerEvent {
 export interface EventPage {
   events: LedgerEvent[];
   /** Position of the last event of the page; pass as `after` for the next one. */
-  endCursor: number | null;
+  endCursor: LogPosition | null;
   hasNextPage: boolean;
 }
 
@@ -155,7 +157,7 @@ export interface EventFilter {
 export interface VerifyResult {
   ok: boolean;
   checked: number;
-  problems: { position: number | null; message: string }[];
+  problems: { position: LogPosition | null; message: string }[];
 }
 
 export type ImportResult =

@@ -35,7 +35,7 @@ type Documents = {
     "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n": typeof types.VerifyDocument,
     "\n  query Freed($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { types: [\"PasidFreed\"] }) {\n      nodes { version data }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": typeof types.FreedDocument,
     "\n  query Derived($inputId: ID!) {\n    derivedEvents(inputId: $inputId) { ...EventFields }\n  }\n": typeof types.DerivedDocument,
-    "\n  subscription EventAppended($system: String, $after: Int) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": typeof types.EventAppendedDocument,
+    "\n  subscription EventAppended($system: String, $after: Position) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": typeof types.EventAppendedDocument,
     "\n  subscription SystemStateChanged($system: String!) {\n    systemStateChanged(system: $system) { ...StateFields }\n  }\n": typeof types.SystemStateChangedDocument,
 };
 const documents: Documents = {
@@ -59,7 +59,7 @@ const documents: Documents = {
     "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n": types.VerifyDocument,
     "\n  query Freed($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { types: [\"PasidFreed\"] }) {\n      nodes { version data }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": types.FreedDocument,
     "\n  query Derived($inputId: ID!) {\n    derivedEvents(inputId: $inputId) { ...EventFields }\n  }\n": types.DerivedDocument,
-    "\n  subscription EventAppended($system: String, $after: Int) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": types.EventAppendedDocument,
+    "\n  subscription EventAppended($system: String, $after: Position) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": types.EventAppendedDocument,
     "\n  subscription SystemStateChanged($system: String!) {\n    systemStateChanged(system: $system) { ...StateFields }\n  }\n": types.SystemStateChangedDocument,
 };
 
@@ -146,7 +146,7 @@ export function graphql(source: "\n  query Derived($inputId: ID!) {\n    derived
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription EventAppended($system: String, $after: Int) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n"): typeof import('./graphql').EventAppendedDocument;
+export function graphql(source: "\n  subscription EventAppended($system: String, $after: Position) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n"): typeof import('./graphql').EventAppendedDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

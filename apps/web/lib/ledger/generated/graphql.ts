@@ -99,9 +99,9 @@ export type StepStateFieldsFragment = { policy: Policy, events: number, freed: A
 
 export type PasidsStateFieldsFragment = { events: number, pasids: Array<{ pasid: number, pid: number, refcount: number | null }> };
 
-export type TimelineEventFieldsFragment = { position: number, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown> };
+export type TimelineEventFieldsFragment = { position: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown> };
 
-export type EventFieldsFragment = { id: string, position: number, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string };
+export type EventFieldsFragment = { id: string, position: string, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string };
 
 export type ImportHistoryMutationVariables = Exact<{
   system: string;
@@ -110,7 +110,7 @@ export type ImportHistoryMutationVariables = Exact<{
 }>;
 
 
-export type ImportHistoryMutation = { importHistory: { version: number, lastPosition: number, system: { name: string } } };
+export type ImportHistoryMutation = { importHistory: { version: number, lastPosition: string, system: { name: string } } };
 
 export type RecordEventsMutationVariables = Exact<{
   system: string;
@@ -164,7 +164,7 @@ export type LogQueryVariables = Exact<{
 }>;
 
 
-export type LogQuery = { log: { nodes: Array<{ id: string, position: number, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
+export type LogQuery = { log: { nodes: Array<{ id: string, position: string, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
 
 export type InputsQueryVariables = Exact<{
   name: string;
@@ -173,7 +173,7 @@ export type InputsQueryVariables = Exact<{
 }>;
 
 
-export type InputsQuery = { events: { nodes: Array<{ position: number, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, derived: Array<{ position: number, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown> }> }> } };
+export type InputsQuery = { events: { nodes: Array<{ position: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, derived: Array<{ position: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown> }> }> } };
 
 export type InputAfterQueryVariables = Exact<{
   name: string;
@@ -181,7 +181,7 @@ export type InputAfterQueryVariables = Exact<{
 }>;
 
 
-export type InputAfterQuery = { events: { nodes: Array<{ version: number, position: number }> } };
+export type InputAfterQuery = { events: { nodes: Array<{ version: number, position: string }> } };
 
 export type ExportQueryVariables = Exact<{
   name: string;
@@ -193,7 +193,7 @@ export type ExportQuery = { exportHistory: string };
 export type VerifyQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type VerifyQuery = { verifyLog: { ok: boolean, eventsChecked: number, systemsChecked: number, breaches: Array<{ system: string, position: number | null, version: number | null, reason: string }> } };
+export type VerifyQuery = { verifyLog: { ok: boolean, eventsChecked: number, systemsChecked: number, breaches: Array<{ system: string, position: string | null, version: number | null, reason: string }> } };
 
 export type FreedQueryVariables = Exact<{
   name: string;
@@ -209,15 +209,15 @@ export type DerivedQueryVariables = Exact<{
 }>;
 
 
-export type DerivedQuery = { derivedEvents: Array<{ id: string, position: number, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string }> };
+export type DerivedQuery = { derivedEvents: Array<{ id: string, position: string, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string }> };
 
 export type EventAppendedSubscriptionVariables = Exact<{
   system?: string | null | undefined;
-  after?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type EventAppendedSubscription = { eventAppended: { id: string, position: number, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string } };
+export type EventAppendedSubscription = { eventAppended: { id: string, position: string, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string } };
 
 export type SystemStateChangedSubscriptionVariables = Exact<{
   system: string;
@@ -635,7 +635,7 @@ export const DerivedDocument = new TypedDocumentString(`
   hash
 }`) as unknown as TypedDocumentString<DerivedQuery, DerivedQueryVariables>;
 export const EventAppendedDocument = new TypedDocumentString(`
-    subscription EventAppended($system: String, $after: Int) {
+    subscription EventAppended($system: String, $after: Position) {
   eventAppended(system: $system, after: $after) {
     ...EventFields
   }

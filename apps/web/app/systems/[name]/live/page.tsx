@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { LiveView } from '@/components/live/live-view';
 import { env } from '@/lib/env';
 import { getState, getStream, getSystem } from '@/lib/ledger';
+import { lastOf } from '@/lib/ledger/log-position';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,7 +22,7 @@ export default async function LivePage({ params }: Props) {
     system.version > 0 ? getStream(name, system.version, system.version) : Promise.resolve([]),
   ]);
   // Subscribe after the last event already in this state: no gap and no duplicate in between.
-  const after = lastStep.reduce<number | null>((max, e) => Math.max(max ?? 0, e.position), null);
+  const after = lastOf(lastStep.map((e) => e.position));
   return (
     <LiveView
       system={name}
