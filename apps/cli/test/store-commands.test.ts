@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateHistory, type InputEvent, writeHistory } from '@pasid/domain';
-import { createTestDatabase, postgresAvailable, sql, type TestDatabase } from '@pasid/testing';
+import { createTestDatabase, postgresAvailable, setLogHead, sql, type TestDatabase } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // `pasid import/export/verify` as a user runs them: child processes of the built command.
@@ -174,4 +174,32 @@ describe('pasid import and export on the embedded database', () => {
     expect(events.map((l) => JSON.parse(l))).toEqual(original.map((l) => JSON.parse(l)));
     expect(pasid(['verify'], env).status).toBe(0);
   }, 60_000);
+});
+
+describe('pasid import and verify on a log past 2^53', async () => {
+  const skip = !(await postgresAvailable('the CLI store tests'));
+  let database: TestDatabase;
+  beforeAll(async () => {
+    if (skip) return;
+    database = await createTestDatabase('cli');
+  });
+  afterAll(async () => {
+    if (!skip) await database.drop();
+  });
+
+  it.skipIf(skip)('prints every position to the last digit', async () => {
+    // The first run migrates the empty database; then the head moves past 2^53.
+    expect(pasid(['verify'], { DATABASE_URL: database.url }).status).toBe(0);
+    const head = 2n ** 53n;
+    await setLogHead({ query: (text, params) => sql(database.url, text, params) }, head);
+    const imported = pasid(['import', SAMPLE], { DATABASE_URL: database.url });
+    expect(imported.stderr).toBe('');
+    const [{ n } = { n: '0' }] = await sql<{ n: string }>(database.url, 'SELECT count(*) AS n FROM events');
+    expect(imported.stdout).toBe(`worked-example\nlast position ${head + BigInt(n)} (version 14)\n`);
+    // The moved head leaves positions 1..2^53 missing: verify names the first one there is, exactly.
+    const verified = pasid(['verify'], { DATABASE_URL: database.url });
+    expect(verified.status).toBe(1);
+    expect(verified.stdout + verified.stderr).toContain(`position ${head + 1n}`);
+    expect(verified.stdout + verified.stderr).toContain(`removed: positions 1..${head} are missing`);
+  });
 });
