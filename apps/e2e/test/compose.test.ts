@@ -142,7 +142,7 @@ describe.skipIf(!hasPostgres || !hasHaproxy)('docker-compose.yml as plain proces
       key,
     );
     const query = 'subscription { eventAppended(system: "compose-demo") { position version type } }';
-    type Appended = { eventAppended: { position: number; version: number; type: string } };
+    type Appended = { eventAppended: { position: string; version: number; type: string } };
     const onReplica1 = await subscribe<Appended>(`ws://${api1}/graphql`, query);
     const onFront = await subscribe<Appended>(`${front().replace('http', 'ws')}/graphql`, query);
     try {

@@ -161,7 +161,7 @@ describe.skipIf(!hasPostgres).each([
         { name },
       );
     }
-    const subscriber = await subscribe<{ eventAppended: { position: number } }>(
+    const subscriber = await subscribe<{ eventAppended: { position: string } }>(
       url.replace('http', 'ws'),
       'subscription { eventAppended { position } }',
     );
