@@ -10,7 +10,6 @@ import type { WorkGate } from './ops/work-gate.js';
 import { RecordService } from './record/record.service.js';
 import { StateService } from './state/state.service.js';
 import type { StateCache } from './state/state-cache.js';
-import type { LiveFeed } from './subscription/live-feed.js';
 import { SubscriptionService } from './subscription/subscription.service.js';
 import { SystemService } from './system/system.service.js';
 
@@ -33,11 +32,10 @@ export interface ApiContext {
   services: Services;
 }
 
-/** What lives as long as the server: the store, the config and the shared live feed. */
+/** What lives as long as the server: the store, the config, the state cache, the long-work gate. */
 export interface ApiDeps {
   store: EventStore;
   config: ApiConfig;
-  feed: LiveFeed;
   /** States by version, shared by the state subscriptions of this process. */
   states: StateCache;
   /** Bounds verifyLog and replays per process and per key. */
@@ -61,7 +59,7 @@ export function createContext(deps: ApiDeps, caller: Caller): ApiContext {
 /** Services over one fresh set of loaders: one request's worth of caching. */
 function createServices(deps: ApiDeps, callerName: string): { loaders: Loaders; services: Services } {
   const longWork = <T>(what: string, work: () => Promise<T>) => deps.longWork.run(callerName, what, work);
-  const { store, config, feed } = deps;
+  const { store, config } = deps;
   const loaders = createLoaders(store);
   const systems = new SystemService(store, loaders);
   const state = new StateService(loaders, systems, deps.states, longWork);
@@ -77,7 +75,6 @@ function createServices(deps: ApiDeps, callerName: string): { loaders: Loaders; 
       // A subscription lives long: each state it sends is read with loaders of its own.
       subscriptions: new SubscriptionService(
         store,
-        feed,
         systems,
         // Not gated: each state it sends is one the log has just reached (the state cache shares it).
         () => {

@@ -126,6 +126,15 @@ export interface Subscription extends AsyncIterable<StoredEvent> {
   close(): Promise<void>;
 }
 
+/** What a subscription delivers: the events after `after` (the start when absent) that match, then live ones. */
+export interface SubscriptionOptions {
+  system?: string;
+  /** Exclusive: events with position > after. */
+  after?: Position;
+  types?: string[];
+  kind?: EventKind;
+}
+
 export interface ImportOptions {
   /** The system to create; the header's name when absent. */
   system?: string;
@@ -169,8 +178,13 @@ export interface EventStore {
   derivedOf(inputId: string): Promise<StoredEvent[]>;
   state(system: string, query?: StateQuery): Promise<State>;
   stateDocument(system: string, query?: StateQuery): Promise<StateDocument>;
-  /** Catch up from the log after `after`, then live; no gap, no duplicate. */
-  subscribe(options: { system?: string; after?: Position }): Subscription;
+  /**
+   * Catch up from the log after `after`, then live; no gap, no duplicate. Every subscription of
+   * one store shares one LISTEN and one reader of the log's tail (the live feed).
+   */
+  subscribe(options: SubscriptionOptions): Subscription;
+  /** The last log position the live feed has passed on, or null when nobody subscribes. */
+  livePosition(): Position | null;
   verify(options?: VerifyOptions): Promise<VerifyReport>;
   /**
    * Signs the log's head with the operator's Ed25519 key after checking the events since the

@@ -14,6 +14,7 @@ import type {
   StateQuery,
   StoredEvent,
   Subscription,
+  SubscriptionOptions,
   SystemInfo,
   VerifyOptions,
   VerifyReport,
@@ -25,7 +26,7 @@ import { type Position, START_POSITION } from './position.js';
 import { rebuildProjections } from './rebuild.js';
 import { toSystemInfo } from './rows.js';
 import { StateAtVersion } from './state-at-version.js';
-import { LiveSubscription, Notifier } from './subscription.js';
+import { LiveFeed, Notifier } from './subscription.js';
 import { findSystem, insertSystem, listSystemRows, type NewSystem, requireSystem } from './systems.js';
 import { verifyLog } from './verify.js';
 
@@ -37,6 +38,7 @@ import { verifyLog } from './verify.js';
 export class PgEventStore implements EventStore {
   readonly apiKeys: ApiKeys;
   private readonly notifier: Notifier;
+  private readonly feed: LiveFeed;
   private readonly states: StateAtVersion;
   private readonly appends: AppendQueue;
   private expectedMigrations: Migration[] | undefined;
@@ -44,6 +46,11 @@ export class PgEventStore implements EventStore {
   constructor(readonly db: Database) {
     this.apiKeys = new ApiKeys(db);
     this.notifier = new Notifier(db);
+    this.feed = new LiveFeed(
+      this.notifier,
+      (options) => this.readAll(options),
+      () => this.headPosition(),
+    );
     this.states = new StateAtVersion(db);
     this.appends = new AppendQueue(db, this.states);
   }
@@ -125,8 +132,12 @@ export class PgEventStore implements EventStore {
     yield* exportHistoryOf(this.db, await requireSystem(this.db, system));
   }
 
-  subscribe(options: { system?: string; after?: Position }): Subscription {
-    return new LiveSubscription(this, this.notifier, options);
+  subscribe(options: SubscriptionOptions): Subscription {
+    return this.feed.subscribe(options);
+  }
+
+  livePosition(): Position | null {
+    return this.feed.position();
   }
 
   verify(options?: VerifyOptions): Promise<VerifyReport> {
@@ -148,6 +159,7 @@ export class PgEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    await this.feed.close();
     await this.notifier.close();
     await this.db.close();
   }

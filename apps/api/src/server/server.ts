@@ -18,7 +18,6 @@ import { ApiMetrics } from '../ops/metrics.js';
 import { WorkGate } from '../ops/work-gate.js';
 import { buildApiSchema } from '../schema.js';
 import { StateCache } from '../state/state-cache.js';
-import { LiveFeed } from '../subscription/live-feed.js';
 import { HttpDrain } from './drain.js';
 import { checkReadiness } from './health.js';
 import { bytesOf, complexityPlugin, depthRule } from './protection.js';
@@ -59,17 +58,15 @@ export async function startApiServer(
     path: '/graphql',
     maxPayload: bytesOf(config.bodyLimit),
   });
-  const feed = new LiveFeed(rawStore, () => rawStore.headPosition());
   const metrics = new ApiMetrics({
     logHead: () => rawStore.headPosition(),
-    feedPosition: () => feed.position(),
+    feedPosition: () => rawStore.livePosition(),
   });
   // The resolvers get the store with its writes measured.
   const store = metrics.instrument(rawStore);
   const deps: ApiDeps = {
     store,
     config,
-    feed,
     states: new StateCache(),
     longWork: new WorkGate(config.longWorkConcurrency, config.longWorkPerKey),
   };

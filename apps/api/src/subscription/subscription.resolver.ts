@@ -1,10 +1,11 @@
 import type { StoredEvent } from '@pasid/store';
-import { Args, Resolver, Root, Subscription } from 'type-graphql';
+import { Args, Ctx, Resolver, Root, Subscription } from 'type-graphql';
 import type { ApiContext } from '../context.js';
 import { toLedgerEvent } from '../event/event.mapper.js';
 import { LedgerEvent } from '../event/event.type.js';
 import { SystemState } from '../state/state.type.js';
 import { EventAppendedArgs, StateChangedArgs } from './subscription.args.js';
+import type { StateChange } from './subscription.service.js';
 
 @Resolver()
 export class SubscriptionResolver {
@@ -39,9 +40,10 @@ export class SubscriptionResolver {
       (context as ApiContext).services.subscriptions.stateChanges(args.system),
   })
   systemStateChanged(
-    @Root() state: SystemState,
+    @Root() change: StateChange,
     @Args(() => StateChangedArgs) _args: StateChangedArgs,
-  ): SystemState {
-    return state;
+    @Ctx() ctx: ApiContext,
+  ): Promise<SystemState> {
+    return ctx.services.subscriptions.stateAt(change);
   }
 }

@@ -1,66 +1,86 @@
-import type { EventStore, Position, StoredEvent } from '@pasid/store';
+import type { EventStore, Position, StoredEvent, Subscription, SubscriptionOptions } from '@pasid/store';
 import { mapped } from '../errors.js';
 import type { StateService } from '../state/state.service.js';
 import type { SystemState } from '../state/state.type.js';
 import type { SystemService } from '../system/system.service.js';
-import type { LiveFeed } from './live-feed.js';
-import { mapSubscription } from './live-iterator.js';
 
+/** A version of a system whose state a `systemStateChanged` subscriber is sent. */
+export type StateChange = Pick<StoredEvent, 'system' | 'version'>;
+
+/**
+ * Opens the store's subscriptions (its live feed does the catch-up and the fan-out); the
+ * resolvers map what they deliver to GraphQL.
+ */
 export class SubscriptionService {
   constructor(
     private readonly store: EventStore,
-    private readonly feed: LiveFeed,
     private readonly systems: SystemService,
     /** A state service with fresh loaders: cached versions would go stale over a long subscription. */
     private readonly freshState: () => StateService,
   ) {}
 
   /** Every event appended (of one system or all), after replaying those after `after`. */
-  events(system?: string | null, after?: Position | null): Promise<AsyncIterable<StoredEvent>> {
-    // Nothing to map: the feed's subscription goes out as it is (one promise hop less per event).
-    return this.open(system, after);
+  events(system?: string | null, after?: Position | null): Promise<Subscription> {
+    return this.open({ ...(system ? { system } : {}) }, after);
   }
 
   /** The HazardDetected events as they are appended. */
-  async hazards(
-    system?: string | null,
-    after?: Position | null,
-  ): Promise<AsyncIterableIterator<StoredEvent>> {
-    return mapSubscription(await this.open(system, after), (event) =>
-      event.type === 'HazardDetected' ? event : undefined,
-    );
+  hazards(system?: string | null, after?: Position | null): Promise<Subscription> {
+    return this.open({ ...(system ? { system } : {}), types: ['HazardDetected'] }, after);
   }
 
   /**
-   * The state now, then the state after each input event appended. The store delivers events only
-   * after their transaction committed, so the state at an input's version already holds all of the
-   * events derived from it.
+   * The system's version now, then each input event appended after it. One row gives both the
+   * version and the position of its last event, so the inputs after that position are exactly the
+   * versions after it: none missed, none sent twice. The store delivers events only after their
+   * transaction committed, so the state at an input's version holds all the events derived from it.
    */
-  async stateChanges(system: string): Promise<AsyncIterableIterator<SystemState>> {
-    const source = await this.open(system, undefined);
-    // The first state may already hold inputs the feed delivers after it: never send a state older
-    // than the last one sent.
-    let sent = -1;
-    return mapSubscription(
-      source,
-      async (event) => {
-        if (event.kind !== 'input' || event.version <= sent) return undefined;
-        sent = event.version;
-        return this.freshState().state(system, event.version);
-      },
-      async () => {
-        const now = await this.freshState().state(system);
-        sent = now.events;
-        return now;
-      },
-    );
+  async stateChanges(system: string): Promise<AsyncIterableIterator<StateChange>> {
+    const now = await this.systems.fresh(system);
+    const inputs = this.store.subscribe({ system, kind: 'input', after: now.lastPosition });
+    return startingWith({ system, version: now.version }, inputs);
   }
 
-  private async open(system: string | null | undefined, after: Position | null | undefined) {
+  /** The state a `systemStateChanged` subscriber is sent for a change. */
+  stateAt(change: StateChange): Promise<SystemState> {
+    return this.freshState().state(change.system, change.version);
+  }
+
+  private async open(options: Omit<SubscriptionOptions, 'after'>, after: Position | null | undefined) {
     // `after` is a Position: the scalar has refused anything that is not one, negatives included.
-    if (system) await this.systems.get(system);
+    if (options.system) await this.systems.get(options.system);
     // Without `after`, only what is appended from now on: start at the log's current head.
     const from = after ?? (await mapped(() => this.store.headPosition()));
-    return this.feed.subscribe({ ...(system ? { system } : {}), after: from });
+    return this.store.subscribe({ ...options, after: from });
   }
+}
+
+/**
+ * `first`, then what `source` delivers. Closing it (the client leaves) closes the store
+ * subscription at once, even while a `next()` is waiting, which an async generator's `return()`
+ * could not do (it would wait for the next event).
+ */
+function startingWith<T>(first: T, source: Subscription): AsyncIterableIterator<T | StoredEvent> {
+  const events = source[Symbol.asyncIterator]();
+  let pending: { value: T } | null = { value: first };
+  const done = async (): Promise<IteratorResult<T | StoredEvent>> => {
+    await source.close();
+    return { done: true, value: undefined };
+  };
+  return {
+    next() {
+      if (!pending) return events.next();
+      const { value } = pending;
+      pending = null;
+      return Promise.resolve({ done: false, value });
+    },
+    return: done,
+    async throw(error: unknown) {
+      await source.close();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
