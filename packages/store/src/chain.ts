@@ -1,6 +1,9 @@
+import type { StreamHead } from './checkpoint-types.js';
 import { eventHash, GENESIS_HASH, type HashFormat, recordedAtText } from './hash.js';
-import { type Position, START_POSITION, toPosition } from './position.js';
+import { START_POSITION, toPosition } from './position.js';
 import { EVENT_COLUMNS, type EventRow } from './rows.js';
+
+export type { StreamHead };
 
 /** The `events` columns a hash is recomputed from: the row, its hash format, `recorded_at` to the µs. */
 export const HASHED_COLUMNS = `${EVENT_COLUMNS}, hash_format, ${recordedAtText('recorded_at')} AS recorded_at_text`;
@@ -38,20 +41,6 @@ export function rowHash(row: HashedRow, prevHash: string = row.prev_hash): strin
     },
     row.hash_format,
   );
-}
-
-/** A stream's head: what a checkpoint signs for it. */
-export interface StreamHead {
-  system: string;
-  /** The stream's version at the head (its last input's). */
-  version: number;
-  /** The head event's index in its version (0: the input, 1..: derived). */
-  index: number;
-  /** Events of the stream up to the head, input and derived. */
-  events: number;
-  /** Global position of the head event. */
-  position: Position;
-  hash: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { StreamHead } from './chain.js';
+import type { CheckpointFinding, CheckpointReport, StreamHead } from './checkpoint-types.js';
 import {
   type CheckpointStatement,
   keyId,
@@ -10,29 +10,7 @@ import {
 } from './checkpoints.js';
 import { comparePositions, type Position, START_POSITION } from './position.js';
 
-/** One thing wrong with the checkpoints or with the log they sign. */
-export interface CheckpointFinding {
-  /** The checkpoint at fault (or the first whose signed heads the log no longer matches). */
-  seq: number | null;
-  /** Where in the log: the signed head's position, or the checkpoint's. */
-  position: Position | null;
-  system: string | null;
-  reason: string;
-}
-
-export interface CheckpointReport {
-  /** The id of the public key checked against. */
-  keyId: string;
-  /** Checkpoints stored in the log. */
-  stored: number;
-  /** Checkpoints (stored or kept) signed by the key and compared with the log. */
-  compared: number;
-  /** The last of those: everything at or before its position is signed. */
-  last: { seq: number; position: Position; recordedAt: string } | null;
-  /** Events after the last signed position: not covered by any checkpoint yet. */
-  unsignedEvents: number;
-  findings: CheckpointFinding[];
-}
+export type { CheckpointFinding, CheckpointReport };
 
 interface Valid {
   checkpoint: SignedCheckpoint;

@@ -1,10 +1,18 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { transactionTime } from './append.js';
-import { HASHED_COLUMNS, type HashedRow, type StreamHead, StrictChain } from './chain.js';
+import { HASHED_COLUMNS, type HashedRow, StrictChain } from './chain.js';
+import {
+  CHECKPOINT_FORMAT,
+  type CheckpointStatement,
+  type SignedCheckpoint,
+  type SignOptions,
+} from './checkpoint-types.js';
 import type { Database, Queryable } from './database.js';
 import { StoreError } from './event-store.js';
 import { canonicalJson } from './hash.js';
 import { type Position, START_POSITION, toPosition } from './position.js';
+
+export { CHECKPOINT_FORMAT, type CheckpointStatement, type SignedCheckpoint, type SignOptions };
 
 /**
  * Signed checkpoints, in the spirit of Certificate Transparency's signed tree heads: at a global
@@ -14,33 +22,6 @@ import { type Position, START_POSITION, toPosition } from './position.js';
  * sign what they wrote: `verify` with the public key finds the first checkpoint the rewritten log
  * no longer matches.
  */
-
-export const CHECKPOINT_FORMAT = 'pasid-checkpoint/1';
-
-/** What is signed: its canonical JSON is the `statement` column, byte for byte. */
-export interface CheckpointStatement {
-  format: typeof CHECKPOINT_FORMAT;
-  /** 1, 2, ...: one more than the previous checkpoint's. */
-  seq: number;
-  /** The log's head position: every event at or before it is covered. */
-  position: Position;
-  /** The database clock when signed, UTC to the microsecond. */
-  recordedAt: string;
-  /** SHA-256 (hex) of the previous checkpoint's statement; 64 zeros for the first. */
-  prev: string;
-  /** The signing key's id (see `keyId`). */
-  keyId: string;
-  /** Every stream with events at or before `position`, by name. */
-  heads: StreamHead[];
-}
-
-/** A checkpoint as stored and as exported for auditors (one JSON object a line). */
-export interface SignedCheckpoint {
-  seq: number;
-  statement: string;
-  /** Ed25519 signature of `statement` (UTF-8), base64. */
-  signature: string;
-}
 
 const GENESIS_PREV = '0'.repeat(64);
 /** Any constant shared by every process signing into the same database. */
@@ -164,11 +145,6 @@ export class CheckpointRefusedError extends StoreError {
       `checkpoint refused: ${[system === null ? null : `system ${system}`, position === null ? null : `position ${position}`].filter(Boolean).join(', ')}: ${reason}`,
     );
   }
-}
-
-export interface SignOptions {
-  /** Sign only when the log moved since the last checkpoint (the interval signer); default false. */
-  onlyIfMoved?: boolean;
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { DerivedEvent, InputEvent, Policy, State, StateDocument } from '@pasid/domain';
-import type { CheckpointReport } from './checkpoint-audit.js';
-import type { SignedCheckpoint, SignOptions } from './checkpoints.js';
+import type { CheckpointReport, SignedCheckpoint, SignOptions } from './checkpoint-types.js';
 import type { Position } from './position.js';
 
 /**

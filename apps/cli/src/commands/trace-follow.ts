@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InputEvent } from '@pasid/domain';
 import { DomainGate, type TraceReport, type TraceSource, traceInputs } from '@pasid/trace';
-import { checkOptions, type TraceCommandOptions, UsageError } from './trace.js';
+import { checkOptions, type TraceCommandOptions, UsageError } from './trace-options.js';
 
 /**
  * `pasid trace --follow`: a live trace into a running API. The trace is read as it grows, its

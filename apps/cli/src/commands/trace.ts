@@ -2,35 +2,18 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { POLICIES, type Policy } from '@pasid/domain';
+import { POLICIES } from '@pasid/domain';
 import {
   historyHeaderLine,
   historyLine,
-  parseBootTime,
   TRACE_KINDS,
   TraceError,
-  type TraceKind,
   TraceReport,
   type TraceSource,
   traceInputs,
 } from '@pasid/trace';
 import type { Command } from 'commander';
-
-export interface TraceCommandOptions {
-  format?: string;
-  out?: string;
-  system?: string;
-  policy?: string;
-  strict?: boolean;
-  bootTime?: string;
-  follow?: boolean;
-  api?: string;
-  key?: string;
-  batch?: string;
-}
-
-const isPolicy = (value: string): value is Policy => (POLICIES as readonly string[]).includes(value);
-const isKind = (value: string): value is TraceKind => (TRACE_KINDS as readonly string[]).includes(value);
+import { checkOptions, type TraceCommandOptions, UsageError } from './trace-options.js';
 
 /**
  * A file (or "-" for stdin) as chunks of 32 KiB: the trace is streamed, never held. Small chunks
@@ -44,35 +27,6 @@ export function fileSource(file: string): TraceSource {
       ? createReadStream('', { fd: 0, highWaterMark: 1 << 15, autoClose: false })
       : createReadStream(file, { highWaterMark: 1 << 15 });
   return { name: file, chunks };
-}
-
-export class UsageError extends Error {}
-
-export function checkOptions(options: TraceCommandOptions): {
-  policy?: Policy;
-  format?: TraceKind;
-  bootTimeMs?: number;
-} {
-  if (options.policy !== undefined && !isPolicy(options.policy)) {
-    throw new UsageError(`unknown policy "${options.policy}"; expected one of ${POLICIES.join(', ')}`);
-  }
-  if (options.format !== undefined && !isKind(options.format)) {
-    throw new UsageError(`unknown format "${options.format}"; expected one of ${TRACE_KINDS.join(', ')}`);
-  }
-  let bootTimeMs: number | undefined;
-  if (options.bootTime !== undefined) {
-    bootTimeMs = parseBootTime(options.bootTime);
-    if (bootTimeMs === undefined) {
-      throw new UsageError(
-        `--boot-time must be RFC 3339 (2026-12-01T08:19:55.244864Z) or seconds since the epoch, got "${options.bootTime}"`,
-      );
-    }
-  }
-  return {
-    policy: options.policy as Policy | undefined,
-    format: options.format as TraceKind | undefined,
-    bootTimeMs,
-  };
 }
 
 /**
