@@ -19,13 +19,11 @@ async function graphql(apiUrl, key, query, variables = {}) {
 }
 
 /** The system a history file names in its header, else its file name. */
-function systemOf(file, text) {
-  const first = text.slice(0, text.indexOf('\n') >>> 0);
-  try {
-    const header = JSON.parse(first);
-    if (header && typeof header.system === 'string' && !('type' in header)) return header.system;
-  } catch {}
-  return path.basename(file, '.jsonl');
+async function systemOf(file, text) {
+  // The domain's header reader, the one the import itself follows (built before samples load).
+  const { readHistoryHeader } = await import('@pasid/domain');
+  const system = readHistoryHeader(text)?.system;
+  return typeof system === 'string' ? system : path.basename(file, '.jsonl');
 }
 
 /** Imports every samples/*.jsonl when the database is empty; returns the systems created. */
@@ -36,7 +34,7 @@ export async function loadSamplesIfEmpty({ apiUrl, key, samplesDir, log }) {
   const created = [];
   for (const file of files) {
     const history = await readFile(path.join(samplesDir, file), 'utf8');
-    const system = systemOf(file, history);
+    const system = await systemOf(file, history);
     const started = Date.now();
     const data = await graphql(
       apiUrl,

@@ -6,6 +6,17 @@ export type Policy = (typeof POLICIES)[number];
 export const DEFAULT_POLICY: Policy = 'MM_EXIT';
 /** 2^20: the PASID space of PCIe and of the kernel's global IDA. */
 export const DEFAULT_MAX_PASID = 1 << 20;
+/** The smallest maxPasid: PASID 0 is reserved, so 2 leaves one PASID to allocate. */
+export const MIN_MAX_PASID = 2;
+/** What a system's maxPasid must be, in words (for error messages everywhere). */
+export const MAX_PASID_RULE = `an integer from ${MIN_MAX_PASID} to ${DEFAULT_MAX_PASID}`;
+
+/** Whether `value` is a valid maxPasid for a system: the one range check (store, API, history). */
+export function isValidMaxPasid(value: unknown): value is number {
+  return (
+    Number.isInteger(value) && (value as number) >= MIN_MAX_PASID && (value as number) <= DEFAULT_MAX_PASID
+  );
+}
 
 /** A PCI address DDDD:BB:DD.F in lower-case hex (device 00-1f, function 0-7). */
 export const DEVICE_PATTERN = /^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/;

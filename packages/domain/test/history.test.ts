@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkInputEvent,
+  DEFAULT_MAX_PASID,
   formatHistoryEvent,
   HistoryError,
   type HistoryLine,
   HistoryLineReader,
   type InputEvent,
+  isValidMaxPasid,
+  MAX_PASID_RULE,
   readHistory,
+  readHistoryHeader,
   writeHistory,
 } from '../src/index.js';
 import { dsa0, workedExample } from './support/specification.js';
@@ -238,5 +242,34 @@ describe('writeHistory', () => {
 describe('checkInputEvent', () => {
   it('rejects what is not an object', () => {
     for (const value of [null, 3, 'x', [1]]) expect(checkInputEvent(value).ok).toBe(false);
+  });
+});
+
+describe('readHistoryHeader and isValidMaxPasid: the facts every caller imports', () => {
+  it('finds the header after any number of blank lines, as the reader does', () => {
+    const header = '{"system":"other","policy":"EAGER_UNBIND"}';
+    for (const blanks of [0, 1, 59, 200]) {
+      const text = `${'  \r\n'.repeat(blanks)}${header}\n{"type":"ProcessCreated","pid":1}\n`;
+      expect(readHistoryHeader(text)).toEqual({ system: 'other', policy: 'EAGER_UNBIND' });
+      const lines = new HistoryLineReader().push(text);
+      expect(lines[0]).toEqual({ line: blanks + 1, header: { system: 'other', policy: 'EAGER_UNBIND' } });
+    }
+  });
+
+  it('is null when the first line with content is an event, not JSON, or there is none', () => {
+    expect(readHistoryHeader('\n{"type":"ProcessCreated","pid":1}\n{"system":"late"}\n')).toBeNull();
+    expect(readHistoryHeader('{"system": \n')).toBeNull();
+    expect(readHistoryHeader('[1]\n')).toBeNull();
+    expect(readHistoryHeader('\n \n')).toBeNull();
+    expect(readHistoryHeader('')).toBeNull();
+  });
+
+  it('accepts maxPasid from 2 to 2^20 only, in the header as in the rule', () => {
+    expect([2, 1000, DEFAULT_MAX_PASID].map(isValidMaxPasid)).toEqual([true, true, true]);
+    expect([1, 0, -2, DEFAULT_MAX_PASID + 1, 2.5, '4', null].map(isValidMaxPasid)).toEqual(
+      Array(7).fill(false),
+    );
+    expect(() => new HistoryLineReader().push('{"maxPasid":1}\n')).toThrow(`must be ${MAX_PASID_RULE}`);
+    expect(new HistoryLineReader().push('{"maxPasid":2}\n')).toEqual([{ line: 1, header: { maxPasid: 2 } }]);
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_PASID, POLICIES, type Policy } from '@pasid/domain';
+import { DEFAULT_MAX_PASID, isValidMaxPasid, MAX_PASID_RULE, POLICIES, type Policy } from '@pasid/domain';
 import type { Queryable } from './database.js';
 import { StoreError } from './event-store.js';
 import { GENESIS_HASH } from './hash.js';
@@ -31,8 +31,8 @@ export async function insertSystem(q: Queryable, input: NewSystem, actor: string
     throw new StoreError('INVALID', `policy must be one of ${POLICIES.join(', ')}, got ${input.policy}`);
   }
   const maxPasid = input.maxPasid ?? DEFAULT_MAX_PASID;
-  if (!Number.isInteger(maxPasid) || maxPasid < 2 || maxPasid > DEFAULT_MAX_PASID) {
-    throw new StoreError('INVALID', `maxPasid must be an integer from 2 to ${DEFAULT_MAX_PASID}`);
+  if (!isValidMaxPasid(maxPasid)) {
+    throw new StoreError('INVALID', `maxPasid must be ${MAX_PASID_RULE}`);
   }
   const [row] = await q.query<SystemRow>(
     `INSERT INTO systems (name, policy, max_pasid, version, event_count, live_pasids, hazard_count,

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_PASID, DEFAULT_POLICY, type Policy as PolicyName } from '@pasid/domain';
+import { DEFAULT_MAX_PASID, DEFAULT_POLICY, MIN_MAX_PASID, type Policy as PolicyName } from '@pasid/domain';
 import { Field, InputType, Int } from 'type-graphql';
 import { Policy } from '../common/enums.js';
 
@@ -10,6 +10,9 @@ export class CreateSystemInput {
   @Field(() => Policy, { defaultValue: DEFAULT_POLICY })
   policy!: PolicyName;
 
-  @Field(() => Int, { defaultValue: DEFAULT_MAX_PASID, description: `2 to ${DEFAULT_MAX_PASID}.` })
+  @Field(() => Int, {
+    defaultValue: DEFAULT_MAX_PASID,
+    description: `${MIN_MAX_PASID} to ${DEFAULT_MAX_PASID}.`,
+  })
   maxPasid!: number;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_PASID } from '@pasid/domain';
+import { isValidMaxPasid, MAX_PASID_RULE } from '@pasid/domain';
 import type { EventStore, SystemInfo } from '@pasid/store';
 import { badInput, mapped, notFound } from '../errors.js';
 import type { Loaders } from '../loaders.js';
@@ -32,8 +32,8 @@ export class SystemService {
     if (name.length < 1 || name.length > 200) {
       throw badInput('name must be 1 to 200 characters', { field: 'name' });
     }
-    if (!Number.isInteger(input.maxPasid) || input.maxPasid < 2 || input.maxPasid > DEFAULT_MAX_PASID) {
-      throw badInput(`maxPasid must be an integer from 2 to ${DEFAULT_MAX_PASID}, got ${input.maxPasid}`, {
+    if (!isValidMaxPasid(input.maxPasid)) {
+      throw badInput(`maxPasid must be ${MAX_PASID_RULE}, got ${input.maxPasid}`, {
         field: 'maxPasid',
       });
     }

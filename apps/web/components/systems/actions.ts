@@ -1,5 +1,6 @@
 'use server';
 
+import { readHistoryHeader } from '@pasid/domain';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { importHistory, LedgerUnavailableError, POLICY_NAMES, type Policy } from '@/lib/ledger';
@@ -63,7 +64,8 @@ export async function importHistoryAction(_prev: ImportState, form: FormData): P
       return fail('the trace holds no lifecycle event the model takes (see the report)');
   }
   const text = source.text;
-  const system = typedSystem || firstHeader(text).system || '';
+  const header = readHistoryHeader(text);
+  const system = typedSystem || (typeof header?.system === 'string' ? header.system : '');
   if (system === '') return fail('name the system (or put "system" in the header line)');
   let result: Awaited<ReturnType<typeof importHistory>>;
   try {
@@ -92,19 +94,4 @@ export async function importHistoryAction(_prev: ImportState, form: FormData): P
     };
   }
   redirect(`/systems/${encodeURIComponent(result.system)}`);
-}
-
-function firstHeader(text: string): { system?: string } {
-  const first = text.split('\n').find((l) => l.trim() !== '');
-  if (!first) return {};
-  try {
-    const value = JSON.parse(first) as unknown;
-    if (value && typeof value === 'object' && !('type' in value) && 'system' in value) {
-      const system = (value as { system: unknown }).system;
-      return typeof system === 'string' ? { system } : {};
-    }
-  } catch {
-    // Not JSON: the API reports the line.
-  }
-  return {};
 }

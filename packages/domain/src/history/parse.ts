@@ -6,7 +6,9 @@ import {
   type InputEvent,
   type InputEventType,
   inputEventSchemas,
+  isValidMaxPasid,
   MAX_ID,
+  MAX_PASID_RULE,
   POLICIES,
 } from '../events.js';
 import { HistoryError } from './errors.js';
@@ -14,7 +16,7 @@ import { HistoryError } from './errors.js';
 export const historyHeaderSchema = z.strictObject({
   system: z.string().min(1).max(200).optional(),
   policy: z.enum(POLICIES).optional(),
-  maxPasid: z.int().min(2).max(DEFAULT_MAX_PASID).optional(),
+  maxPasid: z.custom<number>(isValidMaxPasid).optional(),
 });
 export type HistoryHeader = z.infer<typeof historyHeaderSchema>;
 
@@ -130,6 +132,42 @@ function expectation(field: string, type: string): string {
   return `must be a positive integer (at most ${MAX_ID})`;
 }
 
+/**
+ * Whether a history's first line with content is its header: a JSON object without "type" (an
+ * input event always has one). The one rule, for the reader below and `readHistoryHeader`.
+ */
+export function isHistoryHeader(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !('type' in value);
+}
+
+/** Whether a line holds nothing but white space (the reader skips it, wherever it is). */
+function isBlank(text: string): boolean {
+  // Only a line that starts with white space can be blank; JSON.parse skips it otherwise.
+  return text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '');
+}
+
+/**
+ * The header of a history's text as the reader finds it: the first line with content (after any
+ * number of blank lines), when it is a header; null when the history has none or that line is
+ * not JSON (the import names the line). Its fields are not checked here: the import does that
+ * and names the field. For callers that need the system's name before importing.
+ */
+export function readHistoryHeader(text: string): Record<string, unknown> | null {
+  for (let start = 0; start < text.length; ) {
+    const end = text.indexOf('\n', start);
+    const line = text.slice(start, end < 0 ? text.length : end);
+    start = end < 0 ? text.length : end + 1;
+    if (isBlank(line)) continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      return isHistoryHeader(value) ? value : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
 export function checkHistoryHeader(value: Record<string, unknown>, line: number): HistoryHeader {
   const result = historyHeaderSchema.safeParse(value);
   if (result.success) return result.data;
@@ -138,7 +176,7 @@ export function checkHistoryHeader(value: Record<string, unknown>, line: number)
   const reason =
     issue?.code === 'unrecognized_keys'
       ? `unknown header field ${JSON.stringify(field)} (a header has system, policy, maxPasid; an event needs "type")`
-      : `header field "${field}": ${field === 'policy' ? `must be one of ${POLICIES.join(', ')}` : field === 'maxPasid' ? `must be an integer from 2 to ${DEFAULT_MAX_PASID}` : issue?.message}`;
+      : `header field "${field}": ${field === 'policy' ? `must be one of ${POLICIES.join(', ')}` : field === 'maxPasid' ? `must be ${MAX_PASID_RULE}` : issue?.message}`;
   throw new HistoryError(line, reason, field);
 }
 
@@ -234,8 +272,7 @@ export class HistoryLineReader {
     this.lineNo += 1;
     const line = this.lineNo;
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    // Only a line that starts with white space can be blank; JSON.parse skips it otherwise.
-    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
+    if (isBlank(text)) return;
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -244,8 +281,8 @@ export class HistoryLineReader {
     }
     const first = !this.seenContent;
     this.seenContent = true;
-    if (first && typeof value === 'object' && value !== null && !Array.isArray(value) && !('type' in value)) {
-      out.push({ line, header: checkHistoryHeader(value as Record<string, unknown>, line) });
+    if (first && isHistoryHeader(value)) {
+      out.push({ line, header: checkHistoryHeader(value, line) });
       return;
     }
     const checked = checkInputEvent(value);
