@@ -178,6 +178,12 @@ export interface EventStore {
   state(system: string, query?: StateQuery): Promise<State>;
   stateDocument(system: string, query?: StateQuery): Promise<StateDocument>;
   /**
+   * The versions each state query would replay (from the nearest snapshot, or the nearest
+   * in-memory what-if snapshot), answered in one round trip without replaying: what a state
+   * read costs. With `headPosition()` (the events `verify` walks) it prices long work up front.
+   */
+  versionsToReplay(system: string, queries: readonly StateQuery[]): Promise<number[]>;
+  /**
    * Catch up from the log after `after`, then live; no gap, no duplicate. Every subscription of
    * one store shares one LISTEN and one reader of the log's tail (the live feed).
    */

@@ -79,6 +79,36 @@ export class StateAtVersion {
     return this.recorded(this.db, row, version, snapshot);
   }
 
+  /**
+   * How many versions each query would replay: from the nearest snapshot (recorded states), the
+   * nearest in-memory what-if snapshot (what-ifs), none when the latest state is cached. One round
+   * trip for all of them (the stream's row and its snapshots' versions), so an API can price a
+   * request before any replay starts. An unknown stream or a version out of range counts 0: the
+   * read itself refuses it.
+   */
+  async versionsToReplay(system: string, queries: readonly StateQuery[]): Promise<number[]> {
+    const [found] = await this.db.query<SystemRow & { snaps: number[] }>(
+      `SELECT ${SYSTEM_COLUMNS}, ARRAY(SELECT version FROM snapshots
+         WHERE system = s.name AND policy = s.policy AND version <= s.version AND ${CURRENT_FORMAT}
+         ORDER BY version) AS snaps
+       FROM systems s WHERE s.name = $1`,
+      [system],
+    );
+    if (!found) return queries.map(() => 0);
+    const { snaps, ...row } = found;
+    return queries.map((query) => {
+      const version = query.version ?? row.version;
+      if (!Number.isInteger(version) || version < 0 || version > row.version) return 0;
+      if (query.policy !== undefined && query.policy !== row.policy) {
+        return version - this.nearestWhatIf(row, version, query.policy);
+      }
+      if (this.cached(row, version)) return 0;
+      let from = 0;
+      for (const v of snaps) if (v <= version) from = v;
+      return version - from;
+    });
+  }
+
   private cached(row: SystemRow, version: number): State | null {
     const cached = this.latestByStream.get(row.name);
     return cached && cached.version === version && cached.state.policy === row.policy ? cached.state : null;
@@ -125,6 +155,14 @@ export class StateAtVersion {
    */
   private readonly whatIfSnapshots = new Map<string, EncodedState>();
 
+  /** The version of the nearest what-if snapshot at or before `version` (0: replay from the start). */
+  private nearestWhatIf(row: SystemRow, version: number, policy: Policy): number {
+    for (let v = Math.floor(version / SNAPSHOT_INTERVAL) * SNAPSHOT_INTERVAL; v > 0; v -= SNAPSHOT_INTERVAL) {
+      if (this.whatIfSnapshots.has(whatIfKey(row, policy, v))) return v;
+    }
+    return 0;
+  }
+
   private rememberWhatIf(key: string, state: EncodedState): void {
     if (this.whatIfSnapshots.size >= WHAT_IF_SNAPSHOTS) {
       const oldest = this.whatIfSnapshots.keys().next().value;
@@ -135,16 +173,10 @@ export class StateAtVersion {
 
   /** The state after `version` re-decided under `policy`: in-memory what-if snapshots, then inputs. */
   private async whatIf(row: SystemRow, version: number, policy: Policy): Promise<State> {
-    // Keyed by the stream's creation too, so a dropped and re-created name never reuses a state.
-    const keyOf = (v: number) => `${row.name}\u0000${row.created_at.valueOf()}\u0000${policy}\u0000${v}`;
-    let snapshot: Snapshot | undefined;
-    for (let v = Math.floor(version / SNAPSHOT_INTERVAL) * SNAPSHOT_INTERVAL; v > 0; v -= SNAPSHOT_INTERVAL) {
-      const state = this.whatIfSnapshots.get(keyOf(v));
-      if (state) {
-        snapshot = { version: v, state };
-        break;
-      }
-    }
+    const keyOf = (v: number) => whatIfKey(row, policy, v);
+    const start = this.nearestWhatIf(row, version, policy);
+    const startState = start > 0 ? this.whatIfSnapshots.get(keyOf(start)) : undefined;
+    const snapshot: Snapshot | undefined = startState ? { version: start, state: startState } : undefined;
     const replayer = snapshot
       ? new Replayer(decodeState(snapshot.state))
       : new Replayer({ policy, maxPasid: row.max_pasid });
@@ -172,6 +204,11 @@ export class StateAtVersion {
     }
     return replayer.state;
   }
+}
+
+/** Keyed by the stream's creation too, so a dropped and re-created name never reuses a state. */
+function whatIfKey(row: SystemRow, policy: Policy, version: number): string {
+  return `${row.name}\u0000${row.created_at.valueOf()}\u0000${policy}\u0000${version}`;
 }
 
 /** The version a query names (the latest when absent), checked against the stream's range. */

@@ -94,6 +94,10 @@ export class PgEventStore implements EventStore {
     return this.states.at(system, query);
   }
 
+  versionsToReplay(system: string, queries: readonly StateQuery[]): Promise<number[]> {
+    return this.states.versionsToReplay(system, queries);
+  }
+
   async stateDocument(system: string, query?: StateQuery): Promise<StateDocument> {
     return toStateDocument(await this.state(system, query));
   }

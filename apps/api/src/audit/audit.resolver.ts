@@ -7,7 +7,7 @@ import { VerifyReport } from './verify-report.type.js';
 export class AuditResolver {
   @Query(() => VerifyReport, {
     description: "Checks every system's hash chain: a changed, removed or reordered event is a breach.",
-    complexity: 1000,
+    // Priced by server/work-cost.ts from the log's size.
   })
   verifyLog(@Ctx() ctx: ApiContext): Promise<VerifyReport> {
     return ctx.services.audit.verify();

@@ -1,5 +1,5 @@
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
-import { fixedCost, STATE_COST } from '../common/complexity.js';
+import { DIVERGENCE_COST, fixedCost } from '../common/complexity.js';
 import type { ApiContext } from '../context.js';
 import { DivergenceArgs } from './divergence.args.js';
 import { Divergence } from './divergence.type.js';
@@ -10,7 +10,7 @@ export class DivergenceResolver {
     nullable: true,
     description:
       "The first input after which the system's states under two policies differ, and what differs; null when they agree over the whole history. Computed on the server in one pass.",
-    complexity: fixedCost(4 * STATE_COST),
+    complexity: fixedCost(DIVERGENCE_COST),
   })
   divergence(
     @Args(() => DivergenceArgs) args: DivergenceArgs,

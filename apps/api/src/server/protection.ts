@@ -1,8 +1,11 @@
 import { createRequire } from 'node:module';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import type { EventStore } from '@pasid/store';
 import { type DocumentNode, GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { apiError } from '../errors.js';
+import { EVENTS_PER_COST, VERSIONS_PER_COST } from '../common/complexity.js';
+import { apiError, mapped } from '../errors.js';
+import { priceWork, type WorkPrices, workEstimator } from './work-cost.js';
 
 // The ESM build of graphql-query-complexity imports `graphql/index.mjs`, a second copy of graphql
 // beside the CommonJS one every other package loads ("another module or realm"): load its
@@ -29,8 +32,9 @@ export function depthRule(maxDepth: number): ValidationRule {
 }
 
 /**
- * The cost of an operation: each field 1, lists their page size times their items, a state a replay
- * (see common/complexity.ts). Returns a QUERY_TOO_COMPLEX error above `max`.
+ * The cost of an operation: each field 1, lists their page size times their items, long work what
+ * `prices` says it will do (see common/complexity.ts, work-cost.ts). Returns a QUERY_TOO_COMPLEX
+ * error above `max`.
  */
 export function complexityError(
   schema: GraphQLSchema,
@@ -38,6 +42,7 @@ export function complexityError(
   operationName: string | null | undefined,
   variables: Record<string, unknown> | null | undefined,
   max: number,
+  prices?: WorkPrices,
 ): GraphQLError | undefined {
   let cost: number;
   try {
@@ -46,7 +51,11 @@ export function complexityError(
       query: document,
       ...(operationName ? { operationName } : {}),
       variables: variables ?? {},
-      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+      estimators: [
+        workEstimator(prices),
+        fieldExtensionsEstimator(),
+        simpleEstimator({ defaultComplexity: 1 }),
+      ],
     });
   } catch {
     // Variables that do not fit their types: execution refuses them with a precise BAD_USER_INPUT.
@@ -55,15 +64,20 @@ export function complexityError(
   if (cost <= max) return undefined;
   return apiError(
     'QUERY_TOO_COMPLEX',
-    `the operation costs ${cost}, more than the limit of ${max}: ask for smaller pages (first) or fewer fields`,
+    `the operation costs ${cost}, more than the limit of ${max}: ask for smaller pages (first) or fewer fields ` +
+      `(verifyLog costs 1 per ${EVENTS_PER_COST} events of the log, a state 1 per ${VERSIONS_PER_COST} versions it replays)`,
     { cost, maxCost: max },
   );
 }
 
-/** Refuses subscriptions over HTTP, then operations costing more than `max`. */
+/**
+ * Refuses subscriptions over HTTP, then operations costing more than `max`, before anything runs:
+ * the long work is priced by asking the store what it would do (one cheap read per system named).
+ */
 export function complexityPlugin<T extends object>(
   schema: GraphQLSchema,
   max: number,
+  store: EventStore,
 ): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
@@ -77,7 +91,17 @@ export function complexityPlugin<T extends object>(
               },
             );
           }
-          const error = complexityError(schema, document, request.operationName, request.variables, max);
+          const prices = await mapped(() =>
+            priceWork(store, schema, document, request.operationName, request.variables),
+          );
+          const error = complexityError(
+            schema,
+            document,
+            request.operationName,
+            request.variables,
+            max,
+            prices,
+          );
           if (error) throw error;
         },
       };

@@ -84,7 +84,7 @@ export async function startApiServer(
     // Apollo's landing page loads Sandbox from a CDN; the offline explorer (GraphiQL) replaces it.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      complexityPlugin<ApiContext>(schema, config.maxComplexity),
+      complexityPlugin<ApiContext>(schema, config.maxComplexity, rawStore),
     ],
   });
   await apollo.start();

@@ -1,11 +1,9 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { fixedCost, STATE_COST } from '../common/complexity.js';
 import type { ApiContext } from '../context.js';
 import { System } from '../system/system.type.js';
 import {
   DeviceLookupArgs,
   FileHolderLookupArgs,
-  MAX_STATES_PER_REQUEST,
   PasidLookupArgs,
   ProcessLookupArgs,
   StateArgs,
@@ -18,7 +16,7 @@ export class SystemStateResolver {
   @FieldResolver(() => SystemState, {
     description:
       'The projected state: the latest, after input event `at` (time travel), or under another policy (what-if).',
-    complexity: fixedCost(STATE_COST),
+    // Priced by server/work-cost.ts from what the store says it would replay.
   })
   state(
     @Root() system: System,
@@ -31,9 +29,7 @@ export class SystemStateResolver {
   @FieldResolver(() => [SystemState], {
     description:
       'The states after several versions in one request (e.g. the steps a view shows), in the order asked.',
-    complexity: ({ args, childComplexity }) =>
-      (Array.isArray(args.versions) ? Math.min(args.versions.length, MAX_STATES_PER_REQUEST) : 1) *
-      (STATE_COST + childComplexity),
+    // Priced by server/work-cost.ts, as `state` for each version.
   })
   states(
     @Root() system: System,
