@@ -62,7 +62,7 @@ function createServices(deps: ApiDeps, callerName: string): { loaders: Loaders; 
   const { store, config } = deps;
   const loaders = createLoaders(store);
   const systems = new SystemService(store, loaders);
-  const state = new StateService(loaders, systems, deps.states, longWork);
+  const state = new StateService(store, systems, deps.states, longWork);
   return {
     loaders,
     services: {
@@ -79,7 +79,7 @@ function createServices(deps: ApiDeps, callerName: string): { loaders: Loaders; 
         // Not gated: each state it sends is one the log has just reached (the state cache shares it).
         () => {
           const own = createLoaders(store);
-          return new StateService(own, new SystemService(store, own), deps.states, (_what, work) => work());
+          return new StateService(store, new SystemService(store, own), deps.states, (_what, work) => work());
         },
       ),
     },

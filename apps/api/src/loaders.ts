@@ -1,12 +1,5 @@
-import type { Policy, State } from '@pasid/domain';
 import type { EventStore, StoredEvent, SystemInfo } from '@pasid/store';
 import DataLoader from 'dataloader';
-
-export interface StateKey {
-  system: string;
-  at: number | undefined;
-  policy: Policy | undefined;
-}
 
 /** The events of one version of one system (the input first, then its derived events). */
 export interface VersionKey {
@@ -19,7 +12,9 @@ const MAX_VERSION_GAP = 256;
 
 /**
  * Batching and per-request caching of store reads. Built fresh for every request (never shared
- * between requests or users), so a page of events asks the store once for all their derived events.
+ * between requests or users), so a page of events asks the store once for all their derived events
+ * and a request naming one system in many fields reads its row once. States are not here: their
+ * one cache is the process's StateCache (see state/state-cache.ts), shared across requests.
  */
 export function createLoaders(store: EventStore) {
   return {
@@ -28,19 +23,6 @@ export function createLoaders(store: EventStore) {
       const all = new Map((await store.listSystems()).map((s) => [s.name, s]));
       return names.map((name) => all.get(name) ?? null);
     }),
-
-    state: new DataLoader<StateKey, State, string>(
-      (keys) =>
-        Promise.all(
-          keys.map((k) =>
-            store.state(k.system, {
-              ...(k.at === undefined ? {} : { version: k.at }),
-              ...(k.policy === undefined ? {} : { policy: k.policy }),
-            }),
-          ),
-        ),
-      { cacheKeyFn: (k) => `${k.system}\u0000${k.at ?? ''}\u0000${k.policy ?? ''}` },
-    ),
 
     eventsOfVersion: new DataLoader<VersionKey, StoredEvent[], string>((keys) => readVersions(store, keys), {
       cacheKeyFn: (k) => `${k.system}\u0000${k.version}`,

@@ -8,6 +8,8 @@ const MAX_ENTRIES = 64;
  * The state of a system after a given version (under a given policy) never changes once recorded,
  * so requests and state subscriptions of one process share it: a popular `system { state }` or a
  * thousand `systemStateChanged` subscribers cost one store read and one mapping per version.
+ * The one cache of state reads on the server (per-request loaders keep no states; the store keeps
+ * only its append path's latest state and replay start points): see the README's cache table.
  */
 export class StateCache {
   private readonly entries = new Map<string, Promise<SystemState>>();

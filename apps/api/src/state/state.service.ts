@@ -1,7 +1,7 @@
 import type { Policy } from '@pasid/domain';
+import type { EventStore } from '@pasid/store';
 import type { LongWork } from '../audit/audit.service.js';
 import { badInput, mapped } from '../errors.js';
-import type { Loaders } from '../loaders.js';
 import type { SystemService } from '../system/system.service.js';
 import { MAX_STATES_PER_REQUEST } from './state.args.js';
 import { toSystemState } from './state.mapper.js';
@@ -10,7 +10,7 @@ import type { StateCache } from './state-cache.js';
 
 export class StateService {
   constructor(
-    private readonly loaders: Loaders,
+    private readonly store: EventStore,
     private readonly systems: SystemService,
     private readonly cache: StateCache,
     private readonly longWork: LongWork,
@@ -27,7 +27,8 @@ export class StateService {
     }
     const version = at ?? system.version;
     const whatIf = policy === system.policy ? undefined : (policy ?? undefined);
-    const load = () => mapped(() => this.loaders.state.load({ system: name, at: version, policy: whatIf }));
+    const load = () =>
+      mapped(() => this.store.state(name, { version, ...(whatIf === undefined ? {} : { policy: whatIf }) }));
     // A recorded state replays at most a snapshot interval; a what-if may re-decide the history.
     const long = whatIf !== undefined;
     return this.cache.get({ system: name, version, policy: whatIf }, async () =>

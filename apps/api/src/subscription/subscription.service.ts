@@ -15,7 +15,7 @@ export class SubscriptionService {
   constructor(
     private readonly store: EventStore,
     private readonly systems: SystemService,
-    /** A state service with fresh loaders: cached versions would go stale over a long subscription. */
+    /** A state service with fresh loaders: a cached system row (its version) would go stale over a long subscription. */
     private readonly freshState: () => StateService,
   ) {}
 
