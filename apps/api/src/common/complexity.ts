@@ -24,13 +24,17 @@ export const VERIFY_BASE_COST = 10;
  * events; a larger log is `pasid verify`'s (or a higher API_MAX_COMPLEXITY).
  */
 export const EVENTS_PER_COST = 5;
-/** What the state of a divergence search costs (two policies over a whole history): fixed. */
-export const DIVERGENCE_COST = 200;
+/** A divergence search's own cost before any input (it then decides each input under two policies). */
+export const DIVERGENCE_BASE_COST = 10;
 /** Systems on one server are few; the list is priced as if it held this many. */
 export const SYSTEMS_LIST_SIZE = 20;
 
 export const stateCost = (versionsToReplay: number): number =>
   STATE_BASE_COST + Math.ceil(versionsToReplay / VERSIONS_PER_COST);
+
+/** Two replays of the whole history, at most (the search stops at the first difference). */
+export const divergenceCost = (versions: number): number =>
+  DIVERGENCE_BASE_COST + 2 * Math.ceil(versions / VERSIONS_PER_COST);
 
 export const verifyCost = (events: number): number => VERIFY_BASE_COST + Math.ceil(events / EVENTS_PER_COST);
 

@@ -1,5 +1,4 @@
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
-import { DIVERGENCE_COST, fixedCost } from '../common/complexity.js';
 import type { ApiContext } from '../context.js';
 import { DivergenceArgs } from './divergence.args.js';
 import { Divergence } from './divergence.type.js';
@@ -10,7 +9,7 @@ export class DivergenceResolver {
     nullable: true,
     description:
       "The first input after which the system's states under two policies differ, and what differs; null when they agree over the whole history. Computed on the server in one pass.",
-    complexity: fixedCost(DIVERGENCE_COST),
+    // Priced by server/work-cost.ts from the system's version (two replays of its history).
   })
   divergence(
     @Args(() => DivergenceArgs) args: DivergenceArgs,

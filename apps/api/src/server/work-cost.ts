@@ -14,7 +14,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
-import { stateCost, verifyCost } from '../common/complexity.js';
+import { divergenceCost, stateCost, verifyCost } from '../common/complexity.js';
 import { MAX_STATES_PER_REQUEST } from '../state/state.args.js';
 
 /** A `state` or `states` field of an operation and the state reads it will do. */
@@ -29,15 +29,18 @@ interface StateNeed {
 export interface WorkPrices {
   /** The events of the log, when the operation asks for `verifyLog`. */
   verifyEvents: number;
+  /** Each divergence field's cost (two replays of its system's history). */
+  divergences: Map<FieldNode, number>;
   /** Each state field's cost (its replays), and how many states it reads. */
   states: Map<FieldNode, { cost: number; reads: number }>;
 }
 
-const NO_WORK: WorkPrices = { verifyEvents: 0, states: new Map() };
+const NO_WORK: WorkPrices = { verifyEvents: 0, divergences: new Map(), states: new Map() };
 
 /**
  * Asks the store what the operation's long work would do, without doing it: the log's size for
- * `verifyLog` (positions have no gap, so the head is the count), and for each state read the
+ * `verifyLog` (positions have no gap, so the head is the count), a divergence search's system's
+ * version (it replays the history under two policies), and for each state read the
  * versions it would replay from its nearest snapshot (one round trip per system named). Where the
  * operation does not name the system (`systems { state }`, a mutation's result), the costliest
  * system is assumed.
@@ -50,8 +53,16 @@ export async function priceWork(
   variables: Record<string, unknown> | null | undefined,
 ): Promise<WorkPrices> {
   const found = collectWork(schema, document, operationName, variables);
-  if (!found || (!found.verify && found.states.length === 0)) return NO_WORK;
+  if (!found || (!found.verify && found.states.length === 0 && found.divergences.length === 0))
+    return NO_WORK;
   const verifyEvents = found.verify ? await store.headPosition() : 0;
+  const divergences = new Map<FieldNode, number>();
+  await Promise.all(
+    found.divergences.map(async ({ node, system }) => {
+      const info = system === null ? null : await store.getSystem(system);
+      divergences.set(node, divergenceCost(info?.version ?? 0));
+    }),
+  );
   const states = new Map<FieldNode, { cost: number; reads: number }>();
   if (found.states.length > 0) {
     const named = new Set(found.states.map((n) => n.system).filter((s): s is string => s !== null));
@@ -84,7 +95,7 @@ export async function priceWork(
       states.set(need.node, { cost, reads });
     }
   }
-  return { verifyEvents, states };
+  return { verifyEvents, divergences, states };
 }
 
 /** The estimator of the long-work fields: what `priceWork` found, plus what is asked of each. */
@@ -92,6 +103,9 @@ export function workEstimator(prices: WorkPrices = NO_WORK): ComplexityEstimator
   return ({ type, field, node, args, childComplexity }) => {
     if (type.name === 'Query' && field.name === 'verifyLog') {
       return verifyCost(prices.verifyEvents) + childComplexity;
+    }
+    if (type.name === 'Query' && field.name === 'divergence') {
+      return (prices.divergences.get(node) ?? divergenceCost(0)) + childComplexity;
     }
     if (type.name === 'System' && (field.name === 'state' || field.name === 'states')) {
       const priced = prices.states.get(node);
@@ -106,13 +120,17 @@ export function workEstimator(prices: WorkPrices = NO_WORK): ComplexityEstimator
   };
 }
 
-/** The operation's `verifyLog` and state fields, with the system each is read on; null when the variables do not fit. */
+/** The operation's `verifyLog`, divergence and state fields, with the system each is read on; null when the variables do not fit. */
 function collectWork(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown> | null | undefined,
-): { verify: boolean; states: StateNeed[] } | null {
+): {
+  verify: boolean;
+  divergences: { node: FieldNode; system: string | null }[];
+  states: StateNeed[];
+} | null {
   const operation = getOperationAST(document, operationName);
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return null;
@@ -122,7 +140,11 @@ function collectWork(
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions)
     if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const found = { verify: false, states: [] as StateNeed[] };
+  const found = {
+    verify: false,
+    divergences: [] as { node: FieldNode; system: string | null }[],
+    states: [] as StateNeed[],
+  };
   const argument = (node: FieldNode, name: string): unknown => {
     const value = node.arguments?.find((a) => a.name.value === name)?.value;
     if (!value) return undefined;
@@ -154,6 +176,10 @@ function collectWork(
       if (!field) continue;
       let inner = system;
       if (parent === root && name === 'verifyLog') found.verify = true;
+      if (parent === root && name === 'divergence') {
+        const named = argument(selection, 'system');
+        found.divergences.push({ node: selection, system: typeof named === 'string' ? named : null });
+      }
       if (parent === root && name === 'system') {
         const named = argument(selection, 'name');
         inner = typeof named === 'string' ? named : null;

@@ -15,7 +15,7 @@ const LIMIT = 20_000;
  */
 describe.skipIf(!(await postgresAvailable('the API attack tests')))('cost follows the work', () => {
   let t: TestApi;
-  const calls = { verify: 0, whatIf: 0 };
+  const calls = { verify: 0, whatIf: 0, inputsOf: 0 };
   beforeAll(async () => {
     t = await startTestApi({}, (store) => counting(store, calls));
     const lines = Array.from({ length: EVENTS }, (_, i) =>
@@ -94,16 +94,44 @@ describe.skipIf(!(await postgresAvailable('the API attack tests')))('cost follow
     const many = `[${Array.from({ length: 20 }, (_, i) => EVENTS - i).join(', ')}]`;
     await refused(`{ system(name: "big") { states(versions: ${many}, policy: MM_EXIT) { events } } }`);
   });
+
+  it('aliased divergence searches over the whole history are refused by cost; one on a short history runs', async () => {
+    const search = (system: string) =>
+      `divergence(system: "${system}", policies: [LAZY_REFCOUNT, EAGER_UNBIND]) { version }`;
+    await refused(`{ ${Array.from({ length: 9 }, (_, i) => `d${i}: ${search('big')}`).join(' ')} }`);
+    expect(calls.inputsOf).toBe(0);
+    const lines = Array.from({ length: 50 }, (_, i) =>
+      JSON.stringify({ type: 'ProcessCreated', pid: i + 1 }),
+    );
+    await ok(
+      t.url,
+      'mutation($h: String!) { importHistory(system: "short", policy: LAZY_REFCOUNT, history: $h) { version } }',
+      { h: `${lines.join('\n')}\n` },
+      t.tokens.writer,
+    );
+    // ProcessCreated only: the policies never differ, so the search walks the whole history.
+    expect(await ok(t.url, `{ ${search('short')} }`, {}, t.tokens.reader)).toEqual({ divergence: null });
+    expect(calls.inputsOf).toBe(1);
+  });
 });
 
-/** The store with its verify calls and what-if state reads counted (the server gets this one). */
-function counting(store: EventStore, calls: { verify: number; whatIf: number }): EventStore {
+/** The store with its verify calls, what-if state reads and history walks counted (the server gets this one). */
+function counting(
+  store: EventStore,
+  calls: { verify: number; whatIf: number; inputsOf: number },
+): EventStore {
   return new Proxy(store, {
     get(target, property, receiver) {
       if (property === 'verify') {
         return (...args: Parameters<EventStore['verify']>) => {
           calls.verify += 1;
           return target.verify(...args);
+        };
+      }
+      if (property === 'inputsOf') {
+        return (...args: Parameters<EventStore['inputsOf']>) => {
+          calls.inputsOf += 1;
+          return target.inputsOf(...args);
         };
       }
       if (property === 'state') {
