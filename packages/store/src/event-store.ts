@@ -180,7 +180,7 @@ export interface EventStore {
   /**
    * The versions each state query would replay (from the nearest snapshot, or the nearest
    * in-memory what-if snapshot), answered in one round trip without replaying: what a state
-   * read costs. With `headPosition()` (the events `verify` walks) it prices long work up front.
+   * read costs. With the systems' `eventCount` (the events `verify` walks) it prices long work up front.
    */
   versionsToReplay(system: string, queries: readonly StateQuery[]): Promise<number[]>;
   /**

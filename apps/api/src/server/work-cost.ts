@@ -39,7 +39,7 @@ const NO_WORK: WorkPrices = { verifyEvents: 0, divergences: new Map(), states: n
 
 /**
  * Asks the store what the operation's long work would do, without doing it: the log's size for
- * `verifyLog` (positions have no gap, so the head is the count), a divergence search's system's
+ * `verifyLog` (the systems' event counts), a divergence search's system's
  * version (it replays the history under two policies), and for each state read the
  * versions it would replay from its nearest snapshot (one round trip per system named). Where the
  * operation does not name the system (`systems { state }`, a mutation's result), the costliest
@@ -55,7 +55,11 @@ export async function priceWork(
   const found = collectWork(schema, document, operationName, variables);
   if (!found || (!found.verify && found.states.length === 0 && found.divergences.length === 0))
     return NO_WORK;
-  const verifyEvents = found.verify ? await store.headPosition() : 0;
+  // The events verify walks: every system's count (a row each), not the head position, which
+  // need not equal the count (a log whose positions start later, as after a restore elsewhere).
+  const verifyEvents = found.verify
+    ? (await store.listSystems()).reduce((sum, system) => sum + system.eventCount, 0)
+    : 0;
   const divergences = new Map<FieldNode, number>();
   await Promise.all(
     found.divergences.map(async ({ node, system }) => {
