@@ -11,7 +11,12 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
-  const chosen = scenarios.filter((s) => values.only === undefined || s.name.includes(values.only));
+  // An exact name picks that scenario alone (`--only replay` is not also `web-replay`).
+  const exact = scenarios.filter((s) => s.name === values.only);
+  const chosen =
+    exact.length > 0
+      ? exact
+      : scenarios.filter((s) => values.only === undefined || s.name.includes(values.only));
   if (chosen.length === 0) {
     process.stderr.write(
       `bench: no scenario matches "${values.only}" (have: ${scenarios.map((s) => s.name).join(', ')})\n`,
