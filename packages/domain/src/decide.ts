@@ -165,15 +165,20 @@ function decideDeviceBound(state: State, input: InputEventOf<'DeviceBound'>): De
   const onDevice = mm.bonds.get(input.device);
   let bonds = 1;
   for (const n of onDevice?.values() ?? []) bonds += n;
-  events.push({
+  // Optional fields set one by one (object spread was a hot spot), in the log's key order.
+  const bond: Extract<DerivedEvent, { type: 'BondAdded' }> = {
     type: 'BondAdded',
     pid: input.pid,
     device: input.device,
     pasid,
     bonds,
-    ...(lazy ? { refcount: count } : {}),
-    ...(input.fd !== undefined ? { fd: input.fd, cloexec: input.cloexec ?? false } : {}),
-  });
+  };
+  if (lazy) bond.refcount = count;
+  if (input.fd !== undefined) {
+    bond.fd = input.fd;
+    bond.cloexec = input.cloexec ?? false;
+  }
+  events.push(bond);
   if ((onDevice?.get(pasid) ?? 0) === 0) {
     events.push({ type: 'PasidEntryInstalled', device: input.device, pasid, pid: input.pid });
   }
@@ -225,12 +230,13 @@ function decideEnqcmd(state: State, input: InputEventOf<'Enqcmd'>): Decision {
       ]);
     }
     msr = own;
-    events.push({
+    const fixedUp: Extract<DerivedEvent, { type: 'MsrFixedUp' }> = {
       type: 'MsrFixedUp',
       tid: input.tid,
       pasid: own,
-      ...(state.policy === 'LAZY_REFCOUNT' ? { refcount: (state.pasids.get(own)?.refcount ?? 0) + 1 } : {}),
-    });
+    };
+    if (state.policy === 'LAZY_REFCOUNT') fixedUp.refcount = (state.pasids.get(own)?.refcount ?? 0) + 1;
+    events.push(fixedUp);
   }
   if (input.device === undefined) return accept(events);
   const target = state.entries.get(msr)?.get(input.device);
@@ -306,25 +312,78 @@ interface ScratchMm {
   readonly source: MmState;
   pasid: number | null;
   released: boolean;
-  bonds: number;
-  /** `${pasid} ${device}` -> bonds unbound by this cascade. */
-  readonly undone: Map<string, number>;
+  /** Bonds this cascade has unbound, all pairs together (the mm's bonds left: `bondsLeft`). */
+  unbound: number;
+  /** (device, PASID) -> bonds unbound by this cascade. */
+  readonly undone: PairCounts;
+}
+
+/** The mm's bonds not yet unbound, counted only when a rule asks (LAZY_REFCOUNT rarely does). */
+const bondsLeft = (mm: ScratchMm): number => bondCount(mm.source) - mm.unbound;
+
+/**
+ * (device, PASID) -> a count, for the few pairs one cascade touches (one mm's devices and PASIDs):
+ * parallel arrays searched in order, made on first use. The profile of a replay showed Maps made
+ * per cascade and string keys built per pair costing more than the rules.
+ */
+class PairCounts {
+  private devices: string[] | undefined;
+  private pasids: number[] | undefined;
+  private counts: number[] | undefined;
+
+  get(device: string, pasid: number): number {
+    const at = this.indexOf(device, pasid);
+    return at < 0 ? 0 : (this.counts?.[at] ?? 0);
+  }
+
+  /** Adds one to the pair's count and returns the new count. */
+  increment(device: string, pasid: number): number {
+    if (this.devices === undefined || this.pasids === undefined || this.counts === undefined) {
+      this.devices = [device];
+      this.pasids = [pasid];
+      this.counts = [1];
+      return 1;
+    }
+    const at = this.indexOf(device, pasid);
+    if (at >= 0) {
+      const n = (this.counts[at] ?? 0) + 1;
+      this.counts[at] = n;
+      return n;
+    }
+    this.devices.push(device);
+    this.pasids.push(pasid);
+    this.counts.push(1);
+    return 1;
+  }
+
+  private indexOf(device: string, pasid: number): number {
+    const { devices, pasids } = this;
+    if (devices === undefined || pasids === undefined) return -1;
+    for (let i = 0; i < devices.length; i++) if (pasids[i] === pasid && devices[i] === device) return i;
+    return -1;
+  }
 }
 
 /**
  * Works out the consequences of unbinds, closes, puts and an mm's release on a scratch overlay of
  * the state (counts, frees, bonds, entries, file references), so that a cascade (close, exit,
- * exec) is decided without touching `state` and without copying it.
+ * exec) is decided without touching `state` and without copying it. The overlay is small (one
+ * process's mms and PASIDs), so it is kept in arrays searched in order, made on first use: many
+ * cascades (a thread's exit) touch nothing.
  */
 class Cascade {
   readonly events: DerivedEvent[] = [];
   private readonly lazy: boolean;
-  private readonly counts = new Map<number, number>();
-  private readonly freedNow = new Set<number>();
-  private readonly scratch = new Map<number, ScratchMm>();
-  /** `${pasid} ${device}` of entries removed by this cascade. */
-  private readonly entriesGone = new Set<string>();
-  private readonly refs = new Map<number, number>();
+  /** The mms this cascade has touched. */
+  private readonly scratch: ScratchMm[] = [];
+  /** PASID values whose count (LAZY_REFCOUNT) this cascade changed, and the counts so far. */
+  private readonly counted: number[] = [];
+  private readonly counts: number[] = [];
+  private readonly freedNow: number[] = [];
+  /** Entries removed by this cascade (count 1). */
+  private readonly entriesGone = new PairCounts();
+  /** Open file -> its references so far, where this cascade dropped some (an exit closes many). */
+  private refs: Map<number, number> | undefined;
 
   constructor(private readonly state: State) {
     this.lazy = state.policy === 'LAZY_REFCOUNT';
@@ -342,7 +401,7 @@ class Cascade {
       this.events.push(hazard({ code: 'UNBALANCED_PUT', tid: task.tid, pid: process.pid, pasid }));
     }
     const refcount = this.count(pasid) - 1;
-    this.counts.set(pasid, refcount);
+    this.setCount(pasid, refcount);
     this.events.push({ type: 'RefcountChanged', pid: this.holderPid(pasid), pasid, refcount });
     if (refcount === 0) this.free(pasid);
   }
@@ -367,6 +426,7 @@ class Cascade {
     if (reason !== null) this.events.push({ type: 'FileClosed', pid, fd, reason });
     const file = this.state.files.get(slot.file);
     if (!file) return;
+    this.refs ??= new Map();
     const refs = (this.refs.get(file.id) ?? file.refs) - 1;
     this.refs.set(file.id, refs);
     if (refs === 0) this.unbind(file.mm, file.device, file.pasid, reason ?? 'close', file.id);
@@ -375,30 +435,30 @@ class Cascade {
   /** One `iommu_sva_unbind_device()`; `reason` is null for an explicit DeviceUnbound input. */
   unbind(mmId: number, device: string, pasid: number, reason: UnbindReason | null, file?: number): void {
     const mm = this.mm(mmId);
-    const key = `${pasid} ${device}`;
-    const undone = (mm.undone.get(key) ?? 0) + 1;
-    mm.undone.set(key, undone);
+    const undone = mm.undone.increment(device, pasid);
     const left = (mm.source.bonds.get(device)?.get(pasid) ?? 0) - undone;
-    mm.bonds -= 1;
+    mm.unbound += 1;
     let refcount: number | undefined;
     const underflow = this.lazy && !this.pooled(pasid);
     if (this.lazy && !underflow) {
       refcount = this.count(pasid) - 1;
-      this.counts.set(pasid, refcount);
+      this.setCount(pasid, refcount);
     }
     if (reason !== null) {
-      this.events.push({
+      // Optional fields set one by one, in the spread's key order: object spread was a hot spot.
+      const event: Extract<DerivedEvent, { type: 'DeviceUnbound' }> = {
         type: 'DeviceUnbound',
         pid: mm.pid,
         device,
         pasid,
         reason,
-        ...(file !== undefined ? { file } : {}),
-        ...(refcount !== undefined ? { refcount } : {}),
-      });
+      };
+      if (file !== undefined) event.file = file;
+      if (refcount !== undefined) event.refcount = refcount;
+      this.events.push(event);
     }
     if (left === 0 && this.hasEntry(device, pasid)) {
-      this.entriesGone.add(key);
+      this.entriesGone.increment(device, pasid);
       this.events.push({ type: 'PasidEntryRemoved', device, pasid, reason: 'unbind' });
     }
     switch (this.state.policy) {
@@ -413,7 +473,7 @@ class Cascade {
         }
         return;
       case 'EAGER_UNBIND':
-        if (mm.bonds === 0 && mm.pasid !== null) this.free(mm.pasid);
+        if (mm.pasid !== null && bondsLeft(mm) === 0) this.free(mm.pasid);
         return;
       case 'MM_EXIT':
         this.freeIfDropped(mm);
@@ -438,7 +498,7 @@ class Cascade {
     }
     gone.sort(([d1, p1], [d2, p2]) => (d1 < d2 ? -1 : d1 > d2 ? 1 : p1 - p2));
     for (const [device, pasid] of gone) {
-      this.entriesGone.add(`${pasid} ${device}`);
+      this.entriesGone.increment(device, pasid);
       this.events.push({ type: 'PasidEntryRemoved', device, pasid, reason: 'mm-release' });
     }
     if (this.state.policy === 'MM_EXIT') this.freeIfDropped(mm);
@@ -446,47 +506,60 @@ class Cascade {
 
   /** MM_EXIT frees in `__mmdrop`: when the mm is released and no bond holds it. */
   private freeIfDropped(mm: ScratchMm): void {
-    if (mm.released && mm.bonds === 0 && mm.pasid !== null) this.free(mm.pasid);
+    if (mm.released && mm.pasid !== null && bondsLeft(mm) === 0) this.free(mm.pasid);
   }
 
   private free(pasid: number): void {
     const record = this.state.pasids.get(pasid);
     if (!record) return;
     const holder = this.mm(record.mm);
-    if (holder.bonds > 0) {
+    if (bondsLeft(holder) > 0) {
       this.events.push(hazard({ code: 'PASID_FREED_WHILE_BOUND', pid: holder.pid, pasid }));
     }
     this.events.push({ type: 'PasidFreed', pid: holder.pid, pasid });
-    this.freedNow.add(pasid);
-    this.counts.delete(pasid);
+    this.freedNow.push(pasid);
+    const at = this.counted.indexOf(pasid);
+    if (at >= 0) {
+      this.counted.splice(at, 1);
+      this.counts.splice(at, 1);
+    }
     if (holder.pasid === pasid) holder.pasid = null;
   }
 
   private mm(id: number): ScratchMm {
-    let mm = this.scratch.get(id);
-    if (!mm) {
-      const source = this.state.mms.get(id);
-      if (!source) throw new Error(`the state has no mm ${id}`);
-      mm = {
-        id,
-        pid: source.pid,
-        source,
-        pasid: source.pasid,
-        released: source.released,
-        bonds: bondCount(source),
-        undone: new Map(),
-      };
-      this.scratch.set(id, mm);
-    }
+    for (const mm of this.scratch) if (mm.id === id) return mm;
+    const source = this.state.mms.get(id);
+    if (!source) throw new Error(`the state has no mm ${id}`);
+    const mm: ScratchMm = {
+      id,
+      pid: source.pid,
+      source,
+      pasid: source.pasid,
+      released: source.released,
+      unbound: 0,
+      undone: new PairCounts(),
+    };
+    this.scratch.push(mm);
     return mm;
   }
 
   private pooled(pasid: number): boolean {
-    return this.state.pasids.has(pasid) && !this.freedNow.has(pasid);
+    return this.state.pasids.has(pasid) && !this.freedNow.includes(pasid);
   }
 
   private count(pasid: number): number {
-    return this.counts.get(pasid) ?? this.state.pasids.get(pasid)?.refcount ?? 0;
+    const at = this.counted.indexOf(pasid);
+    return at >= 0 ? (this.counts[at] as number) : (this.state.pasids.get(pasid)?.refcount ?? 0);
+  }
+
+  private setCount(pasid: number, refcount: number): void {
+    const at = this.counted.indexOf(pasid);
+    if (at >= 0) {
+      this.counts[at] = refcount;
+    } else {
+      this.counted.push(pasid);
+      this.counts.push(refcount);
+    }
   }
 
   private holderPid(pasid: number): number {
@@ -494,8 +567,6 @@ class Cascade {
   }
 
   private hasEntry(device: string, pasid: number): boolean {
-    return (
-      (this.state.entries.get(pasid)?.has(device) ?? false) && !this.entriesGone.has(`${pasid} ${device}`)
-    );
+    return (this.state.entries.get(pasid)?.has(device) ?? false) && this.entriesGone.get(device, pasid) === 0;
   }
 }

@@ -1,6 +1,6 @@
 import { assertNever, type LedgerEvent } from './events.js';
 import { releasePasid, takePasid } from './pool.js';
-import { draftOf, type Mm, type State, type StateDraft } from './state.js';
+import { draftOf, type Hazard, type Mm, type State, type StateDraft } from './state.js';
 
 /**
  * The state after one event of the log, input or derived. Pure: `state` is left as it was.
@@ -228,10 +228,18 @@ export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
       return;
     }
     case 'HazardDetected': {
-      const { type: _type, ...fields } = event;
+      // Field by field, in the order decide writes them (rest and spread were a hot spot).
+      const hazard: Hazard = { code: event.code, event: draft.version };
+      if (event.reason !== undefined) hazard.reason = event.reason;
       // A version 1 log's SIGSEGV has no reason: its only one was try_fixup_enqcmd_gp finding no PASID.
-      if (fields.code === 'SIGSEGV' && fields.reason === undefined) fields.reason = 'NO_PASID';
-      draft.hazards.push({ ...fields, event: draft.version });
+      else if (event.code === 'SIGSEGV') hazard.reason = 'NO_PASID';
+      if (event.tid !== undefined) hazard.tid = event.tid;
+      if (event.pid !== undefined) hazard.pid = event.pid;
+      if (event.device !== undefined) hazard.device = event.device;
+      if (event.pasid !== undefined) hazard.pasid = event.pasid;
+      if (event.observed !== undefined) hazard.observed = event.observed;
+      if (event.explained !== undefined) hazard.explained = event.explained;
+      draft.hazards.push(hazard);
       return;
     }
     case 'ProcessExited': {

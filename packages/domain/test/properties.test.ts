@@ -277,6 +277,8 @@ describe('checkInputEvent agrees with the zod schemas', () => {
   const fieldValue = fc.oneof(
     fc.integer({ min: -3, max: 5 }),
     fc.constant(2 ** 53),
+    // The bounds of a logged fault's pasid (0 .. 2^20 - 1) and reason (1 .. 64 characters).
+    fc.constantFrom(2 ** 20 - 1, 2 ** 20, 'x'.repeat(64), 'x'.repeat(65)),
     fc.double({ min: 0.5, max: 3, noNaN: true }),
     fc.constantFrom('0000:6a:01.0', '0000:6A:01.0', '0000:6a:21.0', '', '7', 'x', '0x59'),
     fc.constant(0),

@@ -27,7 +27,10 @@ const knownTypes = new Set<string>(INPUT_EVENT_TYPES);
 /** Why a value is not an input event, as `{field, reason}`, or the event. */
 export type InputEventCheck = { ok: true; event: InputEvent } | { ok: false; field?: string; reason: string };
 
-/** Validates one input event (already parsed from JSON). */
+/**
+ * Validates one input event (already parsed from JSON). The event returned may be `value` itself,
+ * its `device` then replaced by an equal string seen before (see `ownDevice`).
+ */
 export function checkInputEvent(value: unknown): InputEventCheck {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'an event must be a JSON object' };
@@ -50,15 +53,28 @@ export function checkInputEvent(value: unknown): InputEventCheck {
 
 const isId = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_ID;
 const isFd = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_ID;
-/** Device strings already seen valid: a history names few devices, so the regex runs rarely. */
-const validDevices = new Set<string>();
-const isDevice = (v: unknown): boolean => {
-  if (typeof v !== 'string') return false;
-  if (validDevices.has(v)) return true;
-  if (!DEVICE_PATTERN.test(v)) return false;
-  if (validDevices.size < 4096) validDevices.add(v);
+/**
+ * Device strings already seen valid, each mapped to its first instance: a history names few
+ * devices, so the regex runs rarely, and every event of a device then carries the same string,
+ * which the fold's Map lookups and comparisons match by identity instead of by content.
+ */
+const validDevices = new Map<string, string>();
+/** Whether the event's `device` is valid; replaces it with the first instance of that string. */
+function ownDevice(v: Record<string, unknown>): boolean {
+  const device = v.device;
+  if (typeof device !== 'string') return false;
+  const known = validDevices.get(device);
+  if (known !== undefined) {
+    v.device = known;
+    return true;
+  }
+  if (!DEVICE_PATTERN.test(device)) return false;
+  if (validDevices.size < 4096) validDevices.set(device, device);
   return true;
-};
+}
+const isFaultPasid = (v: unknown): boolean =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < DEFAULT_MAX_PASID;
+const isFaultReason = (v: unknown): boolean => typeof v === 'string' && v.length >= 1 && v.length <= 64;
 /** Counts own enumerable keys without allocating (a JSON object's keys are all own, enumerable). */
 function keyCount(value: object): number {
   let n = 0;
@@ -75,16 +91,16 @@ function plainInputEvent(v: Record<string, unknown>): InputEvent | undefined {
   switch (v.type) {
     case 'Enqcmd':
       if (v.device === undefined) return keyCount(v) === 2 && isId(v.tid) ? (v as InputEvent) : undefined;
-      return keyCount(v) === 3 && isId(v.tid) && isDevice(v.device) ? (v as InputEvent) : undefined;
+      return keyCount(v) === 3 && isId(v.tid) && ownDevice(v) ? (v as InputEvent) : undefined;
     case 'DeviceBound': {
       let n = 3;
       if (v.pasid !== undefined) n = isId(v.pasid) ? n + 1 : -1;
       if (v.fd !== undefined) n = isFd(v.fd) ? n + 1 : -1;
       if (v.cloexec !== undefined) n = typeof v.cloexec === 'boolean' ? n + 1 : -1;
-      return keyCount(v) === n && isId(v.pid) && isDevice(v.device) ? (v as InputEvent) : undefined;
+      return keyCount(v) === n && isId(v.pid) && ownDevice(v) ? (v as InputEvent) : undefined;
     }
     case 'DeviceUnbound':
-      return keyCount(v) === 3 && isId(v.pid) && isDevice(v.device) ? (v as InputEvent) : undefined;
+      return keyCount(v) === 3 && isId(v.pid) && ownDevice(v) ? (v as InputEvent) : undefined;
     case 'FileClosed':
       return keyCount(v) === 3 && isId(v.pid) && isFd(v.fd) ? (v as InputEvent) : undefined;
     case 'ThreadCreated':
@@ -97,6 +113,11 @@ function plainInputEvent(v: Record<string, unknown>): InputEvent | undefined {
       return keyCount(v) === 2 && isId(v.tid) ? (v as InputEvent) : undefined;
     case 'ProcessExec':
       return keyCount(v) === 2 && isId(v.pid) ? (v as InputEvent) : undefined;
+    case 'DmarFaultLogged': {
+      // pasid may be 0 here (RID2PASID) and reason a short string; zod words any error.
+      const n = v.reason === undefined ? 3 : isFaultReason(v.reason) ? 4 : -1;
+      return keyCount(v) === n && isFaultPasid(v.pasid) && ownDevice(v) ? (v as InputEvent) : undefined;
+    }
     default:
       return undefined;
   }
