@@ -1,87 +1,56 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  checkInvariants,
-  checkStepInvariants,
   type DerivedEvent,
   HistoryLineReader,
   type InputEvent,
   POLICIES,
   type Policy,
   Replayer,
-  type State,
   toStateDocument,
-  unbalancedSince,
 } from '../src/index.js';
 import { dsa0, execAfterEnqcmd, iax0, inheritedFile, workedExample } from './support/specification.js';
+import {
+  countChange,
+  counted,
+  expectDerived,
+  expectStates,
+  type FileRow,
+  type Observed,
+  replaySteps,
+} from './support/steps.js';
 
 const samples = new URL('../../../samples/', import.meta.url);
-
-function replaySteps(policy: Policy, inputs: readonly InputEvent[]) {
-  const replayer = new Replayer({ policy, maxPasid: 1 << 20 });
-  return inputs.map((input) => {
-    const before = replayer.fork();
-    const decision = replayer.apply(input);
-    if (!decision.ok) throw new Error(decision.rejection.message);
-    if (unbalancedSince(replayer.state) === null) {
-      expect(checkInvariants(replayer.state)).toEqual([]);
-      expect(checkStepInvariants(before, replayer.state, decision.events)).toEqual([]);
-    }
-    return { derived: decision.events, state: replayer.fork() };
-  });
-}
-
-/** [pasid, holder pid, refcount, devices with an entry, released] */
-type PasidRow = [number, number, number | null, string[], boolean];
-interface Expected {
-  pasids: PasidRow[];
-  /** Live tasks: tid -> [MSR, activated]. */
-  tasks: Record<number, [number | null, boolean]>;
-  /** Open fds: [pid, fd, holder]. */
-  files: [number, number, number][];
-  freed: number[];
-  hazards: string[];
-}
-
-function observed(state: State): Expected {
-  const doc = toStateDocument(state);
-  return {
-    pasids: doc.pasids.map((p) => [p.pasid, p.pid, p.refcount, p.devices, p.released]),
-    tasks: Object.fromEntries(doc.tasks.map((t) => [t.tid, [t.msr, t.activated]])),
-    files: doc.files.map((f) => [f.pid, f.fd, f.holder]),
-    freed: doc.freed,
-    hazards: doc.hazards.map((h) => (h.reason ? `${h.code} ${h.reason}` : h.code)),
-  };
-}
 
 const countIn = (policy: Policy) => (n: number) => (policy === 'LAZY_REFCOUNT' ? n : null);
 
 describe('the second example: an inherited file keeps PASID 1 alive after its process exits', () => {
-  function expected(policy: Policy): Expected[] {
+  // Step 2's file at (300, 3), not close-on-exec, and 301's inherited copy of it: both refer to
+  // the one open file, whose bond is to 300's mm.
+  const fd3Of300: FileRow = [300, 3, dsa0, 1, 300, false];
+  const fd3Of301: FileRow = [301, 3, dsa0, 1, 300, false];
+  function expected(policy: Policy): Observed[] {
     const r = countIn(policy);
     return [
       { pasids: [], tasks: { 300: [null, false] }, files: [], freed: [], hazards: [] },
       {
         pasids: [[1, 300, r(1), [dsa0], false]],
         tasks: { 300: [null, false] },
-        files: [[300, 3, 300]],
+        files: [fd3Of300],
         freed: [],
         hazards: [],
       },
       {
         pasids: [[1, 300, r(2), [dsa0], false]],
         tasks: { 300: [1, true] },
-        files: [[300, 3, 300]],
+        files: [fd3Of300],
         freed: [],
         hazards: [],
       },
       {
         pasids: [[1, 300, r(2), [dsa0], false]],
         tasks: { 300: [1, true], 301: [null, false] },
-        files: [
-          [300, 3, 300],
-          [301, 3, 300],
-        ],
+        files: [fd3Of300, fd3Of301],
         freed: [],
         hazards: [],
       },
@@ -89,7 +58,7 @@ describe('the second example: an inherited file keeps PASID 1 alive after its pr
       {
         pasids: [[1, 300, r(1), [], true]],
         tasks: { 301: [null, false] },
-        files: [[301, 3, 300]],
+        files: [fd3Of301],
         freed: [],
         hazards: [],
       },
@@ -99,7 +68,7 @@ describe('the second example: an inherited file keeps PASID 1 alive after its pr
           [2, 301, r(1), [dsa0], false],
         ],
         tasks: { 301: [null, false] },
-        files: [[301, 3, 300]],
+        files: [fd3Of301],
         freed: [],
         hazards: [],
       },
@@ -115,27 +84,32 @@ describe('the second example: an inherited file keeps PASID 1 alive after its pr
   for (const policy of POLICIES) {
     it(`${policy}: state after each step (PASID 1 freed at step 7, at the last close)`, () => {
       const steps = replaySteps(policy, inheritedFile);
-      const want = expected(policy);
-      for (const [i, step] of steps.entries()) {
-        expect(observed(step.state), `after step ${i + 1}`).toEqual(want[i]);
-      }
+      expectStates(steps, expected(policy));
     });
   }
-  it('MM_EXIT: the derived events of each step', () => {
-    const derived = replaySteps('MM_EXIT', inheritedFile).map((s) => s.derived);
-    const want: DerivedEvent[][] = [
+  /**
+   * From the spec's table and rules: step 5 releases 300's mm (its entry goes) before closing its
+   * fd 3, which leaves the file open in 301; step 7 is the file's last close, which unbinds its
+   * bond to 300's mm (named by pid 300; the file by the step that opened it, 2). The policies differ
+   * only in the counts (LAZY_REFCOUNT: 1, 2, 1 at 300's exit, 0 at step 7), and all three free
+   * PASID 1 at step 7: the count reaches 0, the released mm is dropped, the last bond goes.
+   */
+  function derived(policy: Policy): DerivedEvent[][] {
+    const c = counted(policy);
+    return [
       [],
       [
         { type: 'PasidAllocated', pid: 300, pasid: 1 },
-        { type: 'BondAdded', pid: 300, device: dsa0, pasid: 1, bonds: 1, fd: 3, cloexec: false },
+        c({ type: 'BondAdded', pid: 300, device: dsa0, pasid: 1, bonds: 1, fd: 3, cloexec: false }, 1),
         { type: 'PasidEntryInstalled', device: dsa0, pasid: 1, pid: 300 },
       ],
       [
-        { type: 'MsrFixedUp', tid: 300, pasid: 1 },
+        c({ type: 'MsrFixedUp', tid: 300, pasid: 1 }, 2),
         { type: 'WorkSubmitted', tid: 300, device: dsa0, pasid: 1 },
       ],
       [],
       [
+        ...countChange(policy)(300, 1, 1),
         { type: 'MmReleased', pid: 300 },
         { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'mm-release' },
         { type: 'FileClosed', pid: 300, fd: 3, reason: 'exit' },
@@ -143,28 +117,24 @@ describe('the second example: an inherited file keeps PASID 1 alive after its pr
       ],
       [
         { type: 'PasidAllocated', pid: 301, pasid: 2 },
-        { type: 'BondAdded', pid: 301, device: dsa0, pasid: 2, bonds: 1 },
+        c({ type: 'BondAdded', pid: 301, device: dsa0, pasid: 2, bonds: 1 }, 1),
         { type: 'PasidEntryInstalled', device: dsa0, pasid: 2, pid: 301 },
       ],
       [
-        { type: 'DeviceUnbound', pid: 300, device: dsa0, pasid: 1, reason: 'close', file: 2 },
+        c({ type: 'DeviceUnbound', pid: 300, device: dsa0, pasid: 1, reason: 'close', file: 2 }, 0),
         { type: 'PasidFreed', pid: 300, pasid: 1 },
       ],
     ];
-    expect(derived).toEqual(want);
-  });
-  it('LAZY_REFCOUNT: the count of PASID 1 goes 1 (bind), 2 (fix-up), 1 (exit of 300), 0 at step 7', () => {
-    const derived = replaySteps('LAZY_REFCOUNT', inheritedFile).map((s) => s.derived);
-    expect(derived[4]?.[0]).toEqual({ type: 'RefcountChanged', pid: 300, pasid: 1, refcount: 1 });
-    expect(derived[6]).toEqual([
-      { type: 'DeviceUnbound', pid: 300, device: dsa0, pasid: 1, reason: 'close', file: 2, refcount: 0 },
-      { type: 'PasidFreed', pid: 300, pasid: 1 },
-    ]);
-  });
+  }
+  for (const policy of POLICIES) {
+    it(`${policy}: the derived events of each of steps 1-7`, () => {
+      expectDerived(replaySteps(policy, inheritedFile), derived(policy));
+    });
+  }
 });
 
 describe("the third example: exec after ENQCMD (the seed's UNBALANCED_PUT)", () => {
-  function expected(policy: Policy): Expected[] {
+  function expected(policy: Policy): Observed[] {
     const r = countIn(policy);
     const lazy = policy === 'LAZY_REFCOUNT';
     const segv = ['SIGSEGV ALREADY_ACTIVATED'];
@@ -233,47 +203,82 @@ describe("the third example: exec after ENQCMD (the seed's UNBALANCED_PUT)", () 
   for (const policy of POLICIES) {
     it(`${policy}: state after each step (SIGSEGV ALREADY_ACTIVATED at step 6 under every policy)`, () => {
       const steps = replaySteps(policy, execAfterEnqcmd);
-      const want = expected(policy);
-      for (const [i, step] of steps.entries()) {
-        expect(observed(step.state), `after step ${i + 1}`).toEqual(want[i]);
-      }
+      expectStates(steps, expected(policy));
     });
   }
-  it('LAZY_REFCOUNT: the derived events of steps 4, 9 and 10, in the order the kernel applies them', () => {
-    const derived = replaySteps('LAZY_REFCOUNT', execAfterEnqcmd).map((s) => s.derived);
-    expect(derived[3]).toEqual([
-      { type: 'RefcountChanged', pid: 400, pasid: 1, refcount: 1 },
-      { type: 'MmReleased', pid: 400 },
-      { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'mm-release' },
-      { type: 'DeviceUnbound', pid: 400, device: dsa0, pasid: 1, reason: 'exec', refcount: 0 },
-      { type: 'PasidFreed', pid: 400, pasid: 1 },
-    ]);
-    expect(derived[8]).toEqual([
-      { type: 'HazardDetected', code: 'UNBALANCED_PUT', tid: 400, pid: 400, pasid: 1 },
-      { type: 'RefcountChanged', pid: 400, pasid: 1, refcount: 1 },
-    ]);
-    expect(derived[9]).toEqual([
-      { type: 'RefcountChanged', pid: 400, pasid: 1, refcount: 0 },
-      { type: 'HazardDetected', code: 'PASID_FREED_WHILE_BOUND', pid: 400, pasid: 1 },
-      { type: 'PasidFreed', pid: 400, pasid: 1 },
-      { type: 'MmReleased', pid: 400 },
-      { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'mm-release' },
-      { type: 'DeviceUnbound', pid: 400, device: iax0, pasid: 1, reason: 'exit' },
-      { type: 'HazardDetected', code: 'REFCOUNT_UNDERFLOW', pid: 400, pasid: 1 },
-      { type: 'ProcessExited', pid: 400 },
-    ]);
-  });
-  it('MM_EXIT: steps 9-10 free PASID 1 once, when the mm is dropped at step 10', () => {
-    const derived = replaySteps('MM_EXIT', execAfterEnqcmd).map((s) => s.derived);
-    expect(derived[8]).toEqual([]);
-    expect(derived[9]).toEqual([
-      { type: 'MmReleased', pid: 400 },
-      { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'mm-release' },
-      { type: 'DeviceUnbound', pid: 400, device: iax0, pasid: 1, reason: 'exit' },
-      { type: 'PasidFreed', pid: 400, pasid: 1 },
-      { type: 'ProcessExited', pid: 400 },
-    ]);
-  });
+  /**
+   * From the spec's table and rules. Step 4 (exec): the put (LAZY_REFCOUNT), the old mm released
+   * (entry (dsa0, 1) torn down), its process bond unbound (the entry is gone already): PASID 1 freed
+   * under every policy. Step 6 is SIGSEGV ALREADY_ACTIVATED under every policy. Steps 9-10: under
+   * LAZY_REFCOUNT the seed's put on the new mm (UNBALANCED_PUT), then the free while the bond on
+   * iax0 remains, and the bond's unbind at exit finding value 1 free (REFCOUNT_UNDERFLOW); under
+   * MM_EXIT and EAGER_UNBIND nothing at step 9 and one free at step 10, when the mm is dropped
+   * (MM_EXIT) and its last bond unbound (EAGER_UNBIND): the same events.
+   */
+  function derived(policy: Policy): DerivedEvent[][] {
+    const c = counted(policy);
+    const lazy = policy === 'LAZY_REFCOUNT';
+    const exit400: DerivedEvent[] = lazy
+      ? [
+          { type: 'RefcountChanged', pid: 400, pasid: 1, refcount: 0 },
+          { type: 'HazardDetected', code: 'PASID_FREED_WHILE_BOUND', pid: 400, pasid: 1 },
+          { type: 'PasidFreed', pid: 400, pasid: 1 },
+          { type: 'MmReleased', pid: 400 },
+          { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'mm-release' },
+          { type: 'DeviceUnbound', pid: 400, device: iax0, pasid: 1, reason: 'exit' },
+          { type: 'HazardDetected', code: 'REFCOUNT_UNDERFLOW', pid: 400, pasid: 1 },
+          { type: 'ProcessExited', pid: 400 },
+        ]
+      : [
+          { type: 'MmReleased', pid: 400 },
+          { type: 'PasidEntryRemoved', device: iax0, pasid: 1, reason: 'mm-release' },
+          { type: 'DeviceUnbound', pid: 400, device: iax0, pasid: 1, reason: 'exit' },
+          { type: 'PasidFreed', pid: 400, pasid: 1 },
+          { type: 'ProcessExited', pid: 400 },
+        ];
+    return [
+      [],
+      [
+        { type: 'PasidAllocated', pid: 400, pasid: 1 },
+        c({ type: 'BondAdded', pid: 400, device: dsa0, pasid: 1, bonds: 1 }, 1),
+        { type: 'PasidEntryInstalled', device: dsa0, pasid: 1, pid: 400 },
+      ],
+      [
+        c({ type: 'MsrFixedUp', tid: 400, pasid: 1 }, 2),
+        { type: 'WorkSubmitted', tid: 400, device: dsa0, pasid: 1 },
+      ],
+      [
+        ...countChange(policy)(400, 1, 1),
+        { type: 'MmReleased', pid: 400 },
+        { type: 'PasidEntryRemoved', device: dsa0, pasid: 1, reason: 'mm-release' },
+        c({ type: 'DeviceUnbound', pid: 400, device: dsa0, pasid: 1, reason: 'exec' }, 0),
+        { type: 'PasidFreed', pid: 400, pasid: 1 },
+      ],
+      [
+        { type: 'PasidAllocated', pid: 400, pasid: 1 },
+        c({ type: 'BondAdded', pid: 400, device: iax0, pasid: 1, bonds: 1 }, 1),
+        { type: 'PasidEntryInstalled', device: iax0, pasid: 1, pid: 400 },
+      ],
+      [{ type: 'HazardDetected', code: 'SIGSEGV', reason: 'ALREADY_ACTIVATED', tid: 400, device: iax0 }],
+      [],
+      [
+        c({ type: 'MsrFixedUp', tid: 401, pasid: 1 }, 2),
+        { type: 'WorkSubmitted', tid: 401, device: iax0, pasid: 1 },
+      ],
+      lazy
+        ? [
+            { type: 'HazardDetected', code: 'UNBALANCED_PUT', tid: 400, pid: 400, pasid: 1 },
+            { type: 'RefcountChanged', pid: 400, pasid: 1, refcount: 1 },
+          ]
+        : [],
+      exit400,
+    ];
+  }
+  for (const policy of POLICIES) {
+    it(`${policy}: the derived events of each of steps 1-10`, () => {
+      expectDerived(replaySteps(policy, execAfterEnqcmd), derived(policy));
+    });
+  }
 });
 
 /** Reads a sample: its header and input events. */
