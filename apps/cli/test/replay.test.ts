@@ -39,7 +39,26 @@ describe('pasid replay --json on the samples', { timeout: 30_000 }, () => {
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toStrictEqual(workedExampleDocument);
   });
-  it('--policy overrides the header', () => {
+  // The worked example's two hazards under every policy: step 12 finds no entry for (dsa0, 1)
+  // whether PASID 1 is still held (LAZY_REFCOUNT, MM_EXIT) or already freed (EAGER_UNBIND).
+  const workedExampleHazards = [
+    { code: 'SIGSEGV', reason: 'NO_PASID', event: 8, tid: 200, device: dsa0 },
+    { code: 'DMAR_FAULT', event: 12, tid: 100, device: dsa0, pasid: 1 },
+  ];
+  it('worked-example.jsonl --policy MM_EXIT: the same PASIDs allocated and freed as under LAZY_REFCOUNT, no count', () => {
+    const run = pasid('replay', path.join(samples, 'worked-example.jsonl'), '--policy', 'MM_EXIT', '--json');
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toStrictEqual({
+      policy: 'MM_EXIT',
+      events: 14,
+      pasids: [{ pasid: 2, pid: 200, refcount: null, devices: [dsa0], released: false }],
+      tasks: [{ tid: 200, pid: 200, msr: null, activated: false }],
+      files: [],
+      freed: [1],
+      hazards: workedExampleHazards,
+    });
+  });
+  it('worked-example.jsonl --policy EAGER_UNBIND (overriding the header): PASID 1 freed at step 11 and handed to process 200', () => {
     const run = pasid(
       'replay',
       path.join(samples, 'worked-example.jsonl'),
@@ -47,10 +66,16 @@ describe('pasid replay --json on the samples', { timeout: 30_000 }, () => {
       'EAGER_UNBIND',
       '--json',
     );
-    expect(run.status).toBe(0);
-    const doc = JSON.parse(run.stdout);
-    expect(doc.policy).toBe('EAGER_UNBIND');
-    expect(doc.pasids).toEqual([{ pasid: 1, pid: 200, refcount: null, devices: [dsa0], released: false }]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toStrictEqual({
+      policy: 'EAGER_UNBIND',
+      events: 14,
+      pasids: [{ pasid: 1, pid: 200, refcount: null, devices: [dsa0], released: false }],
+      tasks: [{ tid: 200, pid: 200, msr: null, activated: false }],
+      files: [],
+      freed: [1],
+      hazards: workedExampleHazards,
+    });
   });
   it('eager-unbind-wrong-address-space.jsonl ends in WRONG_ADDRESS_SPACE into process 200', () => {
     const run = pasid('replay', path.join(samples, 'eager-unbind-wrong-address-space.jsonl'), '--json');
