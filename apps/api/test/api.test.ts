@@ -358,6 +358,104 @@ describe.skipIf(!(await postgresAvailable('the API tests')))('GraphQL API over H
     });
   });
 
+  it("the PASID table keeps entries by (device, value) and the mm they point at: the third example's use-after-free, with a thread keeping process 400 alive, leaves (iax0, 1) pointing at 400's mm while PASID 1 goes to process 500", async () => {
+    await ok(
+      t.url,
+      'mutation { createSystem(input: { name: "uaf-entries", policy: LAZY_REFCOUNT }) { name } }',
+      {},
+      t.tokens.writer,
+    );
+    const execAfterEnqcmd = readFileSync(
+      new URL('../../../samples/exec-after-enqcmd.jsonl', import.meta.url),
+      'utf8',
+    )
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((value) => 'type' in value);
+    const events = [
+      // The third example's steps 1-8: 400 execs after ENQCMD, binds iax0 (PASID 1 again), thread 401 fixed up.
+      ...execAfterEnqcmd.slice(0, 8),
+      // 9: a thread that outlives 400 and 401, so the process (and its mm) stays.
+      { type: 'ThreadCreated', tid: 402, pid: 400 },
+      // 10: the seed's put on a reference 400 never took (UNBALANCED_PUT): count 1.
+      { type: 'TaskExited', tid: 400 },
+      // 11: count 0: PASID 1 freed while 400's mm still has its bond on iax0, and the entry stays.
+      { type: 'TaskExited', tid: 401 },
+      // 12-13: a new process gets the lowest free value, 1, on dsa0.
+      { type: 'ProcessCreated', pid: 500 },
+      { type: 'DeviceBound', pid: 500, device: dsa0 },
+      // 14: 500's bind on iax0 finds (iax0, 1) still pointing at 400's mm: PASID_ENTRY_BUSY.
+      { type: 'DeviceBound', pid: 500, device: iax0 },
+    ];
+    expect(execAfterEnqcmd.slice(0, 8).map((e) => e.type)).toEqual([
+      'ProcessCreated',
+      'DeviceBound',
+      'Enqcmd',
+      'ProcessExec',
+      'DeviceBound',
+      'Enqcmd',
+      'ThreadCreated',
+      'Enqcmd',
+    ]);
+    await ok(
+      t.url,
+      'mutation Record($events: [LifecycleEventInput!]!) { recordEvents(system: "uaf-entries", events: $events) { version } }',
+      { events },
+      t.tokens.writer,
+    );
+    const table = 'entries { device pasid pid stale } devices { address entries { pasid pid stale } }';
+    const data = await ok<{
+      system: Record<`at${8 | 11 | 13 | 14}`, Record<string, unknown>>;
+    }>(
+      t.url,
+      `{ system(name: "uaf-entries") {
+           at8: state(at: 8) { pasids { pasid pid devices } ${table} }
+           at11: state(at: 11) { pasids { pasid pid devices } ${table} hazards { code event pid pasid } }
+           at13: state(at: 13) { pasids { pasid pid devices } ${table} }
+           at14: state(at: 14) { ${table} hazards { code event pid device pasid } }
+         } }`,
+    );
+    const { at8, at11, at13, at14 } = data.system;
+    // Before the free: the one entry is the holder's, as version 1 had it.
+    expect(at8).toEqual({
+      pasids: [{ pasid: 1, pid: 400, devices: [iax0] }],
+      entries: [{ device: iax0, pasid: 1, pid: 400, stale: false }],
+      devices: [{ address: iax0, entries: [{ pasid: 1, pid: 400, stale: false }] }],
+    });
+    // PASID 1 is free, but the IOMMU still translates (iax0, 1) for 400's mm.
+    expect(at11).toEqual({
+      pasids: [],
+      entries: [{ device: iax0, pasid: 1, pid: 400, stale: true }],
+      devices: [{ address: iax0, entries: [{ pasid: 1, pid: 400, stale: true }] }],
+      hazards: [
+        { code: 'SIGSEGV', event: 6, pid: null, pasid: null },
+        { code: 'UNBALANCED_PUT', event: 10, pid: 400, pasid: 1 },
+        { code: 'PASID_FREED_WHILE_BOUND', event: 11, pid: 400, pasid: 1 },
+      ],
+    });
+    // Value 1 is 500's now (entry on dsa0), and (iax0, 1) still points at 400's mm.
+    expect(at13).toEqual({
+      pasids: [{ pasid: 1, pid: 500, devices: [dsa0] }],
+      entries: [
+        { device: dsa0, pasid: 1, pid: 500, stale: false },
+        { device: iax0, pasid: 1, pid: 400, stale: true },
+      ],
+      devices: [
+        { address: dsa0, entries: [{ pasid: 1, pid: 500, stale: false }] },
+        { address: iax0, entries: [{ pasid: 1, pid: 400, stale: true }] },
+      ],
+    });
+    expect(at14.entries).toEqual(at13.entries);
+    expect((at14.hazards as unknown[]).at(-1)).toEqual({
+      code: 'PASID_ENTRY_BUSY',
+      event: 14,
+      pid: 500,
+      device: iax0,
+      pasid: 1,
+    });
+  });
+
   it('answers /health with the database status', async () => {
     const response = await fetch(new URL('/health', t.url));
     expect(response.status).toBe(200);

@@ -26,9 +26,7 @@ export function toSystemState(state: State): SystemState {
       };
     });
   const bonds: Bond[] = processes.flatMap((p) => p.bonds);
-  const entries: PasidTableEntry[] = doc.pasids.flatMap((r) =>
-    r.devices.map((device) => ({ device, pasid: r.pasid, pid: r.pid })),
-  );
+  const entries = pasidTable(state);
   const addresses = [...new Set([...bonds.map((b) => b.device), ...entries.map((e) => e.device)])].sort();
   const devices: Device[] = addresses.map((address) => ({
     address,
@@ -49,4 +47,27 @@ export function toSystemState(state: State): SystemState {
     entries,
     devices,
   };
+}
+
+const byNumber = (a: number, b: number) => a - b;
+
+/**
+ * The PASID table as the IOMMU holds it: every entry (device, PASID value) with the mm it points
+ * at, named by that mm's process, by value then device. Not read from the document's `pasids`
+ * (entries of each PASID's holder): after a PASID_FREED_WHILE_BOUND an entry stays pointing at an
+ * mm that no longer holds the value, which may by then be another process's.
+ */
+function pasidTable(state: State): PasidTableEntry[] {
+  const entries: PasidTableEntry[] = [];
+  for (const pasid of [...state.entries.keys()].sort(byNumber)) {
+    const byDevice = state.entries.get(pasid)!;
+    for (const device of [...byDevice.keys()].sort()) {
+      const mmId = byDevice.get(device)!;
+      const mm = state.mms.get(mmId);
+      // An mm's entries go when it is released, before it can be dropped: a bookkeeping invariant.
+      if (!mm) throw new Error(`entry (${device}, ${pasid}) points at mm ${mmId}, which the state lacks`);
+      entries.push({ device, pasid, pid: mm.pid, stale: mm.pasid !== pasid });
+    }
+  }
+  return entries;
 }

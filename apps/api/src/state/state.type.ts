@@ -134,7 +134,10 @@ export class Bond {
   pasid!: number | null;
 }
 
-@ObjectType({ description: 'A PASID table entry (device, pasid) the IOMMU holds.' })
+@ObjectType({
+  description:
+    'A PASID table entry (device, pasid) the IOMMU holds, and the mm whose page tables it translates for.',
+})
 export class PasidTableEntry {
   @Field(() => String)
   device!: string;
@@ -142,8 +145,17 @@ export class PasidTableEntry {
   @Field(() => Int)
   pasid!: number;
 
-  @Field(() => Int, { description: 'The holder of the PASID.' })
+  @Field(() => Int, {
+    description:
+      "The process whose mm the entry points at: DMA tagged with this PASID on this device runs in that mm's memory.",
+  })
   pid!: number;
+
+  @Field(() => Boolean, {
+    description:
+      "True when that mm no longer holds this PASID value: the entry was left behind by a PASID_FREED_WHILE_BOUND (the seed's use-after-free), and the value may be another process's by now.",
+  })
+  stale!: boolean;
 }
 
 @ObjectType({ description: 'A live process (thread group) and its mm.' })
