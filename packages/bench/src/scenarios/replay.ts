@@ -20,16 +20,27 @@ const EVENTS = 1_000_000;
 const RUNS = 3;
 const POLICY = 'LAZY_REFCOUNT';
 
-/** Writes a random valid history (every event accepted by `decide`) of `count` events. */
-async function writeRandomHistory(file: string, count: number, ctx: BenchContext): Promise<void> {
+/**
+ * Writes a random valid history (every event accepted by `decide`) of `count` events: the domain's
+ * `generateHistory` (seed 20261124), which mixes all nine input types (binds with and without an
+ * fd, some close-on-exec, closes, forks inheriting fds, exec after ENQCMD, ENQCMD without a device,
+ * logged DMAR faults). Returns how many events of each type it wrote, and how many binds opened a
+ * file, so the figure says what it was measured on.
+ */
+async function writeRandomHistory(file: string, count: number, ctx: BenchContext): Promise<string> {
   const out = createWriteStream(file);
   out.write(
     `${formatHistoryHeader({ system: 'bench-random', policy: POLICY, maxPasid: DEFAULT_MAX_PASID })}\n`,
   );
   const events = generateHistory({ policy: POLICY, maxPasid: DEFAULT_MAX_PASID, seed: 20261124 });
+  const types = new Map<string, number>();
+  let fileBinds = 0;
   let batch = '';
   for (let i = 1; i <= count; i++) {
-    batch += `${formatHistoryEvent(events.next().value)}\n`;
+    const event = events.next().value;
+    types.set(event.type, (types.get(event.type) ?? 0) + 1);
+    if (event.type === 'DeviceBound' && event.fd !== undefined) fileBinds += 1;
+    batch += `${formatHistoryEvent(event)}\n`;
     if (i % 10_000 === 0) {
       if (!out.write(batch)) await once(out, 'drain');
       batch = '';
@@ -38,6 +49,8 @@ async function writeRandomHistory(file: string, count: number, ctx: BenchContext
   }
   out.end(batch);
   await once(out, 'finish');
+  const mix = [...types].sort(([, a], [, b]) => b - a).map(([type, n]) => `${type} ${n}`);
+  return `${mix.join(', ')}; ${fileBinds} of the binds open a file`;
 }
 
 /**
@@ -117,7 +130,8 @@ export const replayScenario: Scenario = {
     const bin = path.join(ctx.repoRoot, 'apps/cli/bin/pasid.js');
 
     ctx.progress(`generating a ${EVENTS.toLocaleString('en-US')}-event valid history`);
-    await writeRandomHistory(file, EVENTS, ctx);
+    const workload = await writeRandomHistory(file, EVENTS, ctx);
+    ctx.progress(`workload (${POLICY}): ${workload}`);
 
     const best = { base: Infinity, ours: Infinity, baseChild: Infinity, oursChild: Infinity, peakKb: 0 };
     const check = (what: string, events: number) => {
@@ -140,7 +154,12 @@ export const replayScenario: Scenario = {
       check('child baseline', Number(baseChild.result.stdout));
       best.baseChild = Math.min(best.baseChild, baseChild.seconds);
       const oursChild = await timed(() => runChild([bin, 'replay', file, '--json'], probe));
-      const document = JSON.parse(oursChild.result.stdout) as { events: number; hazards: unknown[] };
+      const document = JSON.parse(oursChild.result.stdout) as { events: number; hazards: { code: string }[] };
+      if (run === 1) {
+        const codes = new Map<string, number>();
+        for (const { code } of document.hazards) codes.set(code, (codes.get(code) ?? 0) + 1);
+        ctx.progress(`  hazards: ${[...codes].map(([code, n]) => `${code} ${n}`).join(', ')}`);
+      }
       check('pasid replay', document.events);
       best.oursChild = Math.min(best.oursChild, oursChild.seconds);
       best.peakKb = Math.max(best.peakKb, oursChild.result.maxRssKb);
