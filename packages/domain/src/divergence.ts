@@ -1,5 +1,5 @@
 import { type StateDocument, toStateDocument } from './document.js';
-import type { InputEvent, Policy } from './events.js';
+import type { DerivedEvent, InputEvent, Policy } from './events.js';
 import { Replayer } from './replayer.js';
 import { forWhatIf } from './what-if.js';
 
@@ -83,17 +83,29 @@ export class DivergenceFinder {
   /** Applies one input under both policies; returns the divergence when this input makes it. */
   push(input: InputEvent): Divergence | null {
     if (this.found) return this.found;
-    const docs = this.replayers.map((replayer, i) => {
-      const policy = this.policies[i] as Policy;
+    const apply = (side: 0 | 1): readonly DerivedEvent[] => {
+      const replayer = this.replayers[side];
+      const policy = this.policies[side];
       const decision = replayer.apply(policy === this.options.recordedPolicy ? input : forWhatIf(input));
       if (!decision.ok) {
         throw new Error(
           `input ${replayer.version + 1} (${input.type}) cannot be replayed under ${policy}: ${decision.rejection.message}`,
         );
       }
-      return toStateDocument(replayer.state);
-    }) as [StateDocument, StateDocument];
-    // The usual case (no difference) costs two serialisations; the details only when they differ.
+      return decision.events;
+    };
+    const derived = [apply(0), apply(1)] as const;
+    // Until now the two states agree (but for policy-specific fields), and an input's effects on
+    // the state are its unconditional ones plus its derived events (evolve decides nothing). So
+    // the same consequences keep them in agreement: the usual step costs its own events, not two
+    // whole states (which made a long history's search quadratic). Only a step whose consequences
+    // differ is compared state against state, and it may still agree (the same effects in
+    // another order).
+    if (sameConsequences(derived[0], derived[1])) return null;
+    const docs = this.replayers.map((replayer) => toStateDocument(replayer.state)) as [
+      StateDocument,
+      StateDocument,
+    ];
     if (JSON.stringify(comparable(docs[0])) === JSON.stringify(comparable(docs[1]))) return null;
     this.found = {
       version: docs[0].events,
@@ -114,6 +126,20 @@ export function firstDivergence(
   const finder = new DivergenceFinder(policies, options);
   for (const input of inputs) if (finder.push(input)) break;
   return finder.divergence;
+}
+
+/**
+ * Whether two policies derived the same consequences from one input, policy-specific fields and
+ * events left out (`RefcountChanged` is a count change and nothing else).
+ */
+function sameConsequences(left: readonly DerivedEvent[], right: readonly DerivedEvent[]): boolean {
+  const a = left.filter((e) => e.type !== 'RefcountChanged');
+  const b = right.filter((e) => e.type !== 'RefcountChanged');
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) {
+    if (JSON.stringify(comparable(a[i])) !== JSON.stringify(comparable(b[i]))) return false;
+  }
+  return true;
 }
 
 /** The value without policy-specific fields, at any depth. */

@@ -4,7 +4,12 @@ import {
   describeDifference,
   documentDifferences,
   firstDivergence,
+  forWhatIf,
+  generateHistory,
   type InputEvent,
+  type Policy,
+  Replayer,
+  toStateDocument,
 } from '../src/index.js';
 import { dsa0, workedExample } from './support/specification.js';
 
@@ -50,6 +55,57 @@ describe('firstDivergence', () => {
     const found = firstDivergence(history(), ['LAZY_REFCOUNT', 'EAGER_UNBIND'], options);
     expect(found?.version).toBe(100_004);
     expect(found?.input).toEqual({ type: 'DeviceUnbound', pid: 100, device: dsa0 });
+  });
+  it('finds a divergence after 20,000 live processes (the search follows each step, not whole states)', () => {
+    // Every process stays alive, so each state is larger than the last: comparing whole states at
+    // every step made this search quadratic.
+    function* history(): Generator<InputEvent> {
+      for (let pid = 1; pid <= 20_000; pid += 1) yield { type: 'ProcessCreated', pid };
+      yield { type: 'DeviceBound', pid: 7, device: dsa0 };
+      yield { type: 'Enqcmd', tid: 7, device: dsa0 };
+      yield { type: 'DeviceUnbound', pid: 7, device: dsa0 };
+    }
+    const found = firstDivergence(history(), ['MM_EXIT', 'EAGER_UNBIND'], options);
+    expect(found?.version).toBe(20_003);
+    expect(found?.differences).toContainEqual({ field: 'freed', key: null, left: null, right: 1 });
+  });
+
+  it('agrees with comparing whole states at every step, on random histories under every pair of policies', () => {
+    const pairs: [Policy, Policy][] = [
+      ['LAZY_REFCOUNT', 'MM_EXIT'],
+      ['LAZY_REFCOUNT', 'EAGER_UNBIND'],
+      ['MM_EXIT', 'EAGER_UNBIND'],
+      ['EAGER_UNBIND', 'LAZY_REFCOUNT'],
+    ];
+    let diverged = 0;
+    for (let seed = 1; seed <= 12; seed += 1) {
+      for (const pair of pairs) {
+        const config = { maxPasid: seed % 3 === 0 ? 4 : DEFAULT_MAX_PASID, recordedPolicy: pair[0] };
+        const inputs: InputEvent[] = [];
+        const source = generateHistory({ policy: pair[0], maxPasid: config.maxPasid, seed });
+        for (let i = 0; i < 300; i += 1) inputs.push(source.next().value);
+        // The reference: both states whole, after every input.
+        const replayers = pair.map((policy) => new Replayer({ policy, maxPasid: config.maxPasid }));
+        let expected: { version: number; differences: unknown } | null = null;
+        for (const [i, input] of inputs.entries()) {
+          for (const [side, r] of replayers.entries()) r.apply(side === 0 ? input : forWhatIf(input));
+          const [left, right] = replayers.map((r) => toStateDocument(r.state));
+          const differences = documentDifferences(left!, right!);
+          if (differences.length > 0) {
+            expected = { version: i + 1, differences };
+            break;
+          }
+        }
+        const found = firstDivergence(inputs, pair, config);
+        expect(
+          found && { version: found.version, differences: found.differences },
+          `seed ${seed}, ${pair}`,
+        ).toEqual(expected);
+        if (expected) diverged += 1;
+      }
+    }
+    // The histories do diverge (else the comparison above would prove little).
+    expect(diverged).toBeGreaterThan(24);
   });
 });
 
