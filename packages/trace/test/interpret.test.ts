@@ -100,6 +100,22 @@ describe('interpretation of the IOMMU half (facts -> inputs, whatever the model 
 });
 
 describe('syscall tracepoints as each tool prints them', () => {
+  it.each([
+    ['tracefs-syscalls-v6.18.txt', '"fd: 9", "fd: 0xb", "fd: 0x10"'],
+    ['tracefs-syscalls-v6.17.txt', '"fd: 9", "fd: b", "fd: 10" (hex without 0x)'],
+  ])('tracefs syscall arguments of both generations (%s: %s) are the same fds', async (name) => {
+    const { inputs, report } = await collect([fixture(name)], { gate: takesAll });
+    expect(report.sources[0]?.kind).toBe('tracefs');
+    expect(bare(inputs).filter((i) => i.type === 'FileClosed')).toEqual([
+      { type: 'FileClosed', pid: 24187, fd: 9 },
+      { type: 'FileClosed', pid: 24187, fd: 11 },
+      { type: 'FileClosed', pid: 24187, fd: 16 },
+    ]);
+    expect(report.sources[0]?.ignored.get('openat of a file that is not an accelerator')).toBe(3);
+    expect(report.sources[0]?.ignored.get('openat failed')).toBe(1);
+    expect(report.skippedTotal).toBe(0);
+  });
+
   it('tracefs "sys_openat -> 0x3" and "sys_close(fd: 3)"; perf "0xfffffffffffffffe" is a failed openat', async () => {
     const text = [
       '# tracer: nop',

@@ -116,8 +116,9 @@ function parseProbeBody(name: string, body: string): BodyOutcome {
       return ret ? { kind: 'try_fixup_enqcmd_gp' } : { kind: 'try_fixup_enqcmd_gp', refused: true };
     }
     case 'sys_exit_openat': {
-      // tracefs: "sys_openat -> 0x3"; perf script: "0x3" (a failure is negative, in perf as
-      // 64-bit two's complement hex)
+      // tracefs: "sys_openat -> 0x3" (print_syscall_exit's "%s -> 0x%lx", kernel/trace/
+      // trace_syscalls.c, the same since 2009); perf script: "0x3" (the event's "0x%lx"). A
+      // failure is negative: 64-bit two's complement hex
       const m = /(?:->\s*)?(-?(?:0x)?[0-9a-f]+)\s*$/i.exec(body);
       if (!m) return truncated(name);
       const text = m[1]!;
@@ -126,10 +127,15 @@ function parseProbeBody(name: string, body: string): BodyOutcome {
       return { kind: 'openat', fd: Number(value), cloexec: false };
     }
     case 'sys_enter_close': {
-      // tracefs: "sys_close(fd: 3)"; perf: "fd: 0x00000003"
-      const m = /fd:\s*((?:0x)?[0-9a-f]+)/i.exec(body);
-      const fd = int(m?.[1]);
-      if (fd === undefined) return truncated(name);
+      // perf script and trace-cmd report print the event's own format, "fd: 0x%08lx". tracefs
+      // prints syscall arguments itself (kernel/trace/trace_syscalls.c, print_syscall_enter):
+      // "%s: %lx" (hex without 0x: "fd: a" is 10, "fd: 10" is 16) up to the 2025 change
+      // "tracing: Have syscall trace events show "0x" for values greater than 10" (in this
+      // machine's 6.18: "fd: 9", then "fd: 0xa"), "%lu" below 10 and "0x%lx" from 10 since.
+      // Digits without 0x are hex in both: below 10 the two generations print the same text.
+      const m = /fd:\s*(?:0x)?([0-9a-f]+)\s*(?:,|\)|$)/i.exec(body);
+      const fd = m ? Number.parseInt(m[1]!, 16) : NaN;
+      if (!Number.isSafeInteger(fd)) return truncated(name);
       return { kind: 'close', fd };
     }
     default:
