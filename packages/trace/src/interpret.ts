@@ -30,13 +30,21 @@ export class Interpreter {
   private readonly pendingBind = new Map<number, PendingBind>();
   /** Tasks inside the driver's release: their next unbind is the file's, which the model derives. */
   private readonly releasing = new Set<number>();
-  /** Tasks whose fix-up was seen by its kprobe: the MSR write that follows is the same fact. */
-  private readonly fixedUp = new Set<number>();
+  /**
+   * Tasks whose last fact was an IA32_PASID write: try_fixup_enqcmd_gp() writes the MSR inside
+   * itself, then returns true (arch/x86/kernel/traps.c: wrmsrl(MSR_IA32_PASID, pasid |
+   * MSR_IA32_PASID_VALID); current->pasid_activated = 1; return true), so its kretprobe line
+   * comes right after the write, in the same task, and is the same fix-up.
+   */
+  private readonly msrWritten = new Set<number>();
 
   take(fact: Fact): Interpreted[] {
     const out: Interpreted[] = [];
     const tid = fact.tid;
     if (tid !== undefined && fact.pid !== undefined) this.groupOf.set(tid, fact.pid);
+    // Only the task's very next fact can be the fix-up's return.
+    if (this.msrWritten.size > 0 && tid !== undefined && fact.body.kind !== 'try_fixup_enqcmd_gp')
+      this.msrWritten.delete(tid);
     const pending = tid === undefined ? undefined : this.pendingBind.get(tid);
     if (pending && tid !== undefined) {
       const body = fact.body;
@@ -105,21 +113,24 @@ export class Interpreter {
         return { fact, input: { type: 'ProcessExec', pid: body.pid } };
       case 'sched_process_exit':
         this.groupOf.delete(body.pid);
-        this.fixedUp.delete(body.pid);
         return { fact, input: { type: 'TaskExited', tid: body.pid } };
       case 'write_msr': {
         if (body.msr !== MSR_IA32_PASID) return { fact, ignored: 'write_msr of another MSR' };
         if ((BigInt(`0x${body.value}`) & MSR_IA32_PASID_VALID) === 0n)
           return { fact, ignored: 'IA32_PASID cleared' };
         if (fact.tid === undefined) return { fact, skipped: 'write_msr without its task' };
-        if (this.fixedUp.delete(fact.tid)) return { fact, ignored: 'the fix-up already seen by its kprobe' };
+        // The fix-up's own write (a capture without the kretprobe sees only this line).
+        this.msrWritten.add(fact.tid);
         return { fact, input: { type: 'Enqcmd', tid: fact.tid } };
       }
       case 'try_fixup_enqcmd_gp':
         if (fact.tid === undefined) return { fact, skipped: 'fix-up without its task' };
+        if (this.msrWritten.delete(fact.tid)) {
+          if (!body.refused) return { fact, ignored: 'return of the fix-up whose MSR write is above' };
+        }
         // Fixed up or refused (then SIGSEGV), the task took ENQCMD's #GP: the model decides which
-        // (its SIGSEGV reason says why the kernel refused). Only a fix-up writes the MSR after.
-        if (!body.refused) this.fixedUp.add(fact.tid);
+        // (its SIGSEGV reason says why the kernel refused). A refusal writes no MSR; a fix-up
+        // without its write above is one whose msr:write_msr the capture did not enable.
         return { fact, input: { type: 'Enqcmd', tid: fact.tid } };
       case 'iommu_sva_bind_device': {
         const pid = this.group(fact);

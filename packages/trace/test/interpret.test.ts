@@ -38,8 +38,8 @@ describe('interpretation of the IOMMU half (facts -> inputs, whatever the model 
   it('a bind with no fd after it is a process bond; an unbind outside a release is DeviceUnbound', async () => {
     const text = [
       '10.000000001 0   7       7       iommu_sva_bind_device    device=0000:6a:02.0 pasid=5',
-      '10.000000002 0   7       7       try_fixup_enqcmd_gp      pasid=5',
-      '10.000000003 0   7       7       write_msr                msr=0xd93 value=0x80000005',
+      '10.000000002 0   7       7       write_msr                msr=0xd93 value=0x80000005',
+      '10.000000003 0   7       7       try_fixup_enqcmd_gp      pasid=5',
       '10.000000004 0   7       7       write_msr                msr=0xd93 value=0x0',
       '10.000000005 0   7       7       iommu_sva_unbind_device  device=0000:6a:02.0 pasid=5',
     ].join('\n');
@@ -49,35 +49,40 @@ describe('interpretation of the IOMMU half (facts -> inputs, whatever the model 
       { type: 'Enqcmd', tid: 7 },
       { type: 'DeviceUnbound', pid: 7, device: '0000:6a:02.0' },
     ]);
-    expect(report.sources[0]?.ignored.get('the fix-up already seen by its kprobe')).toBe(1);
+    expect(report.sources[0]?.ignored.get('return of the fix-up whose MSR write is above')).toBe(1);
     expect(report.sources[0]?.ignored.get('IA32_PASID cleared')).toBe(1);
   });
 
-  it('a refused fix-up (kretprobe ret=0) is the #GP of an ENQCMD all the same: Enqcmd, and no MSR write is awaited', async () => {
+  it('a fix-up writes IA32_PASID inside try_fixup_enqcmd_gp, so its kretprobe follows the write: one Enqcmd; a refusal writes nothing', async () => {
     const text = [
       '10.000000001 0   7       7       try_fixup_enqcmd_gp      ret=0',
       '10.000000002 0   7       7       write_msr                msr=0xd93 value=0x80000005',
       '10.000000003 0   7       7       try_fixup_enqcmd_gp      ret=1',
-      '10.000000004 0   7       7       write_msr                msr=0xd93 value=0x80000005',
-      '10.000000005 0   7       7       try_fixup_enqcmd_gp      ret=x',
+      '10.000000004 0   8       8       try_fixup_enqcmd_gp      ret=1',
+      '10.000000005 0   7       7       write_msr                msr=0xd93 value=0x80000005',
+      '10.000000006 0   7       7       sched_process_exec       pid=7 old_pid=7',
+      '10.000000007 0   7       7       try_fixup_enqcmd_gp      ret=1',
+      '10.000000008 0   7       7       try_fixup_enqcmd_gp      ret=x',
     ].join('\n');
     const { inputs, report } = await collect([textSource('bt.txt', text)], { gate: takesAll });
-    // refused, then a fix-up's own MSR write (another #GP), then a fix-up seen twice (kprobe + MSR)
     expect(bare(inputs)).toEqual([
-      { type: 'Enqcmd', tid: 7 },
-      { type: 'Enqcmd', tid: 7 },
-      { type: 'Enqcmd', tid: 7 },
+      { type: 'Enqcmd', tid: 7 }, // refused: SIGSEGV, no MSR write
+      { type: 'Enqcmd', tid: 7 }, // the write, then its own return (ignored)
+      { type: 'Enqcmd', tid: 8 }, // a fix-up whose write the capture did not have
+      { type: 'Enqcmd', tid: 7 }, // a write whose return never came
+      { type: 'ProcessExec', pid: 7 },
+      { type: 'Enqcmd', tid: 7 }, // a return after another fact of the task: not that write's
     ]);
-    expect(report.sources[0]?.ignored.get('the fix-up already seen by its kprobe')).toBe(1);
+    expect(report.sources[0]?.ignored.get('return of the fix-up whose MSR write is above')).toBe(1);
     expect(report.examples[0]).toMatchObject({
-      line: 5,
+      line: 8,
       reason: 'try_fixup_enqcmd_gp: missing or bad field "ret"',
     });
 
     const perf = [
       '     dsa-app  1100/1100  [001]   200.000100: probe:pasid_fixup: (ffffffff81035b20 <- ffffffff81c0a3e5) ret=0x0',
-      '     dsa-app  1100/1101  [000]   200.000200: probe:pasid_fixup: (ffffffff81035b20 <- ffffffff81c0a3e5) ret=0x1',
-      '     dsa-app  1100/1101  [000]   200.000300: msr:write_msr: d93, value 80000002',
+      '     dsa-app  1100/1101  [000]   200.000200: msr:write_msr: d93, value 80000002',
+      '     dsa-app  1100/1101  [000]   200.000201: probe:pasid_fixup: (ffffffff81035b20 <- ffffffff81c0a3e5) ret=0x1',
     ].join('\n');
     const fromPerf = await collect([textSource('perf.txt', perf)], { gate: takesAll });
     expect(bare(fromPerf.inputs)).toEqual([
