@@ -25,8 +25,12 @@ export interface TraceOptions {
   maxPasid?: number;
   /** The model that decides whether an input is taken (the domain, unless a test says else). */
   gate?: ModelGate;
-  /** Override every source's reorder window (ns) and the facts it may hold. */
-  sorter?: { windowNs?: number; maxHeld?: number };
+  /**
+   * Override every source's reorder window (ns) and the facts it may hold; how long a quiet
+   * live source holds the others back (idleWindowMs, default DEFAULT_IDLE_WINDOW_MS) and the
+   * clock it is measured with.
+   */
+  sorter?: { windowNs?: number; maxHeld?: number; idleWindowMs?: number; now?: () => number };
 }
 
 /**
@@ -60,6 +64,8 @@ export async function* traceInputs(
     opened.map((s) => ({ batches: s.facts, windowNs: options.sorter?.windowNs ?? s.reorderWindowNs })),
     {
       maxHeld: options.sorter?.maxHeld ?? DEFAULT_MAX_HELD,
+      ...(options.sorter?.idleWindowMs === undefined ? {} : { idleWindowMs: options.sorter.idleWindowMs }),
+      ...(options.sorter?.now === undefined ? {} : { now: options.sorter.now }),
       late(fact, releasedTs) {
         const reason = `out of order: ${fact.tsText} s is before ${(releasedTs / 1e9).toFixed(6)} s, already merged`;
         if (strict) fail(fact, reason);

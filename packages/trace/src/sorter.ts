@@ -106,6 +106,23 @@ export class ReorderBuffer {
 /** Batches of facts from one source; an empty batch means "nothing now" (a live source idling). */
 export type FactBatches = AsyncIterator<Fact[]>;
 
+/**
+ * How long (ms of wall-clock time) a live source may stay quiet and still hold back the others'
+ * later facts. While one source of several has nothing new, its next line could be earlier than
+ * what the others hold, so their facts after the time it has reached wait for it; once it has
+ * been quiet this long it is taken as caught up, and a line it brings later that is earlier than
+ * what was merged is out of order (reported, never moved). So across live files, order is
+ * guaranteed for sources that lag each other by less than this.
+ */
+export const DEFAULT_IDLE_WINDOW_MS = 1000;
+
+export interface MergeOptions extends Omit<SorterOptions, 'windowNs'> {
+  /** See DEFAULT_IDLE_WINDOW_MS. */
+  idleWindowMs?: number;
+  /** The wall clock (ms), for the idle window; tests pass their own. */
+  now?: () => number;
+}
+
 interface Lane {
   iterator: FactBatches;
   buffer: ReorderBuffer;
@@ -113,20 +130,27 @@ interface Lane {
   at: number;
   done: boolean;
   idle: boolean;
+  /** When (wall clock) it last went quiet. */
+  idleSince: number;
+  /** The time of the last fact merged from it: the trace time it has passed. */
+  passedTs: number;
 }
 
 /** The k-way merge: yields batches of facts in time order across every source. */
 export async function* mergeByTime(
   sources: readonly { batches: FactBatches; windowNs: number }[],
-  options: Omit<SorterOptions, 'windowNs'>,
+  options: MergeOptions,
 ): AsyncGenerator<Fact[]> {
+  const { idleWindowMs = DEFAULT_IDLE_WINDOW_MS, now = Date.now, ...sorter } = options;
   const lanes: Lane[] = sources.map(({ batches: iterator, windowNs }) => ({
     iterator,
-    buffer: new ReorderBuffer({ ...options, windowNs }),
+    buffer: new ReorderBuffer({ ...sorter, windowNs }),
     ready: [],
     at: 0,
     done: false,
     idle: false,
+    idleSince: 0,
+    passedTs: -Infinity,
   }));
   const fill = async (lane: Lane) => {
     while (lane.at >= lane.ready.length && !lane.done) {
@@ -135,8 +159,9 @@ export async function* mergeByTime(
         lane.done = true;
         lane.ready = lane.buffer.flush();
       } else if (next.value.length === 0) {
-        // An idle live source: release what it holds and let the others go on.
+        // An idle live source: release what it holds; the others wait for it (see limit below).
         lane.ready = lane.buffer.flush();
+        if (!lane.idle) lane.idleSince = now();
         lane.idle = true;
       } else {
         lane.idle = false;
@@ -157,15 +182,18 @@ export async function* mergeByTime(
       else if (lane.idle) yield [];
     }
   }
+  let mergedTs = -Infinity;
   for (;;) {
     await Promise.all(lanes.map(fill));
-    const live = lanes.filter((l) => l.at < l.ready.length);
-    if (live.length === 0) {
-      if (lanes.every((l) => l.done)) return;
-      yield [];
-      continue;
+    if (lanes.every((l) => l.done && l.at >= l.ready.length)) return;
+    // A quiet live source with nothing ready holds the others at the time it has passed, until
+    // it has been quiet for the idle window.
+    const clock = now();
+    let limit = Infinity;
+    for (const lane of lanes) {
+      if (lane.at < lane.ready.length || lane.done) continue;
+      if (clock - lane.idleSince < idleWindowMs) limit = Math.min(limit, lane.passedTs);
     }
-    // Only while every source that is not done or idle has a head can the earliest be chosen.
     const out: Fact[] = [];
     for (;;) {
       let best: Lane | undefined;
@@ -179,12 +207,24 @@ export async function* mergeByTime(
         } else second = Math.min(second, ts);
       }
       if (!best) break;
-      while (best.at < best.ready.length && (best.ready[best.at] as Fact).ts <= second) {
-        out.push(best.ready[best.at] as Fact);
+      const upTo = Math.min(second, limit);
+      const from = best.at;
+      while (best.at < best.ready.length && (best.ready[best.at] as Fact).ts <= upTo) {
+        const fact = best.ready[best.at] as Fact;
         best.at += 1;
+        // Earlier than what another source already gave: a source that stayed quiet past the
+        // idle window and then brought old lines. Reported, never moved.
+        if (fact.ts < mergedTs) sorter.late(fact, mergedTs);
+        else {
+          out.push(fact);
+          mergedTs = fact.ts;
+        }
       }
-      if (best.at >= best.ready.length && !best.done && !best.idle) break;
+      if (best.at > from) best.passedTs = (best.ready[best.at - 1] as Fact).ts;
+      // Held at the limit, or a lane ran out: read again before choosing further.
+      if (best.at === from || (best.at >= best.ready.length && !best.done)) break;
     }
+    // An empty batch while facts wait for a quiet source: a follower flushes what it has.
     yield out;
   }
 }
