@@ -91,15 +91,31 @@ export async function* traceInputs(
     }
     let input = item.input;
     let decision = gate.apply(input);
+    if (decision.ok && item.adjusted)
+      report.adjust(stats, item.fact.line, item.adjusted.reason, item.adjusted.example);
     if (!decision.ok && input.type === 'ProcessCreated' && decision.field === 'parent') {
-      // The parent started before the capture: the child is still a process, with no parent.
-      const { parent: _unknown, ...orphan } = input;
+      // The parent started before the capture: the child is still a process, with no parent;
+      // the report says so (the history's first events of it lack what the kernel knew).
+      const { parent, ...orphan } = input;
       input = orphan;
       decision = gate.apply(input);
+      if (decision.ok)
+        report.adjust(
+          stats,
+          item.fact.line,
+          'ProcessCreated taken without its parent (the model never saw the parent start)',
+          `ProcessCreated of pid ${input.pid} taken without its parent: pid ${parent} is not a process the model knows (it started before the capture)`,
+        );
     }
     if (!decision.ok) {
-      if (input.type === 'FileClosed' && source.stats.kind !== 'bpftrace') {
-        // The syscall tracepoint sees every close(); the model holds only accelerator files.
+      if (
+        input.type === 'FileClosed' &&
+        source.stats.kind !== 'bpftrace' &&
+        decision.code === 'FD_NOT_OPEN'
+      ) {
+        // The syscall tracepoint sees every close() of a process the model knows; the model
+        // holds only accelerator files, so an fd it has no file for is another kind of file.
+        // Any other rejection (a process the model does not know, a bad field) is reported.
         report.ignore(stats, 'close of an fd that is not an open accelerator file');
         return;
       }

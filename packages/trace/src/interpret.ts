@@ -8,7 +8,8 @@ import type { Fact } from './fact.js';
  * takes an input is the domain's to say (gate.ts), not this file's.
  */
 export type Interpreted =
-  | { fact: Fact; input: InputEvent; also?: Fact }
+  /** `adjusted`: taken, but with less than the kernel knew (the report says so). */
+  | { fact: Fact; input: InputEvent; also?: Fact; adjusted?: { reason: string; example: string } }
   | { fact: Fact; ignored: string }
   | { fact: Fact; skipped: string };
 
@@ -98,13 +99,17 @@ export class Interpreter {
         this.groupOf.set(body.pid, body.pid);
         // fork, vfork, CLONE_VM without CLONE_THREAD: a process whose parent is the forking
         // task's thread group (task_newtask runs in the forking thread).
-        return {
-          fact,
-          input:
-            parent === undefined
-              ? { type: 'ProcessCreated', pid: body.pid }
-              : { type: 'ProcessCreated', pid: body.pid, parent },
-        };
+        if (parent === undefined) {
+          return {
+            fact,
+            input: { type: 'ProcessCreated', pid: body.pid },
+            adjusted: {
+              reason: 'ProcessCreated without its parent (the forking task was never seen: no tgid column)',
+              example: `ProcessCreated of pid ${body.pid} without its parent: the forking task ${fact.tid} was never seen (no tgid column; options/record-tgid gives it)`,
+            },
+          };
+        }
+        return { fact, input: { type: 'ProcessCreated', pid: body.pid, parent } };
       }
       case 'sched_process_exec':
         // A non-leader's exec takes the leader's id (old_pid is the thread that called exec).

@@ -8,6 +8,8 @@ export interface SourceStats {
   used: number;
   ignored: Map<string, number>;
   skipped: Map<string, number>;
+  /** Facts used, but not as the trace said them (e.g. a child whose parent the model never saw). */
+  adjusted: Map<string, number>;
 }
 
 export interface SkippedLine {
@@ -35,12 +37,23 @@ export class TraceReport {
   /** The first skipped lines, with file and line, for people to look at. */
   readonly examples: SkippedLine[] = [];
   skippedTotal = 0;
+  /** Facts used with a change (SourceStats.adjusted), and the first of them. */
+  adjustedTotal = 0;
+  readonly adjustedExamples: SkippedLine[] = [];
   /** Events written without `at` because no boot time was known. */
   withoutAt = 0;
   withoutBootId = false;
 
   addSource(name: string, kind: TraceKind): SourceStats {
-    const stats: SourceStats = { name, kind, lines: 0, used: 0, ignored: new Map(), skipped: new Map() };
+    const stats: SourceStats = {
+      name,
+      kind,
+      lines: 0,
+      used: 0,
+      ignored: new Map(),
+      skipped: new Map(),
+      adjusted: new Map(),
+    };
     this.sources.push(stats);
     return stats;
   }
@@ -53,6 +66,14 @@ export class TraceReport {
     stats.skipped.set(reason, (stats.skipped.get(reason) ?? 0) + 1);
     this.skippedTotal += 1;
     if (this.examples.length < EXAMPLES) this.examples.push({ file: stats.name, line, reason: example });
+  }
+
+  /** A fact taken with a change: counted by reason, its line kept with the examples. */
+  adjust(stats: SourceStats, line: number, reason: string, example = reason): void {
+    stats.adjusted.set(reason, (stats.adjusted.get(reason) ?? 0) + 1);
+    this.adjustedTotal += 1;
+    if (this.adjustedExamples.length < EXAMPLES)
+      this.adjustedExamples.push({ file: stats.name, line, reason: example });
   }
 
   get used(): number {
@@ -70,10 +91,17 @@ export class TraceReport {
       );
       if (ignored > 0) out.push(`  ignored: ${byCount(s.ignored)}`);
       if (skipped > 0) out.push(`  skipped: ${byCount(s.skipped)}`);
+      if (s.adjusted.size > 0) out.push(`  used with a change: ${byCount(s.adjusted)}`);
     }
     for (const e of this.examples) out.push(`  ${e.file}:${e.line}: ${e.reason}`);
     if (this.skippedTotal > this.examples.length) {
       out.push(`  ... and ${this.skippedTotal - this.examples.length} more skipped lines`);
+    }
+    for (const e of this.adjustedExamples) out.push(`  ${e.file}:${e.line}: ${e.reason}`);
+    if (this.adjustedTotal > this.adjustedExamples.length) {
+      out.push(
+        `  ... and ${this.adjustedTotal - this.adjustedExamples.length} more lines used with a change`,
+      );
     }
     if (this.withoutAt > 0) {
       out.push(
@@ -93,9 +121,12 @@ export class TraceReport {
         used: s.used,
         ignored: Object.fromEntries(s.ignored),
         skipped: Object.fromEntries(s.skipped),
+        adjusted: Object.fromEntries(s.adjusted),
       })),
       examples: this.examples,
       skipped: this.skippedTotal,
+      adjusted: this.adjustedTotal,
+      adjustedExamples: this.adjustedExamples,
       withoutAt: this.withoutAt,
     };
   }

@@ -146,3 +146,45 @@ describe('syscall tracepoints as each tool prints them', () => {
     expect(perf.report.sources[0]?.ignored.get('openat failed')).toBe(1);
   });
 });
+
+describe('what the model rejects is reported, never hidden (the domain decides)', () => {
+  it('a child of a parent the model never saw is taken without it, and the report names its line', async () => {
+    const text = [
+      '# tracer: nop',
+      '  bash-40  (     40) [000] .....  1.000001: task_newtask: pid=41 comm=bash clone_flags=1200011 oom_score_adj=0',
+    ].join('\n');
+    const { inputs, report } = await collect([textSource('t.txt', text)]);
+    expect(bare(inputs)).toEqual([{ type: 'ProcessCreated', pid: 41 }]);
+    expect(report.adjustedExamples).toEqual([
+      {
+        file: 't.txt',
+        line: 2,
+        reason:
+          'ProcessCreated of pid 41 taken without its parent: pid 40 is not a process the model knows (it started before the capture)',
+      },
+    ]);
+    expect(report.format()).toContain('used with a change: 1 ProcessCreated taken without its parent');
+  });
+
+  it('syscall closes: an fd the model holds no file for is ignored; a close in a process it does not know is skipped (and fails --strict)', async () => {
+    const text = [
+      '# tracer: nop',
+      '  bash-40  (     40) [000] .....  1.000001: task_newtask: pid=41 comm=bash clone_flags=1200011 oom_score_adj=0',
+      '  app-41  (     41) [000] .....  1.000002: sys_close(fd: 0xa)',
+      '  cron-77  (     77) [001] .....  1.000003: sys_close(fd: 4)',
+    ].join('\n');
+    const { inputs, report } = await collect([textSource('t.txt', text)]);
+    expect(bare(inputs)).toEqual([{ type: 'ProcessCreated', pid: 41 }]);
+    expect(report.sources[0]?.ignored.get('close of an fd that is not an open accelerator file')).toBe(1);
+    expect(report.examples).toEqual([
+      {
+        file: 't.txt',
+        line: 4,
+        reason: 'FileClosed left out: pid 77 is not a live process (PROCESS_NOT_FOUND)',
+      },
+    ]);
+    await expect(collect([textSource('t.txt', text)], { strict: true })).rejects.toThrow(
+      't.txt:4: FileClosed left out: pid 77 is not a live process (PROCESS_NOT_FOUND)',
+    );
+  });
+});

@@ -40,6 +40,16 @@ describe('each reader on its fixture (formats from the kernel and the tools)', (
       { type: 'TaskExited', tid: 2101 },
       { type: 'TaskExited', tid: 2100 },
     ]);
+    // taken, but the report says what it lacks
+    expect(report.sources[0]?.adjusted.size).toBe(1);
+    expect(report.adjustedExamples).toEqual([
+      {
+        file: 'tracefs-v5.10.txt',
+        line: 5,
+        reason:
+          'ProcessCreated of pid 2100 without its parent: the forking task 2001 was never seen (no tgid column; options/record-tgid gives it)',
+      },
+    ]);
   });
 
   it('perf script default layout (comm with spaces, subsystem:event names)', async () => {
