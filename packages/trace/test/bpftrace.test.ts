@@ -92,4 +92,77 @@ describe.runIf(bpftrace)('tools/capture/pasid.bt', () => {
       expect(inputs.every((i) => i.at !== undefined)).toBe(true);
     },
   );
+
+  it.runIf(root && tracefsAvailable())(
+    "closes: an O_CLOEXEC fd's entry stops matching at exec, a kept fd's does not (@accel is never stale)",
+    async () => {
+      // No idxd here: a file of the test's stands in for the accelerator (the open probe gates on it).
+      const standIn = path.join(tmp, 'accel-stand-in');
+      writeFileSync(standIn, '');
+      const source = readFileSync(script, 'utf8');
+      const program = source
+        .replace(/^k(?:ret)?probe:[^\n]*\n(?:\/[^\n]*\/\n)?\{[\s\S]*?^\}\n/gm, '')
+        .replace('BEGIN\n{\n', 'BEGIN\n{\n\t@opening[0] = 0;\n\t@binding[0] = 0;\n')
+        .concat(
+          `\ntracepoint:syscalls:sys_enter_openat\n/str(args->filename) == "${standIn}"/\n{\n\t@opening[tid] = 1;\n}\n`,
+        );
+      const file = path.join(tmp, 'closes.bt');
+      writeFileSync(file, program);
+      // fd A with O_CLOEXEC, fd B without; exec itself; the new image closes both numbers (A is gone).
+      const c = path.join(tmp, 'cloexec.c');
+      writeFileSync(
+        c,
+        [
+          '#include <fcntl.h>',
+          '#include <stdio.h>',
+          '#include <stdlib.h>',
+          '#include <unistd.h>',
+          'int main(int argc, char **argv) {',
+          '  if (argc == 4) { close(atoi(argv[2])); close(atoi(argv[3])); printf("%d\\n", getpid()); return 0; }',
+          '  int a = open(argv[1], O_RDONLY | O_CLOEXEC), b = open(argv[1], O_RDONLY);',
+          '  char sa[16], sb[16]; snprintf(sa, sizeof sa, "%d", a); snprintf(sb, sizeof sb, "%d", b);',
+          '  execl("/proc/self/exe", argv[0], argv[1], sa, sb, (char *)0);',
+          '  return 1;',
+          '}',
+        ].join('\n'),
+      );
+      const bin = path.join(tmp, 'cloexec');
+      const cc = spawnSync('cc', ['-o', bin, c], { encoding: 'utf8' });
+      expect(cc.status, cc.stderr).toBe(0);
+      const child = spawn('bpftrace', [file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+      });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const started = Date.now();
+      while (!/^TIME\s+CPU/m.test(stdout)) {
+        if (Date.now() - started > 30_000 || child.exitCode !== null)
+          throw new Error(`bpftrace did not start: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const run = spawnSync(bin, [standIn], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      const pid = Number(run.stdout.trim());
+      await new Promise((r) => setTimeout(r, 500));
+      child.kill('SIGINT');
+      await exited;
+      const facts = stdout
+        .split('\n')
+        .map((l) => l.split(/\s+/))
+        .filter((f) => f[2] === String(pid) && /^(idxd_cdev_open|close)$/.test(f[4] ?? ''))
+        .map((f) => f.slice(4).join(' '));
+      const [a, b] = facts.map((f) => Number(/fd=(\d+)/.exec(f)?.[1]));
+      // only the kept fd's close: the O_CLOEXEC one was closed by the exec, its number is not it
+      expect(facts).toEqual([
+        `idxd_cdev_open fd=${a} cloexec=1`,
+        `idxd_cdev_open fd=${b} cloexec=0`,
+        `close fd=${b}`,
+      ]);
+    },
+  );
 });
