@@ -89,8 +89,8 @@ describe('each reader on its fixture (formats from the kernel and the tools)', (
 
   it('dmesg -T and journalctl -k need the boot time: skipped and counted without it, taken with it', async () => {
     for (const [name, line] of [
-      ['dmesg-T.txt', 2],
-      ['journalctl-k.txt', 3],
+      ['dmesg-T.txt', 5],
+      ['journalctl-k.txt', 5],
     ] as const) {
       const without = await collect([fixture(name)], { gate: takesAll });
       expect(without.inputs).toEqual([]);

@@ -11,7 +11,8 @@ export type BodyOutcome = FactBody | { ignored: string } | { skipped: string };
 const NEWTASK = /^pid=(\d+) comm=.*? clone_flags=([0-9a-f]+)(?: oom_score_adj=-?\d+)?$/;
 // "filename=%s pid=%d old_pid=%d"
 const EXEC = /(?:^| )pid=(\d+) old_pid=(\d+)$/;
-// "comm=%s pid=%d prio=%d group_dead=%s" (v6.15+); "comm=%s pid=%d prio=%d" before
+// "comm=%s pid=%d prio=%d group_dead=%s" (6.16+: commit 3e816361e94a, "sched/tracepoints: Move and
+// extend the sched_process_exit() tracepoint"); "comm=%s pid=%d prio=%d" before
 const EXIT = /(?:^| )pid=(\d+) prio=-?\d+(?: group_dead=(true|false))?$/;
 // "%x, value %llx%s"
 const WRITE_MSR = /^([0-9a-f]+), value ([0-9a-f]+)( #GP)?$/;
