@@ -193,3 +193,113 @@ describe('a fork with an inherited idxd file (MM_EXIT, the second example of pas
     expect(document.freed).toEqual([]);
   });
 });
+
+describe('binds the kernel failed (pasid.bt prints err=): the model says why', () => {
+  it('PASID_EXHAUSTED: a machine with PASIDs 1..2 (--max-pasid 3, in the header), a third process finds none (-ENOSPC)', () => {
+    const history = traceToHistory([at('pasid-exhausted.bt.txt'), '--max-pasid', '3', '--policy', 'MM_EXIT']);
+    expect(history[0]).toEqual({ policy: 'MM_EXIT', maxPasid: 3 });
+    // the failed bind reaches the model as an attempt, without fd (the open failed)
+    expect(history.filter((e) => e.type === 'DeviceBound').map((e) => [e.pid, e.pasid, e.fd])).toEqual([
+      [3100, 1, 3],
+      [3200, 2, 3],
+      [3300, undefined, undefined],
+    ]);
+    const { document, stderr } = traceThenReplay([at('pasid-exhausted.bt.txt'), '--max-pasid', '3']);
+    expect(document.hazards).toEqual([
+      { code: 'PASID_EXHAUSTED', event: 9, pid: 3300, device: '0000:6a:01.0' },
+    ]);
+    expect(document.pasids.map((p) => [p.pasid, p.pid])).toEqual([
+      [1, 3100],
+      [2, 3200],
+    ]);
+    expect(stderr).not.toContain('a bind the kernel failed was taken by the model');
+  });
+
+  it('the same trace with the default PASID space: the model binds what the kernel failed, and the report says so', () => {
+    const run = spawnSync(process.execPath, [bin, 'trace', at('pasid-exhausted.bt.txt')], {
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      "pasid-exhausted.bt.txt:20: DeviceBound of pid 3300: the kernel failed it (errno -28), the model bound it (is --max-pasid the machine's?)",
+    );
+  });
+
+  it("PASID_ENTRY_BUSY (LAZY_REFCOUNT, the seed's code): PASID 1 freed while its mm kept the entry, handed out again, -EBUSY", () => {
+    const { document } = traceThenReplay([at('entry-busy.bt.txt'), '--policy', 'LAZY_REFCOUNT']);
+    expect(document.hazards).toEqual([
+      // the leader, activated before its exec, exits first: a put of a reference never taken
+      { code: 'UNBALANCED_PUT', event: 8, tid: 2500, pid: 2500, pasid: 1 },
+      { code: 'PASID_FREED_WHILE_BOUND', event: 8, pid: 2500, pasid: 1 },
+      // crc-app's bind is given PASID 1 again: the entry (dsa0, 1) still points at 2500's mm
+      { code: 'PASID_ENTRY_BUSY', event: 11, pid: 2600, device: '0000:6a:01.0', pasid: 1 },
+      // the thread's exit releases the mm and its file: a put on a PASID already freed
+      { code: 'REFCOUNT_UNDERFLOW', event: 13, pid: 2500, pasid: 1 },
+    ]);
+    expect(document.freed).toEqual([1, 1]);
+  });
+});
+
+describe('a non-leader exec (sched_process_exec old_pid != pid)', () => {
+  const trace = at('non-leader-exec.tracefs.txt');
+
+  it("the leader's exit comes first, then the exec under the leader's pid: one process, its thread now the leader", () => {
+    const history = traceToHistory([trace]);
+    expect(history.slice(1).map((e) => [e.type, e.tid ?? e.pid])).toEqual([
+      ['ProcessCreated', 2700],
+      ['ProcessExec', 2700],
+      ['DeviceBound', 2700],
+      ['ThreadCreated', 2701],
+      ['Enqcmd', 2701],
+      ['TaskExited', 2700],
+      ['ProcessExec', 2700],
+      ['TaskExited', 2700],
+    ]);
+    const { document } = traceThenReplay([trace, '--policy', 'MM_EXIT']);
+    expect(document.hazards).toEqual([]);
+    expect(document.freed).toEqual([1]);
+    expect(document.tasks).toEqual([]);
+  });
+
+  it('right after the exec: task 2700 (was 2701) keeps its activation, its MSR reset; fd 3 holds the released old mm', () => {
+    const cut = path.join(tmp, 'non-leader-exec-cut.txt');
+    const text = readFileSync(trace, 'utf8').split('\n');
+    writeFileSync(
+      cut,
+      text
+        .slice(0, text.findIndex((l) => l.includes('sched_process_exec: filename=./crc-tool')) + 1)
+        .join('\n'),
+    );
+    const { document } = traceThenReplay([cut, '--policy', 'MM_EXIT']);
+    expect(document.tasks).toEqual([{ tid: 2700, pid: 2700, msr: null, activated: true }]);
+    expect(document.files).toEqual([
+      { pid: 2700, fd: 3, device: '0000:6a:01.0', pasid: 1, holder: 2700, cloexec: false },
+    ]);
+    expect(document.pasids).toEqual([{ pasid: 1, pid: 2700, refcount: null, devices: [], released: true }]);
+  });
+});
+
+describe('WRONG_ADDRESS_SPACE cannot come from a trace', () => {
+  it("a trace's Enqcmd never names a device (the fix-up does not say which portal), so no policy shows it on any scenario", () => {
+    const scenarios: string[][] = [
+      [at('dmar-faults.perf.txt'), at('dmar-faults.dmesg.txt')],
+      [at('exec-sigsegv.bt.txt')],
+      [at('inherited-file.tracefs.txt'), at('inherited-file.journal.txt')],
+      [at('entry-busy.bt.txt')],
+      [at('non-leader-exec.tracefs.txt')],
+    ];
+    let enqcmds = 0;
+    for (const files of scenarios) {
+      const history = traceToHistory(files);
+      for (const e of history.filter((x) => x.type === 'Enqcmd')) {
+        enqcmds += 1;
+        expect(Object.keys(e).sort()).toEqual(['at', 'id', 'tid', 'type']);
+      }
+      for (const policy of ['LAZY_REFCOUNT', 'MM_EXIT', 'EAGER_UNBIND']) {
+        const { document } = traceThenReplay(files, ['--policy', policy]);
+        expect(document.hazards.map((h) => h.code)).not.toContain('WRONG_ADDRESS_SPACE');
+      }
+    }
+    expect(enqcmds).toBeGreaterThanOrEqual(6);
+  });
+});

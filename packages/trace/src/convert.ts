@@ -93,6 +93,20 @@ export async function* traceInputs(
     let decision = gate.apply(input);
     if (decision.ok && item.adjusted)
       report.adjust(stats, item.fact.line, item.adjusted.reason, item.adjusted.example);
+    if (
+      decision.ok &&
+      item.bindFailed !== undefined &&
+      decision.derived !== undefined &&
+      !decision.derived.includes('BindFailed')
+    ) {
+      // The model bound what the kernel could not: their PASID spaces or entries differ.
+      report.adjust(
+        stats,
+        item.fact.line,
+        "a bind the kernel failed was taken by the model (its PASID space is not the kernel's: --max-pasid?)",
+        `DeviceBound of pid ${(input as { pid: number }).pid}: the kernel failed it (errno ${item.bindFailed}), the model bound it (is --max-pasid the machine's?)`,
+      );
+    }
     if (!decision.ok && input.type === 'ProcessCreated' && decision.field === 'parent') {
       // The parent started before the capture: the child is still a process, with no parent;
       // the report says so (the history's first events of it lack what the kernel knew).

@@ -24,8 +24,11 @@ export type FactBody =
    * or the task was already activated, e.g. before an exec).
    */
   | { kind: 'try_fixup_enqcmd_gp'; pasid?: number; refused?: boolean }
-  /** iommu_sva_bind_device returned a handle for `device` (PASID when the capture read it). */
-  | { kind: 'iommu_sva_bind_device'; device: string; pasid?: number }
+  /**
+   * iommu_sva_bind_device returned a handle for `device` (PASID when the capture read it), or
+   * failed with `error` (a negative errno: -ENOSPC, -EBUSY).
+   */
+  | { kind: 'iommu_sva_bind_device'; device: string; pasid?: number; error?: number }
   /** iommu_sva_unbind_device; `release` when it ran inside the driver's file release. */
   | { kind: 'iommu_sva_unbind_device'; device: string; pasid?: number; release?: boolean }
   /** The openat that opened the accelerator returned `fd` (O_CLOEXEC in `cloexec`). */

@@ -8,7 +8,9 @@ import {
 } from '@pasid/domain';
 
 /** Whether the model takes an input, in the domain's words (its code and message). */
-export type GateDecision = { ok: true } | { ok: false; code: string; field?: string; message: string };
+export type GateDecision =
+  /** `derived`: what the model made of it, when the gate says (the domain's derived events' types). */
+  { ok: true; derived?: readonly string[] } | { ok: false; code: string; field?: string; message: string };
 
 export interface ModelGate {
   /** Decides and, when taken, applies the input (the next decision sees it). */
@@ -35,7 +37,7 @@ export class DomainGate implements ModelGate {
     const check = checkInputEvent(input);
     if (!check.ok) return { ok: false, code: 'INVALID_INPUT', field: check.field, message: check.reason };
     const decision = this.replayer.apply(input);
-    if (decision.ok) return { ok: true };
+    if (decision.ok) return { ok: true, derived: decision.events.map((e) => e.type) };
     const { code, field, message } = decision.rejection;
     return { ok: false, code, field, message };
   }

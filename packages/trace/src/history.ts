@@ -23,9 +23,10 @@ export function historyLine(input: InputEvent): string {
   return `${line}}`;
 }
 
-export function historyHeaderLine(header: { system?: string; policy?: Policy }): string {
+export function historyHeaderLine(header: { system?: string; policy?: Policy; maxPasid?: number }): string {
   const ordered: Record<string, unknown> = {};
   if (header.system !== undefined) ordered.system = header.system;
   if (header.policy !== undefined) ordered.policy = header.policy;
+  if (header.maxPasid !== undefined) ordered.maxPasid = header.maxPasid;
   return JSON.stringify(ordered);
 }

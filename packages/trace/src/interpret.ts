@@ -9,7 +9,14 @@ import type { Fact } from './fact.js';
  */
 export type Interpreted =
   /** `adjusted`: taken, but with less than the kernel knew (the report says so). */
-  | { fact: Fact; input: InputEvent; also?: Fact; adjusted?: { reason: string; example: string } }
+  | {
+      fact: Fact;
+      input: InputEvent;
+      also?: Fact;
+      adjusted?: { reason: string; example: string };
+      /** The kernel's bind failed with this errno: the model should fail it too. */
+      bindFailed?: number;
+    }
   | { fact: Fact; ignored: string }
   | { fact: Fact; skipped: string };
 
@@ -143,6 +150,12 @@ export class Interpreter {
           return { fact, skipped: 'bind in a task of a process the trace never saw start' };
         }
         if (body.device === '') return { fact, skipped: 'bind return without its entry (device unknown)' };
+        if (body.error !== undefined) {
+          // The kernel tried to bind and failed (no PASID left, or the PASID table entry taken):
+          // the attempt goes to the model, whose BindFailed says why (PASID_EXHAUSTED,
+          // PASID_ENTRY_BUSY). No fd follows: the open failed with it.
+          return { fact, input: { type: 'DeviceBound', pid, device: body.device }, bindFailed: body.error };
+        }
         this.pendingBind.set(fact.tid, { fact, pid, device: body.device, pasid: body.pasid });
         return undefined;
       }

@@ -177,13 +177,19 @@ export async function followTrace(
     if (!found.system) {
       await api.request(
         CREATE,
-        { input: { name: system, ...(checked.policy ? { policy: checked.policy } : {}) } },
+        {
+          input: {
+            name: system,
+            ...(checked.policy ? { policy: checked.policy } : {}),
+            ...(checked.maxPasid ? { maxPasid: checked.maxPasid } : {}),
+          },
+        },
         progress.waiting,
       );
     }
     const piped = await Promise.all(files.map(async (f) => f === '-' || (await stat(f)).isFIFO()));
     const rereadable = piped.every((p) => !p);
-    const gate = new DomainGate({ policy: checked.policy });
+    const gate = new DomainGate({ policy: checked.policy, maxPasid: checked.maxPasid });
     let skip = 0;
     let lastStoredId: string | undefined;
     if (version > 0) {

@@ -1,4 +1,4 @@
-import { POLICIES, type Policy } from '@pasid/domain';
+import { isValidMaxPasid, MAX_PASID_RULE, POLICIES, type Policy } from '@pasid/domain';
 import { parseBootTime, TRACE_KINDS, type TraceKind } from '@pasid/trace';
 
 /**
@@ -10,6 +10,7 @@ export interface TraceCommandOptions {
   out?: string;
   system?: string;
   policy?: string;
+  maxPasid?: string;
   strict?: boolean;
   bootTime?: string;
   follow?: boolean;
@@ -28,12 +29,20 @@ export function checkOptions(options: TraceCommandOptions): {
   policy?: Policy;
   format?: TraceKind;
   bootTimeMs?: number;
+  maxPasid?: number;
 } {
   if (options.policy !== undefined && !isPolicy(options.policy)) {
     throw new UsageError(`unknown policy "${options.policy}"; expected one of ${POLICIES.join(', ')}`);
   }
   if (options.format !== undefined && !isKind(options.format)) {
     throw new UsageError(`unknown format "${options.format}"; expected one of ${TRACE_KINDS.join(', ')}`);
+  }
+  let maxPasid: number | undefined;
+  if (options.maxPasid !== undefined) {
+    maxPasid = Number(options.maxPasid);
+    if (!isValidMaxPasid(maxPasid)) {
+      throw new UsageError(`--max-pasid must be ${MAX_PASID_RULE}, got "${options.maxPasid}"`);
+    }
   }
   let bootTimeMs: number | undefined;
   if (options.bootTime !== undefined) {
@@ -48,5 +57,6 @@ export function checkOptions(options: TraceCommandOptions): {
     policy: options.policy as Policy | undefined,
     format: options.format as TraceKind | undefined,
     bootTimeMs,
+    ...(maxPasid === undefined ? {} : { maxPasid }),
   };
 }

@@ -53,7 +53,7 @@ async function writeHistory(
   const write = (text: string) =>
     out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve()));
   try {
-    await write(`${historyHeaderLine({ system: options.system, policy: checked.policy })}\n`);
+    await write(`${historyHeaderLine({ system: options.system, policy: checked.policy, maxPasid: checked.maxPasid })}\n`);
     const inputs = traceInputs(files.map(fileSource), { ...checked, strict: options.strict }, report);
     for await (const batch of inputs) {
       if (batch.length === 0) continue;
@@ -85,6 +85,10 @@ export function registerTrace(program: Command): void {
     .option('--out <history>', 'write the history here (default: stdout)')
     .option('--system <name>', "the history's system name")
     .option('--policy <policy>', `the history's policy (${POLICIES.join(', ')})`)
+    .option(
+      '--max-pasid <n>',
+      "the traced machine's PASID space (PASIDs 1..n-1; its devices' max_pasids), for the model and the history's header",
+    )
     .option('--strict', 'exit 1 at the first line that is skipped, naming its file and line')
     .option('--boot-time <time>', 'when the traced machine booted (RFC 3339 or epoch seconds), for "at"')
     .option('--follow', 'read a live trace (a growing file or a pipe) and record it into a running API')

@@ -50,6 +50,11 @@ function body(fact: string, d: Map<string, string>): FactBody | { skipped: strin
     case 'iommu_sva_unbind_device': {
       const device = d.get('device');
       if (device === undefined || !PCI.test(device)) return bad(fact, 'device');
+      const err = d.get('err');
+      if (fact === 'iommu_sva_bind_device' && err !== undefined) {
+        if (!/^-\d+$/.test(err)) return bad(fact, 'err');
+        return { kind: fact, device, error: Number(err) };
+      }
       const pasid = int(d.get('pasid'));
       return pasid === undefined ? { kind: fact, device } : { kind: fact, device, pasid };
     }
