@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildWorkload, has, runWorkload, tracefsAvailable } from './capture-support.js';
+import { buildWorkload, has, need, runsWith, runWorkload, tracefsAvailable } from './capture-support.js';
 import { bare, collect, textSource } from './support.js';
 
 const script = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../tools/capture/pasid.bt');
@@ -27,9 +27,10 @@ const KERNEL_LACKS =
   /Unknown struct\/union: 'struct (iommu_sva|iommu_mm_data)'|str\(\) expects an integer or a pointer type as first argument \(none provided\)/;
 
 describe.runIf(bpftrace)('tools/capture/pasid.bt', () => {
-  it.runIf(root)(
+  it.runIf(runsWith('root (bpftrace loads programs as root)', root))(
     'parses: bpftrace -d (dry run) gets through the parser; only missing kernel types stop it here',
     () => {
+      need('root (bpftrace loads programs as root)', root);
       // bpftrace 0.17 (Debian 12) has no --dry-run; -d prints the AST after each pass and runs nothing.
       const run = spawnSync('bpftrace', ['-d', script], { encoding: 'utf8' });
       const output = `${run.stdout}\n${run.stderr}`;
@@ -43,9 +44,10 @@ describe.runIf(bpftrace)('tools/capture/pasid.bt', () => {
     },
   );
 
-  it.runIf(root && tracefsAvailable())(
+  it.runIf(runsWith('root (bpftrace loads programs as root)', root) && tracefsAvailable())(
     'captures a real workload with its tracepoint half, and pasid trace reads it',
     async () => {
+      need('root (bpftrace loads programs as root)', root);
       // This kernel has no kprobe events and no SVA: keep the tracepoint probes, drop the k(ret)probes.
       const source = readFileSync(script, 'utf8');
       const tracepoints = source
@@ -93,9 +95,10 @@ describe.runIf(bpftrace)('tools/capture/pasid.bt', () => {
     },
   );
 
-  it.runIf(root && tracefsAvailable())(
+  it.runIf(runsWith('root (bpftrace loads programs as root)', root) && tracefsAvailable())(
     "closes: an O_CLOEXEC fd's entry stops matching at exec, a kept fd's does not (@accel is never stale)",
     async () => {
+      need('root (bpftrace loads programs as root)', root);
       // No idxd here: a file of the test's stands in for the accelerator (the open probe gates on it).
       const standIn = path.join(tmp, 'accel-stand-in');
       writeFileSync(standIn, '');

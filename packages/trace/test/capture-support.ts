@@ -101,3 +101,18 @@ export function runWorkload(bin: string): WorkloadPids {
 
 export const has = (command: string): boolean =>
   spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
+/**
+ * Whether a test that needs `what` runs: locally it is skipped (with a warning) without it; under
+ * CI it runs and fails, saying what is missing, so a CI machine without the tool never passes.
+ */
+export function runsWith(what: string, present: boolean): boolean {
+  if (present || process.env.CI) return true;
+  console.warn(`skipping a test that needs ${what}`);
+  return false;
+}
+
+/** In a test that `runsWith` let run: under CI without `what`, the failure that says so. */
+export function need(what: string, present: boolean): void {
+  if (!present) throw new Error(`CI needs ${what} for this test`);
+}

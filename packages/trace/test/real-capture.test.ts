@@ -9,6 +9,8 @@ import {
   captureHeader,
   EVENTS,
   has,
+  need,
+  runsWith,
   runWorkload,
   TraceInstance,
   tracefsAvailable,
@@ -67,58 +69,71 @@ describe.runIf(available)('real captures of a real workload on this kernel', () 
     }
   });
 
-  it.runIf(has('trace-cmd'))('trace-cmd extract + report of the same kind of capture', async () => {
-    const instance = new TraceInstance(`pasid-test-${process.pid}-tc`);
-    try {
-      instance.on();
-      const pids = runWorkload(workload);
-      instance.off();
-      const dat = path.join(tmp, 'trace.dat');
-      // `trace-cmd record` needs to write /proc/sys/kernel/ftrace_enabled, which containers often
-      // refuse; `extract` reads the instance's buffer as it is.
-      const extract = spawnSync('trace-cmd', ['extract', '-B', instance.name, '-o', dat], {
-        encoding: 'utf8',
-      });
-      expect(extract.status, extract.stderr).toBe(0);
-      const report = spawnSync('trace-cmd', ['report', '-i', dat], { encoding: 'utf8', maxBuffer: 1 << 28 });
-      expect(report.status, report.stderr).toBe(0);
-      const { inputs, report: r } = await collect([textSource('report', report.stdout, 1 << 16)]);
-      expect(r.sources[0]?.kind).toBe('trace-cmd');
-      expect(ofWorkload(inputs, pids)).toEqual(expected(pids));
-    } finally {
-      instance.remove();
-    }
-  });
+  const traceCmd = has('trace-cmd');
+  it.runIf(runsWith('trace-cmd (Debian: apt-get install trace-cmd)', traceCmd))(
+    'trace-cmd extract + report of the same kind of capture',
+    async () => {
+      need('trace-cmd (Debian: apt-get install trace-cmd)', traceCmd);
+      const instance = new TraceInstance(`pasid-test-${process.pid}-tc`);
+      try {
+        instance.on();
+        const pids = runWorkload(workload);
+        instance.off();
+        const dat = path.join(tmp, 'trace.dat');
+        // `trace-cmd record` needs to write /proc/sys/kernel/ftrace_enabled, which containers often
+        // refuse; `extract` reads the instance's buffer as it is.
+        const extract = spawnSync('trace-cmd', ['extract', '-B', instance.name, '-o', dat], {
+          encoding: 'utf8',
+        });
+        expect(extract.status, extract.stderr).toBe(0);
+        const report = spawnSync('trace-cmd', ['report', '-i', dat], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 28,
+        });
+        expect(report.status, report.stderr).toBe(0);
+        const { inputs, report: r } = await collect([textSource('report', report.stdout, 1 << 16)]);
+        expect(r.sources[0]?.kind).toBe('trace-cmd');
+        expect(ofWorkload(inputs, pids)).toEqual(expected(pids));
+      } finally {
+        instance.remove();
+      }
+    },
+  );
 
-  it.runIf(has('perf'))('perf record + perf script', async () => {
-    const data = path.join(tmp, 'perf.data');
-    // perf enables the events when its command execs: a shell that forks the workload lets the
-    // capture see the workload's own creation.
-    const args = [
-      'record',
-      '-q',
-      '-o',
-      data,
-      ...EVENTS.flatMap((e) => ['-e', e]),
-      'sh',
-      '-c',
-      `${workload}; true`,
-    ];
-    const record = spawnSync('perf', args, { encoding: 'utf8' });
-    if (record.status !== 0) {
-      if (process.env.CI) throw new Error(`perf record failed: ${record.stderr}`);
-      console.warn(`skipping perf: ${record.stderr.trim()}`);
-      return;
-    }
-    const pids = (() => {
-      const [main, thread, child] = record.stdout.trim().split(' ').map(Number) as [number, number, number];
-      return { main, thread, child };
-    })();
-    const script = spawnSync('perf', ['script', '-i', data], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    expect(script.status, script.stderr).toBe(0);
-    writeFileSync(path.join(tmp, 'perf.txt'), script.stdout);
-    const { inputs, report } = await collect([textSource('perf.txt', script.stdout, 1 << 16)]);
-    expect(report.sources[0]?.kind).toBe('perf-script');
-    expect(ofWorkload(inputs, pids)).toEqual(expected(pids));
-  });
+  const perf = has('perf');
+  it.runIf(runsWith('perf (Debian: apt-get install linux-perf)', perf))(
+    'perf record + perf script',
+    async () => {
+      need('perf (Debian: apt-get install linux-perf)', perf);
+      const data = path.join(tmp, 'perf.data');
+      // perf enables the events when its command execs: a shell that forks the workload lets the
+      // capture see the workload's own creation.
+      const args = [
+        'record',
+        '-q',
+        '-o',
+        data,
+        ...EVENTS.flatMap((e) => ['-e', e]),
+        'sh',
+        '-c',
+        `${workload}; true`,
+      ];
+      const record = spawnSync('perf', args, { encoding: 'utf8' });
+      if (record.status !== 0) {
+        if (process.env.CI) throw new Error(`perf record failed: ${record.stderr}`);
+        console.warn(`skipping perf: ${record.stderr.trim()}`);
+        return;
+      }
+      const pids = (() => {
+        const [main, thread, child] = record.stdout.trim().split(' ').map(Number) as [number, number, number];
+        return { main, thread, child };
+      })();
+      const script = spawnSync('perf', ['script', '-i', data], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      expect(script.status, script.stderr).toBe(0);
+      writeFileSync(path.join(tmp, 'perf.txt'), script.stdout);
+      const { inputs, report } = await collect([textSource('perf.txt', script.stdout, 1 << 16)]);
+      expect(report.sources[0]?.kind).toBe('perf-script');
+      expect(ofWorkload(inputs, pids)).toEqual(expected(pids));
+    },
+  );
 });
