@@ -53,7 +53,9 @@ async function writeHistory(
   const write = (text: string) =>
     out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve()));
   try {
-    await write(`${historyHeaderLine({ system: options.system, policy: checked.policy, maxPasid: checked.maxPasid })}\n`);
+    await write(
+      `${historyHeaderLine({ system: options.system, policy: checked.policy, maxPasid: checked.maxPasid })}\n`,
+    );
     const inputs = traceInputs(files.map(fileSource), { ...checked, strict: options.strict }, report);
     for await (const batch of inputs) {
       if (batch.length === 0) continue;
