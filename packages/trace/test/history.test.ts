@@ -36,10 +36,16 @@ describe('history lines of a trace are the domain input events', () => {
     expect(
       gate.apply({ type: 'DmarFaultLogged', device: '0000:6a:01.0', pasid: 2, reason: 'x'.repeat(65) }),
     ).toMatchObject({ ok: false, code: 'INVALID_INPUT', field: 'reason' });
-    expect(gate.apply({ type: 'DmarFaultLogged', device: '0000:6a:01.0', pasid: 2, reason: '0x59' })).toEqual(
-      {
-        ok: true,
-      },
-    );
+    // taken, with the types of what the model derived from it (a failed bind's check reads them)
+    const taken = gate.apply({ type: 'DmarFaultLogged', device: '0000:6a:01.0', pasid: 2, reason: '0x59' });
+    expect(taken.ok).toBe(true);
+    expect(taken.ok && Array.isArray(taken.derived)).toBe(true);
+    const bound =
+      gate.apply({ type: 'ProcessCreated', pid: 9 }) &&
+      gate.apply({ type: 'DeviceBound', pid: 9, device: '0000:6a:01.0' });
+    expect(bound).toMatchObject({
+      ok: true,
+      derived: ['PasidAllocated', 'BondAdded', 'PasidEntryInstalled'],
+    });
   });
 });
