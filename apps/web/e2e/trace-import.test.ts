@@ -70,6 +70,11 @@ describe.runIf(enabled)('importing a kernel trace in the browser', () => {
       '12 lines read, 2 used, 10 ignored, 0 skipped',
     ]);
     expect(await report.textContent()).toContain('ignored 1: DMAR fault without a PASID');
+    // bash (2000) started before the capture: its children are processes without a parent, and
+    // the report says so
+    expect(await report.getByTestId('trace-adjusted').textContent()).toBe(
+      'used with a change 2: ProcessCreated taken without its parent (the model never saw the parent start)',
+    );
     expect(await page.getByTestId('trace-imported').textContent()).toContain(
       'Imported 13 events as dsa-node-7',
     );

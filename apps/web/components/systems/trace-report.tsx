@@ -53,6 +53,15 @@ export function TraceReportView({
                 ))}
               </ul>
             ) : null}
+            {Object.keys(source.adjusted).length > 0 ? (
+              <ul className="small" data-testid="trace-adjusted">
+                {byCount(source.adjusted).map(([reason, n]) => (
+                  <li key={reason}>
+                    used with a change {n}: {reason}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
             {ignored > 0 ? (
               <ul className="small muted" data-testid="trace-ignored">
                 {byCount(source.ignored).map(([reason, n]) => (
