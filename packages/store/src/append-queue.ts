@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { InputEvent, State } from '@pasid/domain';
-import {
-  type BatchArgument,
-  batchArgument,
-  type DecidedBatch,
-  decideBatch,
-  transactionTime,
-  writeBatches,
-} from './append.js';
+import { type BatchArgument, batchArgument, type DecidedBatch, decideBatch, writeBatches } from './append.js';
 import type { Database, Queryable } from './database.js';
 import {
   type AppendOptions,
@@ -63,8 +56,7 @@ export class AppendQueue {
   private lockedInTurn: Promise<void> = Promise.resolve();
   /**
    * Two groups on a server: while one waits for its commit (holding the log head), the next
-   * already locks, decides and writes its projections; it queues on the log head only for its
-   * events. PGlite has one session: one.
+   * already locks and decides; it queues on the log head only for its write. PGlite has one session: one.
    */
   private readonly maxInFlight: number;
 
@@ -116,7 +108,7 @@ export class AppendQueue {
     });
     const { outcomes, streams } = await this.db
       .transaction(async (tx) => {
-        let rows: SystemRow[];
+        let rows: (SystemRow & { now_text: string })[];
         try {
           await turn;
           rows = await lockSystems(
@@ -126,9 +118,11 @@ export class AppendQueue {
         } finally {
           locked();
         }
-        const streams = new Map(rows.map((row): [string, LockedStream] => [row.name, { row, state: null }]));
-        // recorded_at is hashed: every row of this transaction takes its now().
-        const recordedAt = rows.length > 0 ? await transactionTime(tx) : '';
+        const streams = new Map(
+          rows.map(({ now_text: _, ...row }): [string, LockedStream] => [row.name, { row, state: null }]),
+        );
+        // recorded_at is hashed: every row of this transaction takes its now() (read with the locks).
+        const recordedAt = rows[0]?.now_text ?? '';
         // First every check and decision, in memory; then all the writes in one round trip.
         const outcomes: Outcome[] = [];
         for (const item of group) {

@@ -9,9 +9,9 @@ import {
 } from '@pasid/domain';
 import type { Queryable } from './database.js';
 import { RejectedEventError } from './event-store.js';
-import { eventHash, recordedAtText } from './hash.js';
+import { canonicalJson, eventHashOfJson, recordedAtText } from './hash.js';
 import { type Position, toPosition } from './position.js';
-import { projectionChanges } from './projections.js';
+import { type HazardRow, hazardRows, systemCounts } from './projections.js';
 import { type EncodedState, encodeState } from './state-codec.js';
 
 /**
@@ -20,7 +20,7 @@ import { type EncodedState, encodeState } from './state-codec.js';
  */
 export const SNAPSHOT_INTERVAL = 250;
 
-/** One row for `pasid_append`, hashed and chained; its position comes from the database. */
+/** One row for `pasid_write`, hashed and chained; its position comes from the database. */
 export interface PendingEvent {
   o: number;
   version: number;
@@ -28,6 +28,8 @@ export interface PendingEvent {
   kind: 'input' | 'derived';
   type: string;
   data: LedgerEvent;
+  /** `data`'s canonical JSON: hashed, and the text the database stores. */
+  json: string;
   id: string;
   causation_id: string | null;
   correlation_id: string;
@@ -71,21 +73,25 @@ export function decideBatch(
     observedAt: Date | null,
   ) => {
     const kind = index === 0 ? 'input' : 'derived';
-    const next = eventHash({
-      system,
-      version,
-      index,
-      kind,
-      type: data.type,
-      data,
-      id,
-      causationId,
-      correlationId: meta.correlationId,
-      actor: meta.actor,
-      recordedAt: meta.recordedAt,
-      observedAt,
-      prevHash: hash,
-    });
+    const json = canonicalJson(data);
+    const next = eventHashOfJson(
+      {
+        system,
+        version,
+        index,
+        kind,
+        type: data.type,
+        data,
+        id,
+        causationId,
+        correlationId: meta.correlationId,
+        actor: meta.actor,
+        recordedAt: meta.recordedAt,
+        observedAt,
+        prevHash: hash,
+      },
+      json,
+    );
     events.push({
       o: events.length,
       version,
@@ -93,6 +99,7 @@ export function decideBatch(
       kind,
       type: data.type,
       data,
+      json,
       id,
       causation_id: causationId,
       correlation_id: meta.correlationId,
@@ -123,29 +130,44 @@ export function decideBatch(
   return { after: replayer.state, events, lastHash: hash, snapshot };
 }
 
-/** What `pasid_append` takes for one decided batch: its events and its projection changes. */
+/** What `pasid_write` takes for one decided batch: its events, new hazards, counts, snapshot. */
 export interface BatchArgument {
   system: string;
   events: PendingEvent[];
-  changes: ReturnType<typeof projectionChanges> & {
-    snapshot?: { policy: string; version: number; state: unknown };
-  };
+  hazards: HazardRow[];
+  counts: ReturnType<typeof systemCounts>;
+  lastHash: string;
+  snapshot: { policy: string; version: number; state: unknown } | null;
 }
 
 export function batchArgument(system: string, before: State, batch: DecidedBatch): BatchArgument {
-  const changes: BatchArgument['changes'] = projectionChanges(
-    before,
-    batch.after,
-    batch.events.map((e) => e.data),
-    batch.lastHash,
-  );
-  if (batch.snapshot) changes.snapshot = { policy: batch.after.policy, ...batch.snapshot };
-  return { system, events: batch.events, changes };
+  return {
+    system,
+    events: batch.events,
+    hazards: hazardRows(batch.after, before.hazards.length),
+    counts: systemCounts(batch.after),
+    lastHash: batch.lastHash,
+    snapshot: batch.snapshot && { policy: batch.after.policy, ...batch.snapshot },
+  };
 }
 
 /**
- * Writes decided batches, in order, inside the caller's transaction, in one round trip; returns
- * where each landed.
+ * One prepared statement for every group: the plan is made once per connection. Its text names
+ * each column's array type, so the server parses no JSON but the events' documents.
+ */
+const WRITE = {
+  name: 'pasid_write_v1',
+  text: `SELECT first_position, recorded_at, ${recordedAtText('recorded_at')} AS recorded_at_text
+    FROM pasid_write($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text, $7::uuid[],
+      $8::uuid[], $9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::text[],
+      $14::text[], $15::int[], $16::int[], $17::int[], $18::int[], $19::int[], $20::text[], $21::int[],
+      $22::text[], $23::int[], $24::int[], $25::text[], $26::int[], $27::int[], $28::text[], $29::int[],
+      $30::text[], $31::bool[], $32::bool[], $33::text[], $34::text[], $35::int[], $36::text)`,
+};
+
+/**
+ * Writes decided batches, in order, inside the caller's transaction, in one round trip (one call
+ * of `pasid_write`, a column per array); returns where each landed.
  */
 export async function writeBatches(
   tx: Queryable,
@@ -153,26 +175,146 @@ export async function writeBatches(
   recordedAt: string,
 ): Promise<{ firstPosition: Position; recordedAt: Date }[]> {
   if (batches.length === 0) return [];
-  const rows = await tx.query<{
-    batch: number;
+  const e = {
+    system: [] as string[],
+    version: [] as number[],
+    index: [] as number[],
+    kind: [] as string[],
+    type: [] as string[],
+    data: [] as string[],
+    id: [] as string[],
+    causation: [] as (string | null)[],
+    correlation: [] as string[],
+    actor: [] as string[],
+    observed: [] as (string | null)[],
+    prev: [] as string[],
+    hash: [] as string[],
+  };
+  // Per system, folded over its batches: the last counts win, the events add up.
+  const systems = new Map<
+    string,
+    { counts: BatchArgument['counts']; events: number; lastHash: string; last: number }
+  >();
+  const h = {
+    system: [] as string[],
+    seq: [] as number[],
+    event: [] as number[],
+    code: [] as string[],
+    tid: [] as (number | null)[],
+    pid: [] as (number | null)[],
+    device: [] as (string | null)[],
+    pasid: [] as (number | null)[],
+    reason: [] as (string | null)[],
+    observed: [] as (boolean | null)[],
+    explained: [] as (boolean | null)[],
+  };
+  const snap = {
+    system: [] as string[],
+    policy: [] as string[],
+    version: [] as number[],
+    state: [] as string[],
+  };
+  const offsets: number[] = [];
+  for (const batch of batches) {
+    offsets.push(e.system.length);
+    for (const event of batch.events) {
+      e.system.push(batch.system);
+      e.version.push(event.version);
+      e.index.push(event.index);
+      e.kind.push(event.kind);
+      e.type.push(event.type);
+      e.data.push(event.json);
+      e.id.push(event.id);
+      e.causation.push(event.causation_id);
+      e.correlation.push(event.correlation_id);
+      e.actor.push(event.actor);
+      e.observed.push(event.observed_at);
+      e.prev.push(event.prev_hash);
+      e.hash.push(event.hash);
+    }
+    const folded = systems.get(batch.system);
+    systems.set(batch.system, {
+      counts: batch.counts,
+      events: (folded?.events ?? 0) + batch.events.length,
+      lastHash: batch.lastHash,
+      last: e.system.length,
+    });
+    for (const row of batch.hazards) {
+      h.system.push(batch.system);
+      h.seq.push(row.seq);
+      h.event.push(row.event);
+      h.code.push(row.code);
+      h.tid.push(row.tid);
+      h.pid.push(row.pid);
+      h.device.push(row.device);
+      h.pasid.push(row.pasid);
+      h.reason.push(row.reason);
+      h.observed.push(row.observed);
+      h.explained.push(row.explained);
+    }
+    if (batch.snapshot) {
+      snap.system.push(batch.system);
+      snap.policy.push(batch.snapshot.policy);
+      snap.version.push(batch.snapshot.version);
+      snap.state.push(JSON.stringify(batch.snapshot.state));
+    }
+  }
+  const s = [...systems];
+  const [row] = await tx.query<{
     first_position: number | string | bigint;
     recorded_at: Date;
     recorded_at_text: string;
   }>(
-    `SELECT batch, first_position, recorded_at, ${recordedAtText('recorded_at')} AS recorded_at_text
-     FROM pasid_append_batches($1::jsonb) ORDER BY batch`,
-    [JSON.stringify(batches)],
+    WRITE.text,
+    [
+      e.system,
+      e.version,
+      e.index,
+      e.kind,
+      e.type,
+      e.data.join('\n'),
+      e.id,
+      e.causation,
+      e.correlation,
+      e.actor,
+      e.observed,
+      e.prev,
+      e.hash,
+      s.map(([name]) => name),
+      s.map(([, v]) => v.counts.version),
+      s.map(([, v]) => v.events),
+      s.map(([, v]) => v.counts.livePasids),
+      s.map(([, v]) => v.counts.hazardCount),
+      s.map(([, v]) => v.counts.freedCount),
+      s.map(([, v]) => v.lastHash),
+      s.map(([, v]) => v.last),
+      h.system,
+      h.seq,
+      h.event,
+      h.code,
+      h.tid,
+      h.pid,
+      h.device,
+      h.pasid,
+      h.reason,
+      h.observed,
+      h.explained,
+      snap.system,
+      snap.policy,
+      snap.version,
+      snap.state.join('\n'),
+    ],
+    WRITE.name,
   );
-  if (rows.length !== batches.length)
-    throw new Error('pasid_append_batches wrote a different number of batches');
+  if (!row) throw new Error('pasid_write returned no row');
   // The hashes cover recorded_at: the clock the rows took must be the one they were hashed with.
-  const clock = rows.find((row) => row.recorded_at_text !== recordedAt);
-  if (clock) {
+  if (row.recorded_at_text !== recordedAt) {
     throw new Error(
-      `recorded_at ${clock.recorded_at_text} differs from the transaction time ${recordedAt} the events were hashed with`,
+      `recorded_at ${row.recorded_at_text} differs from the transaction time ${recordedAt} the events were hashed with`,
     );
   }
-  return rows.map((row) => ({ firstPosition: toPosition(row.first_position), recordedAt: row.recorded_at }));
+  const first = toPosition(row.first_position);
+  return offsets.map((offset) => ({ firstPosition: first + BigInt(offset), recordedAt: row.recorded_at }));
 }
 
 /** The transaction's `now()`: what `recorded_at` defaults to for every row it inserts. */

@@ -9,7 +9,8 @@ import { type Position, toPosition } from './position.js';
 
 /** Runs SQL with `$1` parameters; rows come back as plain objects. */
 export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** `prepared` names a statement the server keeps parsed and planned per connection (Postgres). */
+  query<R = Record<string, unknown>>(text: string, params?: unknown[], prepared?: string): Promise<R[]>;
 }
 
 /** A notification from the log: a system appended up to a position (see `pasid_append`). */
@@ -68,8 +69,11 @@ export function openPostgres(url: string): Database {
   });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const queryable = (client: pg.Pool | pg.PoolClient): Session => ({
-    async query<R>(text: string, params?: unknown[]) {
-      const result = await client.query(text, params as unknown[]);
+    async query<R>(text: string, params?: unknown[], prepared?: string) {
+      const result =
+        prepared === undefined
+          ? await client.query(text, params as unknown[])
+          : await client.query({ name: prepared, text, values: params as unknown[] });
       return result.rows as R[];
     },
     // Without parameters pg uses the simple protocol, which takes several statements.
@@ -163,6 +167,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
   const notices = new EventEmitter();
   notices.setMaxListeners(0);
   const queryable = (client: Pick<PGlite, 'query' | 'exec'>): Session => ({
+    // PGlite's one session parses every query anew; `prepared` is Postgres's.
     async query<R>(text: string, params?: unknown[]) {
       const result = await client.query<R>(text, params);
       return result.rows;

@@ -199,7 +199,35 @@ export interface EventStore {
   /** The stored checkpoints after `seq` (all by default), in order: what auditors export and keep. */
   checkpoints(after?: number): Promise<SignedCheckpoint[]>;
   rebuildProjections(): Promise<{ systems: number; equal: boolean; differences: string[] }>;
+  /** Hazards by system and/or code, a page at a time in (system, seq) order (see `hazards.ts`). */
+  hazards(query: HazardQuery): Promise<HazardRecord[]>;
   close(): Promise<void>;
+}
+
+/** A page of `hazards`: by system, by code, or both; after a (system, seq) key, in that order. */
+export interface HazardQuery {
+  system?: string;
+  code?: string;
+  /** The last row of the previous page (keyset paging: no row skipped or repeated). */
+  after?: { system: string; seq: number };
+  /** At most this many rows (1 to 1,000). */
+  limit: number;
+}
+
+export interface HazardRecord {
+  system: string;
+  /** Its place among the system's hazards, from 1 (the state's `hazards[seq - 1]`). */
+  seq: number;
+  /** The version of the input that raised it. */
+  event: number;
+  code: string;
+  tid: number | null;
+  pid: number | null;
+  device: string | null;
+  pasid: number | null;
+  reason: string | null;
+  observed: boolean | null;
+  explained: boolean | null;
 }
 
 /** Errors carry codes; the transports map codes (the store never knows about HTTP or GraphQL). */

@@ -1,119 +1,24 @@
 import { type Policy, Replayer } from '@pasid/domain';
 import { SNAPSHOT_INTERVAL } from './append.js';
 import type { Database, Queryable } from './database.js';
-import { PROJECTION_FORMAT, type ProjectionRows, projectionRows } from './projections.js';
+import { type HazardRow, hazardRows, PROJECTION_FORMAT } from './projections.js';
 import { applyRows, type StepRow } from './replay.js';
 import { encodeState } from './state-codec.js';
 
 const PAGE = 20_000;
 
-/** Each projection table: its name, its columns in order with their SQL types. */
-const TABLES: { name: keyof ProjectionRows; table: string; columns: [column: string, type: string][] }[] = [
-  {
-    name: 'processes',
-    table: 'processes',
-    columns: [
-      ['pid', 'integer'],
-      ['parent', 'integer'],
-      ['pasid', 'integer'],
-      ['mm', 'integer'],
-    ],
-  },
-  {
-    name: 'tasks',
-    table: 'tasks',
-    columns: [
-      ['tid', 'integer'],
-      ['pid', 'integer'],
-      ['msr', 'integer'],
-      ['activated', 'boolean'],
-    ],
-  },
-  {
-    name: 'mms',
-    table: 'mms',
-    columns: [
-      ['id', 'integer'],
-      ['pid', 'integer'],
-      ['pasid', 'integer'],
-      ['released', 'boolean'],
-    ],
-  },
-  {
-    name: 'files',
-    table: 'files',
-    columns: [
-      ['id', 'integer'],
-      ['device', 'text'],
-      ['pasid', 'integer'],
-      ['mm', 'integer'],
-      ['holder', 'integer'],
-      ['refs', 'integer'],
-    ],
-  },
-  {
-    name: 'fds',
-    table: 'fds',
-    columns: [
-      ['pid', 'integer'],
-      ['fd', 'integer'],
-      ['file', 'integer'],
-      ['device', 'text'],
-      ['cloexec', 'boolean'],
-      ['inherited_from', 'integer'],
-    ],
-  },
-  {
-    name: 'pasids',
-    table: 'pasids',
-    columns: [
-      ['pasid', 'integer'],
-      ['pid', 'integer'],
-      ['refcount', 'integer'],
-      ['mm', 'integer'],
-    ],
-  },
-  {
-    name: 'bonds',
-    table: 'bonds',
-    columns: [
-      ['pid', 'integer'],
-      ['device', 'text'],
-      ['binds', 'integer'],
-    ],
-  },
-  {
-    name: 'entries',
-    table: 'pasid_entries',
-    columns: [
-      ['device', 'text'],
-      ['pasid', 'integer'],
-    ],
-  },
-  {
-    name: 'hazards',
-    table: 'hazards',
-    columns: [
-      ['seq', 'integer'],
-      ['event', 'integer'],
-      ['code', 'text'],
-      ['tid', 'integer'],
-      ['pid', 'integer'],
-      ['device', 'text'],
-      ['pasid', 'integer'],
-      ['reason', 'text'],
-      ['observed', 'boolean'],
-      ['explained', 'boolean'],
-    ],
-  },
-  {
-    name: 'freed',
-    table: 'freed_pasids',
-    columns: [
-      ['seq', 'integer'],
-      ['pasid', 'integer'],
-    ],
-  },
+/** The projection table (migration 0006 dropped the others): its columns in order with their SQL types. */
+const HAZARD_COLUMNS: [column: keyof HazardRow, type: string][] = [
+  ['seq', 'integer'],
+  ['event', 'integer'],
+  ['code', 'text'],
+  ['tid', 'integer'],
+  ['pid', 'integer'],
+  ['device', 'text'],
+  ['pasid', 'integer'],
+  ['reason', 'text'],
+  ['observed', 'boolean'],
+  ['explained', 'boolean'],
 ];
 
 const line = (row: Record<string, unknown>, columns: [string, string][]) =>
@@ -135,20 +40,16 @@ export async function rebuildProjections(
       if (!replayed) return;
       const { locked, fresh, counts } = replayed;
       const found: string[] = [];
-      for (const t of TABLES) {
-        const live = await tx.query<Record<string, unknown>>(
-          `SELECT ${t.columns.map(([c]) => c).join(', ')} FROM ${t.table} WHERE system = $1`,
-          [system.name],
-        );
-        const a = live.map((r) => line(r, t.columns)).sort();
-        const b = (fresh[t.name] as unknown as Record<string, unknown>[])
-          .map((r) => line(r, t.columns))
-          .sort();
-        const liveSet = new Set(a);
-        const freshSet = new Set(b);
-        for (const r of b) if (!liveSet.has(r)) found.push(`${system.name}: ${t.table} lacks ${r}`);
-        for (const r of a) if (!freshSet.has(r)) found.push(`${system.name}: ${t.table} has extra ${r}`);
-      }
+      const live = await tx.query<Record<string, unknown>>(
+        `SELECT ${HAZARD_COLUMNS.map(([c]) => c).join(', ')} FROM hazards WHERE system = $1`,
+        [system.name],
+      );
+      const a = live.map((r) => line(r, HAZARD_COLUMNS)).sort();
+      const b = fresh.map((r) => line(r as unknown as Record<string, unknown>, HAZARD_COLUMNS)).sort();
+      const liveSet = new Set(a);
+      const freshSet = new Set(b);
+      for (const r of b) if (!liveSet.has(r)) found.push(`${system.name}: hazards lacks ${r}`);
+      for (const r of a) if (!freshSet.has(r)) found.push(`${system.name}: hazards has extra ${r}`);
       for (const [key, value] of Object.entries(counts)) {
         const stored = locked[key as keyof typeof locked];
         if (stored !== value)
@@ -246,25 +147,23 @@ async function replayLocked(tx: Queryable, system: SystemToReplay, writeSnapshot
     hazard_count: state.hazards.length,
     freed_count: state.freed.length,
   };
-  return { locked, fresh: projectionRows(state), counts };
+  return { locked, fresh: hazardRows(state), counts };
 }
 
 async function replaceProjection(
   tx: Queryable,
   system: string,
-  rows: ProjectionRows,
+  rows: HazardRow[],
   counts: Record<string, number>,
 ): Promise<void> {
-  for (const t of TABLES) {
-    await tx.query(`DELETE FROM ${t.table} WHERE system = $1`, [system]);
-    const list = rows[t.name] as unknown as Record<string, unknown>[];
-    if (list.length === 0) continue;
-    const names = t.columns.map(([c]) => c);
+  await tx.query('DELETE FROM hazards WHERE system = $1', [system]);
+  if (rows.length > 0) {
+    const names = HAZARD_COLUMNS.map(([c]) => c);
     await tx.query(
-      `INSERT INTO ${t.table} (system, ${names.join(', ')})
+      `INSERT INTO hazards (system, ${names.join(', ')})
        SELECT $1, ${names.map((c) => `r.${c}`).join(', ')}
-       FROM jsonb_to_recordset($2::jsonb) AS r(${t.columns.map(([c, type]) => `${c} ${type}`).join(', ')})`,
-      [system, JSON.stringify(list)],
+       FROM jsonb_to_recordset($2::jsonb) AS r(${HAZARD_COLUMNS.map(([c, type]) => `${c} ${type}`).join(', ')})`,
+      [system, JSON.stringify(rows)],
     );
   }
   await tx.query(

@@ -9,6 +9,8 @@ import type {
   AppendOptions,
   AppendResult,
   EventStore,
+  HazardQuery,
+  HazardRecord,
   ImportOptions,
   ReadAllOptions,
   StateQuery,
@@ -19,6 +21,7 @@ import type {
   VerifyOptions,
   VerifyReport,
 } from './event-store.js';
+import { findHazards } from './hazards.js';
 import { exportHistoryOf, importHistoryInto } from './history-io.js';
 import * as log from './log-reads.js';
 import { loadMigrations, type Migration, pendingMigrations } from './migrator.js';
@@ -55,7 +58,7 @@ export class PgEventStore implements EventStore {
     this.appends = new AppendQueue(db, this.states);
   }
 
-  /** Typed Prisma access to the projection tables (read them, never write). */
+  /** Typed Prisma access to the tables (read them, never write). */
   get prisma() {
     return this.db.prisma;
   }
@@ -160,6 +163,10 @@ export class PgEventStore implements EventStore {
     const result = await rebuildProjections(this.db);
     this.states.forget();
     return result;
+  }
+
+  hazards(query: HazardQuery): Promise<HazardRecord[]> {
+    return findHazards(this.db, query);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_PASID, isValidMaxPasid, MAX_PASID_RULE, POLICIES, type Policy } from '@pasid/domain';
 import type { Queryable } from './database.js';
 import { StoreError } from './event-store.js';
-import { GENESIS_HASH } from './hash.js';
+import { GENESIS_HASH, recordedAtText } from './hash.js';
 import { SYSTEM_COLUMNS, type SystemRow } from './rows.js';
 
 /** The `systems` rows: one per stream, with its policy, limits, version and counts. */
@@ -60,10 +60,17 @@ export function listSystemRows(q: Queryable): Promise<SystemRow[]> {
   return q.query<SystemRow>(`SELECT ${SYSTEM_COLUMNS} FROM systems ORDER BY name`);
 }
 
-/** Locks the rows of `names` in name order (two groups locking the same streams never deadlock). */
-export function lockSystems(tx: Queryable, names: readonly string[]): Promise<SystemRow[]> {
-  return tx.query<SystemRow>(
-    `SELECT ${SYSTEM_COLUMNS} FROM systems WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE`,
-    [[...new Set(names)].sort()],
-  );
+const LOCK_SYSTEMS = `SELECT ${SYSTEM_COLUMNS}, ${recordedAtText('now()')} AS now_text
+  FROM systems WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE`;
+
+/**
+ * Locks the rows of `names` in name order (two groups locking the same streams never deadlock).
+ * Each row also carries the transaction's `now()` as `recorded_at` text (see `transactionTime`),
+ * which the append hashes: one round trip for both.
+ */
+export function lockSystems(
+  tx: Queryable,
+  names: readonly string[],
+): Promise<(SystemRow & { now_text: string })[]> {
+  return tx.query(LOCK_SYSTEMS, [[...new Set(names)].sort()], 'pasid_lock_systems_v1');
 }

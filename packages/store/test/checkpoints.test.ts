@@ -419,15 +419,13 @@ describe('signed checkpoints on Postgres', async () => {
     database = await createTestDatabase('checkpoints');
     db = openPostgres(database.url);
     const all = loadMigrations();
-    const before = all.slice(
-      0,
-      all.findIndex((m) => m.name.endsWith('_checkpoints')),
-    );
-    await migrate(db, before);
+    await migrate(db, all);
     store = new PgEventStore(db);
     await store.createSystem({ name: 'old', policy: 'MM_EXIT' }, 'test');
     await store.appendToStream('old', processes(1, 5), { actor: 'test' });
-    // What the code before this change stored: format 1 hashes (no kind, no recorded_at).
+    // What the code before hash format 2 stored: format 1 hashes (no kind, no recorded_at), in
+    // rows the checkpoints migration marked format 1. (Written by today's append, whose SQL needs
+    // the latest migrations, then turned into such rows.)
     const rows = await db.query<Row & { prev_hash: string }>(
       'SELECT position, system, version, index, kind, type, data, id, causation_id, correlation_id, actor, observed_at FROM events ORDER BY position',
     );
@@ -452,7 +450,7 @@ describe('signed checkpoints on Postgres', async () => {
           },
           1,
         );
-        await tx.query('UPDATE events SET prev_hash = $2, hash = $3 WHERE position = $1', [
+        await tx.query('UPDATE events SET prev_hash = $2, hash = $3, hash_format = 1 WHERE position = $1', [
           r.position,
           prev,
           hash,
@@ -461,7 +459,6 @@ describe('signed checkpoints on Postgres', async () => {
       }
       await tx.query("UPDATE systems SET last_hash = $1 WHERE name = 'old'", [prev]);
     });
-    await migrate(db, all);
     const restarted = new PgEventStore(db);
     await restarted.appendToStream('old', processes(10, 3), { actor: 'test' });
     const formats = await db.query<{ hash_format: number; n: number }>(
