@@ -22,17 +22,21 @@ export async function headPosition(q: Queryable): Promise<Position> {
   return toPosition(row?.position);
 }
 
+const READ_STREAM = `SELECT ${EVENT_COLUMNS} FROM events
+  WHERE system = $1 AND version >= $2 AND version <= $3 ORDER BY version, index`;
+
 export async function readStream(
   q: Queryable,
   system: string,
   options: { fromVersion?: number; toVersion?: number } = {},
 ): Promise<StoredEvent[]> {
-  await requireSystem(q, system);
   const rows = await q.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE system = $1 AND version >= $2 AND version <= $3
-     ORDER BY version, index`,
+    READ_STREAM,
     [system, options.fromVersion ?? 0, options.toVersion ?? NO_UPPER_BOUND],
+    'pasid_read_stream_v1',
   );
+  // A stream with events exists; only an empty answer needs to ask (NOT_FOUND or nothing there).
+  if (rows.length === 0) await requireSystem(q, system);
   return rows.map(toStoredEvent);
 }
 
@@ -56,9 +60,11 @@ export async function readAll(q: Queryable, options: ReadAllOptions): Promise<St
   if (f.toVersion !== undefined) add((n) => `version <= ${n}`, f.toVersion);
   const limit = Math.max(0, Math.min(Math.trunc(options.limit), 10_000));
   params.push(limit);
+  // The text depends only on which filters are given: one prepared statement per combination.
   const rows = await q.query<EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.length}`,
     params,
+    `pasid_read_all_v1 ${where.map((w) => w.replace(/\$\d+/g, '')).join(',')}`,
   );
   return rows.map(toStoredEvent);
 }
