@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatFigures } from './report.js';
+import { emmettVerdicts, formatFigures } from './report.js';
 import type { Figure } from './scenario.js';
 import { scenarios } from './scenarios/index.js';
 
@@ -36,6 +36,9 @@ async function main(): Promise<number> {
       await rm(tmpDir, { recursive: true, force: true });
     }
   }
+  const verdicts = emmettVerdicts(all);
+  if (verdicts.length > 0)
+    process.stdout.write(`\nagainst Emmett (same run, same raw baseline)\n${verdicts.join('\n')}\n`);
   const out = path.join(repoRoot, 'bench-results.json');
   // With --only, figures of the scenarios not run are kept from the previous run.
   const kept =

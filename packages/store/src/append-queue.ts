@@ -107,7 +107,7 @@ export class AppendQueue {
       locked = resolve;
     });
     const { outcomes, streams } = await this.db
-      .transaction(async (tx) => {
+      .writeTransaction(async (tx) => {
         let rows: (SystemRow & { now_text: string })[];
         try {
           await turn;
@@ -134,10 +134,12 @@ export class AppendQueue {
           }
         }
         const decided = outcomes.filter((o): o is Decided => 'argument' in o);
+        // The write goes out with the COMMIT: the log head is locked for the commit alone.
         const written = await writeBatches(
           tx,
           decided.map((d) => d.argument),
           recordedAt,
+          tx,
         );
         decided.forEach((d, i) => {
           d.written = written[i] ?? null;

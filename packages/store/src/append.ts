@@ -7,7 +7,7 @@ import {
   Replayer,
   type State,
 } from '@pasid/domain';
-import type { Queryable } from './database.js';
+import type { Queryable, WriteSession } from './database.js';
 import { RejectedEventError } from './event-store.js';
 import { canonicalJson, eventHashOfJson, recordedAtText } from './hash.js';
 import { type Position, toPosition } from './position.js';
@@ -173,6 +173,8 @@ export async function writeBatches(
   tx: Queryable,
   batches: readonly BatchArgument[],
   recordedAt: string,
+  /** Given: the write goes with its transaction's COMMIT (see `WriteSession`), which ends there. */
+  commit?: WriteSession,
 ): Promise<{ firstPosition: Position; recordedAt: Date }[]> {
   if (batches.length === 0) return [];
   const e = {
@@ -260,52 +262,49 @@ export async function writeBatches(
     }
   }
   const s = [...systems];
-  const [row] = await tx.query<{
-    first_position: number | string | bigint;
-    recorded_at: Date;
-    recorded_at_text: string;
-  }>(
-    WRITE.text,
-    [
-      e.system,
-      e.version,
-      e.index,
-      e.kind,
-      e.type,
-      e.data.join('\n'),
-      e.id,
-      e.causation,
-      e.correlation,
-      e.actor,
-      e.observed,
-      e.prev,
-      e.hash,
-      s.map(([name]) => name),
-      s.map(([, v]) => v.counts.version),
-      s.map(([, v]) => v.events),
-      s.map(([, v]) => v.counts.livePasids),
-      s.map(([, v]) => v.counts.hazardCount),
-      s.map(([, v]) => v.counts.freedCount),
-      s.map(([, v]) => v.lastHash),
-      s.map(([, v]) => v.last),
-      h.system,
-      h.seq,
-      h.event,
-      h.code,
-      h.tid,
-      h.pid,
-      h.device,
-      h.pasid,
-      h.reason,
-      h.observed,
-      h.explained,
-      snap.system,
-      snap.policy,
-      snap.version,
-      snap.state.join('\n'),
-    ],
-    WRITE.name,
-  );
+  type Written = { first_position: number | string | bigint; recorded_at: Date; recorded_at_text: string };
+  const send = (params: unknown[]) =>
+    commit
+      ? commit.queryAndCommit<Written>(WRITE.text, params, WRITE.name)
+      : tx.query<Written>(WRITE.text, params, WRITE.name);
+  const [row] = await send([
+    e.system,
+    e.version,
+    e.index,
+    e.kind,
+    e.type,
+    e.data.join('\n'),
+    e.id,
+    e.causation,
+    e.correlation,
+    e.actor,
+    e.observed,
+    e.prev,
+    e.hash,
+    s.map(([name]) => name),
+    s.map(([, v]) => v.counts.version),
+    s.map(([, v]) => v.events),
+    s.map(([, v]) => v.counts.livePasids),
+    s.map(([, v]) => v.counts.hazardCount),
+    s.map(([, v]) => v.counts.freedCount),
+    s.map(([, v]) => v.lastHash),
+    s.map(([, v]) => v.last),
+    h.system,
+    h.seq,
+    h.event,
+    h.code,
+    h.tid,
+    h.pid,
+    h.device,
+    h.pasid,
+    h.reason,
+    h.observed,
+    h.explained,
+    snap.system,
+    snap.policy,
+    snap.version,
+    snap.state.join('\n'),
+  ]);
   if (!row) throw new Error('pasid_write returned no row');
   // The hashes cover recorded_at: the clock the rows took must be the one they were hashed with.
   if (row.recorded_at_text !== recordedAt) {

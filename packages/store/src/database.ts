@@ -26,10 +26,30 @@ export interface Session extends Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** A transaction whose last statement is sent together with its COMMIT. */
+export interface WriteSession extends Session {
+  /**
+   * Runs `text` and COMMIT in one round trip (Postgres pipelines them): the transaction ends
+   * here, whether `text` succeeded (committed) or failed (rolled back). An error of the COMMIT
+   * itself carries `commitUncertain`.
+   */
+  queryAndCommit<R = Record<string, unknown>>(
+    text: string,
+    params: unknown[],
+    prepared?: string,
+  ): Promise<R[]>;
+}
+
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   readonly prisma: PrismaClient;
   transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
+  /**
+   * A transaction for appends: BEGIN goes out with the first statement and the last one with
+   * COMMIT (`queryAndCommit`), so the log head's lock (taken by the last statement) is held for
+   * the commit alone, never for a round trip back to this process.
+   */
+  writeTransaction<T>(fn: (tx: WriteSession) => Promise<T>): Promise<T>;
   /** Runs `fn` on one dedicated session (the migrator holds an advisory lock on it). */
   session<T>(fn: (session: Session) => Promise<T>): Promise<T>;
   /** Calls `onNotice` for every append committed from now on; `onLost` when notices may have been missed. */
@@ -56,6 +76,12 @@ pg.types.setTypeParser(20, (value) => {
   const n = BigInt(value);
   return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
 });
+
+/** Marks an error of COMMIT: the commit may or may not have happened, whoever retries must know. */
+function commitUncertain(error: unknown): unknown {
+  (error as { commitUncertain?: boolean }).commitUncertain = true;
+  return error;
+}
 
 const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, 'text');
 
@@ -121,11 +147,80 @@ export function openPostgres(url: string): Database {
     // Without parameters pg uses the simple protocol, which takes several statements.
     exec: async (sql) => void (await client.query(sql)),
   });
+  // Appends' own connections, in pipeline mode (each query is sent at once, answered in order).
+  const writers = new pg.Pool({ connectionString: url, max: 4, types, pipeline: true });
+  writers.on('error', () => {});
+  writers.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const listeners = new Set<pg.Client>();
   return {
     kind: 'postgres',
     prisma,
     ...queryable(pool),
+    async writeTransaction(fn) {
+      // A pooled connection can be dead without the pool knowing yet (a restart, a terminated
+      // backend): when BEGIN itself fails, nothing ran, so the transaction is tried once more on
+      // a fresh connection.
+      for (let attempt = 1; ; attempt++) {
+        const client = await writers.connect();
+        let open = true;
+        // Not awaited alone: BEGIN travels with the first statement (which fails if BEGIN did).
+        const begun = client.query('BEGIN').then(
+          () => null,
+          (error: unknown) => error,
+        );
+        const session: WriteSession = {
+          ...queryable(client),
+          async queryAndCommit<R>(text: string, params: unknown[], prepared?: string) {
+            const written = client.query(
+              prepared === undefined ? { text, values: params } : { name: prepared, text, values: params },
+            );
+            written.catch(() => {});
+            const committed = client.query('COMMIT');
+            committed.catch(() => {});
+            open = false;
+            let outcome: pg.QueryResult;
+            try {
+              outcome = await committed;
+            } catch (error) {
+              throw commitUncertain(error);
+            }
+            // COMMIT of a transaction the statement aborted answers ROLLBACK: the statement's error.
+            const rows = await written;
+            if (outcome.command !== 'COMMIT') {
+              throw new Error(`the append's transaction ended in ${outcome.command}`);
+            }
+            return rows.rows as R[];
+          },
+        };
+        try {
+          const result = await fn(session);
+          if (open) {
+            open = false;
+            try {
+              await client.query('COMMIT');
+            } catch (error) {
+              throw commitUncertain(error);
+            }
+          }
+          client.release();
+          return result;
+        } catch (error) {
+          const beginFailed = (await begun) !== null;
+          try {
+            // Ended in queryAndCommit, or never begun: that connection is not worth keeping.
+            if (!open || beginFailed) throw error;
+            await client.query('ROLLBACK');
+            client.release();
+          } catch {
+            client.release(true);
+          }
+          if (beginFailed && attempt === 1) continue;
+          throw error;
+        }
+      }
+    },
     async transaction(fn) {
       const client = await pool.connect();
       try {
@@ -191,6 +286,7 @@ export function openPostgres(url: string): Database {
     async close() {
       for (const client of listeners) await client.end().catch(() => {});
       await prisma.$disconnect();
+      await writers.end();
       await pool.end();
     },
   };
@@ -221,6 +317,12 @@ export async function openPglite(dataDir: string): Promise<Database> {
     prisma,
     ...queryable(db),
     transaction: (fn) => db.transaction((tx) => fn(queryable(tx))),
+    // One session, nothing to pipeline: the last statement runs, and the COMMIT follows when fn ends.
+    writeTransaction: (fn) =>
+      db.transaction((tx) => {
+        const session = queryable(tx);
+        return fn({ ...session, queryAndCommit: (text, params) => session.query(text, params) });
+      }),
     session: (fn) => fn(queryable(db)),
     async listen(onNotice) {
       notices.on('notice', onNotice);

@@ -89,10 +89,13 @@ describe('concurrent writers on Postgres', async () => {
       const paging = (async () => {
         let after = start;
         for (;;) {
+          // Whether every append had returned before this read began: only then does an empty
+          // page mean the end (a read begun earlier may answer after the last commit).
+          const allWritten = !writing;
           const page = await reader.readAll({ after, limit: 100 });
           paged.push(...page);
           after = page.at(-1)?.position ?? after;
-          if (page.length === 0 && !writing) return;
+          if (page.length === 0 && allWritten) return;
         }
       })();
       const written = await Promise.all(
