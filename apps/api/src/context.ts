@@ -5,6 +5,7 @@ import type { ApiConfig } from './config.js';
 import { DivergenceService } from './divergence/divergence.service.js';
 import { apiError } from './errors.js';
 import { EventService } from './event/event.service.js';
+import { HazardService } from './hazard/hazard.service.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { WorkGate } from './ops/work-gate.js';
 import { RecordService } from './record/record.service.js';
@@ -21,6 +22,7 @@ export interface Services {
   audit: AuditService;
   subscriptions: SubscriptionService;
   divergence: DivergenceService;
+  hazards: HazardService;
 }
 
 /** What every resolver gets: who calls, and services over fresh per-request loaders. */
@@ -72,6 +74,7 @@ function createServices(deps: ApiDeps, callerName: string): { loaders: Loaders; 
       record: new RecordService(store, systems),
       audit: new AuditService(store, systems, longWork),
       divergence: new DivergenceService(store, loaders, systems, longWork),
+      hazards: new HazardService(store),
       // A subscription lives long: each state it sends is read with loaders of its own.
       subscriptions: new SubscriptionService(
         store,

@@ -5,6 +5,7 @@ import { AuditResolver } from './audit/audit.resolver.js';
 import { authChecker } from './auth/auth-checker.js';
 import { DivergenceResolver } from './divergence/divergence.resolver.js';
 import { EventResolver } from './event/event.resolver.js';
+import { HazardResolver } from './hazard/hazard.resolver.js';
 import { RecordResolver } from './record/record.resolver.js';
 import { StateLookupResolver, SystemStateResolver } from './state/state.resolver.js';
 import { SubscriptionResolver } from './subscription/subscription.resolver.js';
@@ -15,6 +16,7 @@ export const resolvers = [
   SystemStateResolver,
   StateLookupResolver,
   EventResolver,
+  HazardResolver,
   DivergenceResolver,
   RecordResolver,
   AuditResolver,
