@@ -45,7 +45,8 @@ const envSchema = z.object({
   API_LONG_WORK_CONCURRENCY: positiveInt(64).default(4),
   API_LONG_WORK_PER_KEY: positiveInt(100_000).default(256),
   API_KEY_RECHECK_MS: positiveInt(3_600_000).default(5000),
-  API_WEB_KEY_FILE: z.string().min(1).optional(),
+  API_START_KEY_FILE: z.string().min(1).optional(),
+  API_START_KEY_NAME: z.string().trim().min(1).max(100).optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -76,8 +77,10 @@ export interface ApiConfig {
   longWorkPerKey: number;
   /** How often open WebSockets' keys are checked again (a revoked key's socket closes with 4403). */
   keyRecheckMs: number;
-  /** Where the start command writes the web app's key on the embedded database. */
-  webKeyFile: string | undefined;
+  /** Where the first user's writer key is kept on the embedded database (the start command prints it). */
+  startKeyFile: string | undefined;
+  /** That key's name: the actor the audit log names for the first user's writes. */
+  startKeyName: string | undefined;
   /** The lowest level written to the JSON log. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -115,7 +118,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     longWorkConcurrency: e.API_LONG_WORK_CONCURRENCY,
     longWorkPerKey: e.API_LONG_WORK_PER_KEY,
     metricsToken: e.API_METRICS_TOKEN,
-    webKeyFile: e.API_WEB_KEY_FILE,
+    startKeyFile: e.API_START_KEY_FILE,
+    startKeyName: e.API_START_KEY_NAME,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { DataDirError } from '@pasid/store';
-import { ensureWebKey, WEB_KEY_FILE } from './auth/web-key.js';
+import { ensureStartKey, START_KEY_FILE } from './auth/start-key.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './ops/logger.js';
 import { startApiServer } from './server/server.js';
@@ -39,9 +39,13 @@ async function main(): Promise<number> {
     throw error;
   }
   if (!config.databaseUrl) {
-    const file = config.webKeyFile ?? path.join(config.dataDir, WEB_KEY_FILE);
-    const web = await ensureWebKey(store.apiKeys, file);
-    logger.info({ file: web.file }, `web app key ${web.created ? 'written to' : 'kept in'} ${web.file}`);
+    // A machine of one's own: its first user gets a writer key to sign in to the web app with.
+    const file = config.startKeyFile ?? path.join(config.dataDir, START_KEY_FILE);
+    const key = await ensureStartKey(store.apiKeys, file, config.startKeyName);
+    logger.info(
+      { file: key.file, name: key.name },
+      `sign-in key for ${key.name} ${key.created ? 'written to' : 'kept in'} ${key.file}`,
+    );
   }
   // Start and stop are told whatever LOG_LEVEL says: the start command waits for "listening on".
   const lifecycle = logger.isLevelEnabled('info') ? logger : logger.child({}, { level: 'info' });

@@ -10,6 +10,7 @@ import { RecordResolver } from './record/record.resolver.js';
 import { StateLookupResolver, SystemStateResolver } from './state/state.resolver.js';
 import { SubscriptionResolver } from './subscription/subscription.resolver.js';
 import { SystemResolver } from './system/system.resolver.js';
+import { ViewerResolver } from './viewer/viewer.resolver.js';
 
 export const resolvers = [
   SystemResolver,
@@ -21,6 +22,7 @@ export const resolvers = [
   RecordResolver,
   AuditResolver,
   SubscriptionResolver,
+  ViewerResolver,
 ] as const;
 
 /**

@@ -61,11 +61,11 @@ describe('the start command on the embedded database', () => {
   });
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  it('writes a working writer key for the web app, and keeps it across restarts', {
+  it('writes a working writer key for the first user, named as told, and keeps it across restarts', {
     timeout: 120_000,
   }, async () => {
-    const first = await startApiProcess(undefined, { PASID_DATA_DIR: dataDir });
-    const keyFile = path.join(dataDir, 'web-api-key');
+    const first = await startApiProcess(undefined, { PASID_DATA_DIR: dataDir, API_START_KEY_NAME: 'ada' });
+    const keyFile = path.join(dataDir, 'sign-in-key');
     let token: string;
     try {
       token = (await readFile(keyFile, 'utf8')).trim();
@@ -76,11 +76,13 @@ describe('the start command on the embedded database', () => {
         { n: 'laptop' },
         token,
       );
-      expect(createSystem.createdBy).toBe('web');
+      // The log names the person who signed in with it, not a shared "web" key.
+      expect(createSystem.createdBy).toBe('ada');
+      expect(first.output()).toContain('sign-in key for ada written to');
     } finally {
       await first.stop();
     }
-    const second = await startApiProcess(undefined, { PASID_DATA_DIR: dataDir });
+    const second = await startApiProcess(undefined, { PASID_DATA_DIR: dataDir, API_START_KEY_NAME: 'ada' });
     try {
       expect(second.output()).toContain('kept in');
       expect((await readFile(keyFile, 'utf8')).trim()).toBe(token);

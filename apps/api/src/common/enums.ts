@@ -36,3 +36,9 @@ registerEnumType(EventKind, {
   name: 'EventKind',
   description: 'INPUT: recorded by a client; DERIVED: decided by the domain from an input.',
 });
+
+export const KeyRole = { reader: 'reader', writer: 'writer', admin: 'admin' } as const;
+registerEnumType(KeyRole, {
+  name: 'KeyRole',
+  description: 'What an API key may do: a reader reads, a writer also records, an admin also manages keys.',
+});

@@ -12,6 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { authenticate } from '../auth/authenticate.js';
 import type { Caller } from '../auth/roles.js';
+import { cookieAuthorization } from '../auth/sign-in-cookie.js';
 import { nameArgument } from '../common/scalars.js';
 import { type ApiDeps, createContext } from '../context.js';
 import { formatError } from '../errors.js';
@@ -26,7 +27,8 @@ export const KEY_REFUSED_CLOSE_CODE = 4403;
 
 /**
  * graphql-ws on the HTTP server's `/graphql`: the key comes in `connectionParams.authorization`
- * (browsers cannot set headers on a WebSocket) or the upgrade request's Authorization header; the
+ * (browsers cannot set headers on a WebSocket), the upgrade request's Authorization header, or
+ * the web app's sign-in cookie on an upgrade from a page of the same host; the
  * same depth, cost and size limits as over HTTP; errors masked as over HTTP.
  */
 export function attachSubscriptions(
@@ -89,7 +91,9 @@ export function attachSubscriptions(
         const header =
           stringParam(ctx.connectionParams, 'authorization') ??
           stringParam(ctx.connectionParams, 'Authorization') ??
-          ctx.extra.request.headers.authorization;
+          ctx.extra.request.headers.authorization ??
+          // The web app's signed-in user: the browser sends the httpOnly cookie with the upgrade.
+          cookieAuthorization(ctx.extra.request);
         try {
           (ctx.extra as Extra).caller = await authenticate(store.apiKeys, header, config.readsRequireKey);
           if (header !== undefined && (ctx.extra as Extra).caller?.key) {
