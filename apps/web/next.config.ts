@@ -9,6 +9,10 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: root,
   turbopack: { root },
   poweredByHeader: false,
+  // The server with only the files it needs (.next/standalone/apps/web/server.js, its traced
+  // node_modules beside it): the image ships that, not the whole install. `npm run build` copies
+  // the static assets into it (scripts/standalone-assets.mjs), as Next's docs say to.
+  output: 'standalone',
   // History files are uploaded through a Server Action (1 MB by default); the API has its own limit.
   experimental: { serverActions: { bodySizeLimit: '50mb' } },
 };

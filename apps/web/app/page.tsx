@@ -1,11 +1,12 @@
+import { WriteGate } from '@/components/session/write-gate';
 import { ImportForm } from '@/components/systems/import-form';
 import { SystemList } from '@/components/systems/system-list';
-import { getSystems } from '@/lib/ledger';
+import { getSystems, getViewer } from '@/lib/ledger';
 
 export const dynamic = 'force-dynamic';
 
 export default async function SystemsPage() {
-  const systems = await getSystems();
+  const [systems, viewer] = await Promise.all([getSystems(), getViewer()]);
   return (
     <div className="two-columns systems-layout">
       <section className="panel">
@@ -28,7 +29,9 @@ export default async function SystemsPage() {
           <code>journalctl -k</code>): it is converted as <code>pasid trace</code> does and its report shown.
           Nothing is stored if any line is rejected.
         </p>
-        <ImportForm />
+        <WriteGate viewer={viewer} next="/">
+          <ImportForm />
+        </WriteGate>
       </section>
     </div>
   );

@@ -35,7 +35,7 @@ describe.runIf(enabled)('the live view through a non-localhost address', () => {
     // Both listen on every interface, as on a server; the web app knows the API as localhost.
     api = await startApi(database.url, '0.0.0.0');
     expect(new URL(api.url).hostname).toBe('localhost');
-    web = await startWeb(api.url, apiKey, '0.0.0.0');
+    web = await startWeb(api.url, { host: '0.0.0.0' });
     browser = await launchBrowser();
   });
 

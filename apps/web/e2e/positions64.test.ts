@@ -37,7 +37,7 @@ describe.runIf(enabled)('positions past 2^53 in the web app', () => {
     apiKey = await createApiKey(database.url, 'web-far');
     await setLogHead({ query: (text, params) => sql(database.url, text, params) }, HEAD);
     api = await startApi(database.url);
-    web = await startWeb(api.url, apiKey);
+    web = await startWeb(api.url);
     browser = await launchBrowser();
     await fetch(api.url, {
       method: 'POST',

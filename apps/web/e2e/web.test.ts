@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKED_EXAMPLE_PATH } from '../test/helpers';
 import { chromiumAvailable, launchBrowser, screenshotPath } from './support/browser';
 import { createApiKey, type Server, startApi, startWeb } from './support/processes';
+import { signIn } from './support/session';
 
 /**
  * The web app in headless Chromium against the real API over a fresh Postgres database: the
- * servers are the built ones (`node apps/api/dist/main.js`, `next start`), nothing is mocked.
+ * servers are the built ones (`node apps/api/dist/main.js`, Next's standalone server), nothing is
+ * mocked. The page is signed in with a writer key of its own.
  */
 const enabled = (await postgresAvailable('the browser tests')) && chromiumAvailable();
 
@@ -35,9 +37,10 @@ describe.runIf(enabled)('web app in a browser', () => {
     database = await createTestDatabase('web');
     apiKey = await createApiKey(database.url, 'web-e2e');
     api = await startApi(database.url);
-    web = await startWeb(api.url, apiKey);
+    web = await startWeb(api.url);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await signIn(page, web.url, apiKey);
   });
 
   afterAll(async () => {

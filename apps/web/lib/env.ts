@@ -7,9 +7,12 @@ import { type WsTarget, wsTargetFrom } from './ws-target';
  * - PASID_API_WS_URL: the graphql-ws endpoint the browser subscribes to: a ws(s):// URL, or a path
  *   (`/graphql`) on the page's own origin; unset, the page's host name with PASID_API_URL's port
  *   and path (see ws-target.ts).
- * - PASID_API_KEY: the key the API requires for writes (imports, records, creates), or
- *   PASID_API_KEY_FILE: a file holding it (the start command writes one for the embedded database).
+ * No key: people sign in with their own (lib/session.ts). PASID_API_KEY and PASID_API_KEY_FILE,
+ * the one shared writer key of earlier versions, are refused with a message saying so.
  */
+const RETIRED_KEY =
+  'is no longer read: the web app has no key of its own; people sign in with theirs (unset it; create keys with keys.js create NAME --role writer)';
+
 const schema = z.object({
   PASID_API_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:4000/graphql'),
   PASID_API_WS_URL: z
@@ -17,16 +20,14 @@ const schema = z.object({
       error: 'must be a ws:// or wss:// URL, or a path starting with /',
     })
     .optional(),
-  PASID_API_KEY: z.string().min(1).optional(),
-  PASID_API_KEY_FILE: z.string().min(1).optional(),
+  PASID_API_KEY: z.undefined({ error: RETIRED_KEY }),
+  PASID_API_KEY_FILE: z.undefined({ error: RETIRED_KEY }),
 });
 
 export interface WebEnv {
   apiUrl: string;
   /** Where the browser subscribes, resolved against the page's location there. */
   apiWs: WsTarget;
-  apiKey: string | undefined;
-  apiKeyFile: string | undefined;
 }
 
 export function parseEnv(source: Record<string, string | undefined>): WebEnv {
@@ -40,13 +41,8 @@ export function parseEnv(source: Record<string, string | undefined>): WebEnv {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid web app environment: ${problems}`);
   }
-  const { PASID_API_URL, PASID_API_WS_URL, PASID_API_KEY, PASID_API_KEY_FILE } = parsed.data;
-  return {
-    apiUrl: PASID_API_URL,
-    apiWs: wsTargetFrom(PASID_API_URL, PASID_API_WS_URL),
-    apiKey: PASID_API_KEY,
-    apiKeyFile: PASID_API_KEY_FILE,
-  };
+  const { PASID_API_URL, PASID_API_WS_URL } = parsed.data;
+  return { apiUrl: PASID_API_URL, apiWs: wsTargetFrom(PASID_API_URL, PASID_API_WS_URL) };
 }
 
 let cached: WebEnv | undefined;

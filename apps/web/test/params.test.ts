@@ -100,8 +100,6 @@ describe('parseEnv', () => {
     expect(parseEnv({})).toEqual({
       apiUrl: 'http://localhost:4000/graphql',
       apiWs: { kind: 'api-port', secure: false, port: '4000', path: '/graphql' },
-      apiKey: undefined,
-      apiKeyFile: undefined,
     });
     const page = { protocol: 'http:', host: 'ledger.lab:3000', hostname: 'ledger.lab' };
     expect(resolveWsUrl(parseEnv({}).apiWs, page)).toBe('ws://ledger.lab:4000/graphql');
@@ -118,5 +116,9 @@ describe('parseEnv', () => {
   });
   it('says which variable is wrong', () => {
     expect(() => parseEnv({ PASID_API_URL: 'localhost:4000' })).toThrow(/PASID_API_URL/);
+  });
+  it('refuses the shared writer key of earlier versions: people sign in with their own', () => {
+    expect(() => parseEnv({ PASID_API_KEY: 'k' })).toThrow(/PASID_API_KEY: is no longer read.*sign in/);
+    expect(() => parseEnv({ PASID_API_KEY_FILE: '.data/web-api-key' })).toThrow(/PASID_API_KEY_FILE/);
   });
 });

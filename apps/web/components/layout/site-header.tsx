@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { ViewerStatus } from '@/components/session/viewer-status';
 
 export function SiteHeader() {
   return (
@@ -10,6 +11,7 @@ export function SiteHeader() {
         <Link href="/">Systems</Link>
         <Link href="/audit">Audit</Link>
       </nav>
+      <ViewerStatus />
     </header>
   );
 }

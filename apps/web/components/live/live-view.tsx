@@ -17,8 +17,14 @@ import { describeEvent } from '@/lib/replay/timeline';
 import { resolveWsUrl, type WsTarget } from '@/lib/ws-target';
 import { RecordExample } from './record-example';
 
-type Status = 'connecting' | 'live' | 'reconnecting' | 'closed';
+type Status = 'connecting' | 'live' | 'reconnecting' | 'closed' | 'refused';
 const FEED_SIZE = 300;
+/** graphql-ws's close code for a key the API refuses (none where reads need one, or revoked). */
+const KEY_REFUSED = 4403;
+const closeCode = (e: unknown): number | undefined =>
+  typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'number'
+    ? (e as { code: number }).code
+    : undefined;
 
 /**
  * Follows a system as events are appended: the feed (eventAppended, oldest first, so derived
@@ -33,6 +39,7 @@ export function LiveView({
   initialEventCount,
   maxPasid,
   after,
+  signedIn,
 }: {
   system: string;
   /** Resolved here, in the browser, against the page's own location. */
@@ -44,6 +51,11 @@ export function LiveView({
   maxPasid: number;
   /** Position of the last event in `initialState`; null to take every event of the system. */
   after: LogPosition | null;
+  /**
+   * Whether a key is kept for this person. The socket carries it without this page seeing it: the
+   * browser sends the httpOnly sign-in cookie with the upgrade and the API reads it there.
+   */
+  signedIn: boolean;
 }) {
   const [status, setStatus] = useState<Status>('connecting');
   const [feed, setFeed] = useState<LedgerEvent[]>([]);
@@ -61,15 +73,26 @@ export function LiveView({
     const client = createClient({
       url: resolveWsUrl(wsTarget, window.location),
       retryAttempts: Number.POSITIVE_INFINITY,
-      shouldRetry: () => true,
+      // A refused key stays refused: retrying would only knock again and again.
+      shouldRetry: (e) => closeCode(e) !== KEY_REFUSED,
       on: {
         connected: () => setStatus('live'),
-        closed: () => setStatus((s) => (s === 'live' ? 'reconnecting' : s)),
+        closed: (e) => {
+          if (closeCode(e) === KEY_REFUSED) {
+            setStatus('refused');
+            setError(
+              signedIn
+                ? 'The API refused your key (revoked?): sign in again to follow this system.'
+                : 'The API needs a key to read: sign in to follow this system.',
+            );
+          } else setStatus((s) => (s === 'live' ? 'reconnecting' : s));
+        },
       },
     });
     let lastPosition: LogPosition | undefined = after ?? undefined;
     let disposed = false;
     const failed = (e: unknown) => {
+      if (closeCode(e) === KEY_REFUSED) return; // Said by `closed` above.
       setError(e instanceof Error ? e.message : 'the subscription failed');
       setStatus('closed');
     };
@@ -117,7 +140,7 @@ export function LiveView({
       stopState();
       void client.dispose();
     };
-  }, [system, wsTarget, after]);
+  }, [system, wsTarget, after, signedIn]);
 
   const view = useMemo(() => toStateView(pair.state, pair.previous), [pair]);
   const eventCount = initialEventCount + received;
@@ -143,7 +166,7 @@ export function LiveView({
           <div className="panel-title">
             <h2>Live</h2>
             <span
-              className={`badge ${status === 'live' ? 'ok' : status === 'closed' ? 'hazard' : 'none'}`}
+              className={`badge ${status === 'live' ? 'ok' : status === 'closed' || status === 'refused' ? 'hazard' : 'none'}`}
               data-testid="live-status"
             >
               {status}
@@ -171,7 +194,21 @@ export function LiveView({
               <span className="label">hazards</span>
             </div>
           </div>
-          {error ? <div className="error-box small">{error}</div> : null}
+          {error ? (
+            <div className="error-box small" data-testid="live-error">
+              {error}
+              {status === 'refused' ? (
+                <>
+                  {' '}
+                  <a
+                    href={`/sign-in?next=${encodeURIComponent(`/systems/${encodeURIComponent(system)}/live`)}`}
+                  >
+                    Sign in
+                  </a>
+                </>
+              ) : null}
+            </div>
+          ) : null}
         </section>
         <section className="panel live-feed">
           <h2>Arriving events</h2>

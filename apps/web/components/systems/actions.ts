@@ -4,6 +4,7 @@ import { readHistoryHeader } from '@pasid/domain';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { importHistory, LedgerUnavailableError, POLICY_NAMES, type Policy } from '@/lib/ledger';
+import { requestKey } from '@/lib/session';
 import { type ImportFile, readImportSource, type TraceConversionReport } from './import-source';
 
 export interface ImportState {
@@ -34,6 +35,9 @@ export async function importHistoryAction(_prev: ImportState, form: FormData): P
   };
   let trace: TraceConversionReport | null = null;
   const fail = (error: string, line: number | null = null): ImportState => ({ error, line, fields, trace });
+  // Writes carry the person's own key: without one there is nobody to record them under.
+  if ((await requestKey()) === undefined)
+    return fail('sign in to write: imports are recorded under your own key');
   const uploads = form.getAll('file').filter((f): f is File => f instanceof File && f.size > 0);
   const size = uploads.reduce((n, f) => n + f.size, 0);
   if (size > MAX_BYTES) return fail(`the files are larger than ${MAX_BYTES / 1024 / 1024} MB`);

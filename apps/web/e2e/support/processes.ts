@@ -10,7 +10,8 @@ export const WEB_DIR = path.resolve(here, '../..');
 const require = createRequire(import.meta.url);
 /** The API's built entry points (turbo builds @pasid/api before these tests: it is a dev dependency). */
 const API_DIST = path.dirname(require.resolve('@pasid/api'));
-const NEXT_BIN = require.resolve('next/dist/bin/next');
+/** Next's standalone server, as `npm start` and the web image run it (`npm run build` makes it). */
+export const WEB_SERVER = path.join(WEB_DIR, '.next/standalone/apps/web/server.js');
 
 export interface Server {
   url: string;
@@ -67,11 +68,15 @@ function startProcess(
   });
 }
 
-/** A writer key in the API's database, made with the API's own key command. */
-export async function createApiKey(databaseUrl: string, name: string): Promise<string> {
+/** A key (a writer's unless told) in the API's database, made with the API's own key command. */
+export async function createApiKey(
+  databaseUrl: string,
+  name: string,
+  role: 'reader' | 'writer' | 'admin' = 'writer',
+): Promise<string> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [path.join(API_DIST, 'keys.js'), 'create', name, '--role', 'writer'],
+    [path.join(API_DIST, 'keys.js'), 'create', name, '--role', role],
     {
       env: { ...process.env, DATABASE_URL: databaseUrl },
     },
@@ -79,24 +84,44 @@ export async function createApiKey(databaseUrl: string, name: string): Promise<s
   return stdout.trim();
 }
 
+/** Revokes the key `name` with the API's own key command. */
+export async function revokeApiKey(databaseUrl: string, name: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [path.join(API_DIST, 'keys.js'), 'revoke', name], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  });
+}
+
 /** The real API (`node apps/api/dist/main.js`) on an ephemeral port over `databaseUrl`. */
-export async function startApi(databaseUrl: string, host = '127.0.0.1'): Promise<Server> {
+export async function startApi(
+  databaseUrl: string,
+  host = '127.0.0.1',
+  env: Record<string, string> = {},
+): Promise<Server> {
   return startProcess(
     process.execPath,
     [path.join(API_DIST, 'main.js')],
-    { API_PORT: '0', API_HOST: host, DATABASE_URL: databaseUrl },
+    { API_PORT: '0', API_HOST: host, DATABASE_URL: databaseUrl, ...env },
     /listening on (http:\/\/\S+)/,
     WEB_DIR,
   );
 }
 
-/** The built web app (`next start`) on a free port, talking to `apiUrl`. */
-export async function startWeb(apiUrl: string, apiKey: string, host = '127.0.0.1'): Promise<Server> {
+/**
+ * The built web app (Next's standalone `server.js`, as the image runs it) on a free port, talking
+ * to `apiUrl`. It has no key of its own: pages are signed in with `signIn` (support/session.ts).
+ */
+export async function startWeb(apiUrl: string, options: { host?: string } = {}): Promise<Server> {
   const port = await freePort();
   const server = await startProcess(
     process.execPath,
-    [NEXT_BIN, 'start', '-p', String(port), '-H', host],
-    { PASID_API_URL: apiUrl, PASID_API_KEY: apiKey, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    [WEB_SERVER],
+    {
+      PORT: String(port),
+      HOSTNAME: options.host ?? '127.0.0.1',
+      PASID_API_URL: apiUrl,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+    },
     /Ready in|✓ Ready/,
     WEB_DIR,
   );

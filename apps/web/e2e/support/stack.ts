@@ -4,10 +4,14 @@ import { createTestDatabase } from '@pasid/testing';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './browser';
 import { createApiKey, type Server, startApi, startWeb, WEB_DIR } from './processes';
+import { signIn } from './session';
 
 export const SAMPLES = path.resolve(WEB_DIR, '../../samples');
 
-/** A fresh database, the built API and web app over it, and a headless Chromium page. */
+/**
+ * A fresh database, the built API and web app over it, and a headless Chromium page signed in
+ * with a writer key named `<label>-e2e`.
+ */
 export interface Stack {
   api: Server;
   web: Server;
@@ -24,9 +28,10 @@ export async function startStack(label: string): Promise<Stack> {
   const database = await createTestDatabase(label);
   const apiKey = await createApiKey(database.url, `${label}-e2e`);
   const api = await startApi(database.url);
-  const web = await startWeb(api.url, apiKey);
+  const web = await startWeb(api.url);
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await signIn(page, web.url, apiKey);
   const gql = async (query: string, variables: Record<string, unknown>) => {
     const res = await fetch(api.url, {
       method: 'POST',

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { redirect } from 'next/navigation';
 import { env } from '../env';
+import { requestKey } from '../session';
 import type { TypedDocumentString } from './generated/graphql';
 
 /** An error the API answered with (GraphQL `errors`), with its `extensions.code` when given. */
@@ -24,19 +25,6 @@ export class LedgerUnavailableError extends Error {
   }
 }
 
-async function apiKey(): Promise<string | undefined> {
-  const { apiKey: key, apiKeyFile } = env();
-  if (key) return key;
-  if (apiKeyFile) {
-    try {
-      return (await readFile(apiKeyFile, 'utf8')).trim() || undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
 interface GraphQLResponse<T> {
   data?: T | null;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
@@ -53,10 +41,18 @@ export function ledgerFetch<TResult, TVariables>(
   return ledgerFetchText<TResult>(document.toString(), (variables ?? {}) as Record<string, unknown>);
 }
 
-/** An operation built at run time (aliases per version): its result type comes from its fragments. */
-export async function ledgerFetchText<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+/**
+ * An operation built at run time (aliases per version): its result type comes from its fragments.
+ * Sent with the signed-in person's key (lib/session.ts), or `as.key` when given (sign-in checks a
+ * key before keeping it; null sends none).
+ */
+export async function ledgerFetchText<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  as?: { key: string | null },
+): Promise<T> {
   const { apiUrl } = env();
-  const key = await apiKey();
+  const key = as ? as.key : await requestKey();
   let response: Response;
   try {
     response = await fetch(apiUrl, {
@@ -81,6 +77,9 @@ export async function ledgerFetchText<T>(query: string, variables: Record<string
   const first = body.errors?.[0];
   if (first) {
     const code = typeof first.extensions?.code === 'string' ? first.extensions.code : null;
+    // No key where this API needs one to read, or a key it no longer takes (revoked): the way
+    // on is to sign in, whatever page asked (a page's own error would be masked in production).
+    if (code === 'UNAUTHENTICATED' && !as) redirect(`/sign-in?reason=${key ? 'refused' : 'key-needed'}`);
     throw new LedgerError(first.message, code, first.extensions ?? {});
   }
   if (!body.data) throw new LedgerError(`the API answered ${response.status} without data`, null);

@@ -4,11 +4,13 @@
  */
 import { cache } from 'react';
 import type { TimelineEvent } from '../replay/timeline';
+import { requestKey } from '../session';
 import { LedgerError, ledgerFetch, ledgerFetchText } from './client';
 import type {
   PasidsStateFieldsFragment,
   StateFieldsFragment,
   StepStateFieldsFragment,
+  ViewerQuery,
 } from './generated/graphql';
 import { type LogPosition, positionBefore } from './log-position';
 import { toHazardEntry, toLedgerEvent, toLedgerState, toSystemSummary, toTimelineEvent } from './mappers';
@@ -27,6 +29,7 @@ import {
   systemQuery,
   systemsQuery,
   verifyQuery,
+  viewerQuery,
 } from './queries';
 import type {
   EventFilter,
@@ -34,16 +37,18 @@ import type {
   FreedEntry,
   HazardEntry,
   ImportResult,
+  KeyRole,
   LedgerEvent,
   LedgerState,
   Policy,
   SystemSummary,
   VerifyResult,
+  Viewer,
 } from './types';
 
 export { LedgerError, LedgerUnavailableError } from './client';
 export type * from './types';
-export { POLICY_NAMES } from './types';
+export { canWrite, POLICY_NAMES } from './types';
 
 export async function getSystems(): Promise<SystemSummary[]> {
   const data = await ledgerFetch(systemsQuery);
@@ -295,4 +300,36 @@ export async function importHistory(
 
 export async function createSystem(name: string, policy: Policy, maxPasid?: number): Promise<void> {
   await ledgerFetch(createSystemMutation, { input: { name, policy, maxPasid } });
+}
+
+/**
+ * Who the request is for: signed out, signed in with a key the API knows (its name and role), or
+ * signed in with a key the API refuses (revoked since). Deduplicated within a request.
+ */
+export const getViewer = cache(async (): Promise<Viewer> => {
+  const key = await requestKey();
+  if (key === undefined) return { state: 'signed-out' };
+  try {
+    // With the key given: a refused key is this function's answer, not a redirect to sign in.
+    const { viewer } = await ledgerFetchText<ViewerQuery>(viewerQuery.toString(), {}, { key });
+    return viewer ? { state: 'signed-in', name: viewer.name, role: viewer.role } : { state: 'signed-out' };
+  } catch (error) {
+    if (error instanceof LedgerError && error.code === 'UNAUTHENTICATED')
+      return { state: 'refused', message: error.message };
+    throw error;
+  }
+});
+
+/** The name and role of `key`, or why the API refuses it. */
+export async function checkKey(
+  key: string,
+): Promise<{ ok: true; name: string; role: KeyRole } | { ok: false; message: string }> {
+  try {
+    const { viewer } = await ledgerFetchText<ViewerQuery>(viewerQuery.toString(), {}, { key });
+    if (!viewer) return { ok: false, message: 'the API did not take the key' };
+    return { ok: true, name: viewer.name, role: viewer.role };
+  } catch (error) {
+    if (error instanceof LedgerError) return { ok: false, message: error.message };
+    throw error;
+  }
 }

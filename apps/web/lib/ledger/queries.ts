@@ -116,3 +116,10 @@ export const derivedQuery = graphql(`
     derivedEvents(inputId: $inputId) { ...EventFields }
   }
 `);
+
+/** Who a key is: sign-in checks a key with it, the header shows who is signed in. */
+export const viewerQuery = graphql(`
+  query Viewer {
+    viewer { name role }
+  }
+`);

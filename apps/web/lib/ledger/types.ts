@@ -163,3 +163,17 @@ export interface VerifyResult {
 export type ImportResult =
   | { ok: true; system: string; version: number }
   | { ok: false; message: string; line: number | null };
+
+/** What an API key may do: a reader reads, a writer also imports and records. */
+export type KeyRole = 'reader' | 'writer' | 'admin';
+
+/** Who a page is for (lib/session.ts keeps the key; the API says whose it is). */
+export type Viewer =
+  | { state: 'signed-out' }
+  | { state: 'signed-in'; name: string; role: KeyRole }
+  /** A key was kept, but the API refuses it now (revoked): signing in again is the way out. */
+  | { state: 'refused'; message: string };
+
+/** Whether `viewer` may import and record. */
+export const canWrite = (viewer: Viewer): boolean =>
+  viewer.state === 'signed-in' && (viewer.role === 'writer' || viewer.role === 'admin');

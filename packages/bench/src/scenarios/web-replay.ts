@@ -130,16 +130,16 @@ export const webReplayScenario: Scenario = {
       }
 
       const port = await freePort();
+      // Next's standalone server, as `npm start` and the web image run it; reads need no key.
       const web = await startChild(
-        [
-          path.join(ctx.repoRoot, 'node_modules/next/dist/bin/next'),
-          'start',
-          '-p',
-          String(port),
-          '-H',
-          '127.0.0.1',
-        ],
-        { PASID_API_URL: api.url, PASID_API_KEY: key, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+        [path.join(webDir, '.next/standalone/apps/web/server.js')],
+        {
+          PORT: String(port),
+          HOSTNAME: '127.0.0.1',
+          PASID_API_URL: api.url,
+          NEXT_TELEMETRY_DISABLED: '1',
+          NODE_ENV: 'production',
+        },
         webDir,
         /(Ready in)/,
       );

@@ -35,6 +35,7 @@ type Documents = {
     "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n": typeof types.VerifyDocument,
     "\n  query Freed($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { types: [\"PasidFreed\"] }) {\n      nodes { version data }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": typeof types.FreedDocument,
     "\n  query Derived($inputId: ID!) {\n    derivedEvents(inputId: $inputId) { ...EventFields }\n  }\n": typeof types.DerivedDocument,
+    "\n  query Viewer {\n    viewer { name role }\n  }\n": typeof types.ViewerDocument,
     "\n  subscription EventAppended($system: String, $after: Position) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": typeof types.EventAppendedDocument,
     "\n  subscription SystemStateChanged($system: String!) {\n    systemStateChanged(system: $system) { ...StateFields }\n  }\n": typeof types.SystemStateChangedDocument,
 };
@@ -59,6 +60,7 @@ const documents: Documents = {
     "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n": types.VerifyDocument,
     "\n  query Freed($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { types: [\"PasidFreed\"] }) {\n      nodes { version data }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": types.FreedDocument,
     "\n  query Derived($inputId: ID!) {\n    derivedEvents(inputId: $inputId) { ...EventFields }\n  }\n": types.DerivedDocument,
+    "\n  query Viewer {\n    viewer { name role }\n  }\n": types.ViewerDocument,
     "\n  subscription EventAppended($system: String, $after: Position) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": types.EventAppendedDocument,
     "\n  subscription SystemStateChanged($system: String!) {\n    systemStateChanged(system: $system) { ...StateFields }\n  }\n": types.SystemStateChangedDocument,
 };
@@ -143,6 +145,10 @@ export function graphql(source: "\n  query Freed($name: String!, $after: String,
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Derived($inputId: ID!) {\n    derivedEvents(inputId: $inputId) { ...EventFields }\n  }\n"): typeof import('./graphql').DerivedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer { name role }\n  }\n"): typeof import('./graphql').ViewerDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -55,6 +55,12 @@ export type InputEventType =
   | 'TaskExited'
   | 'ThreadCreated';
 
+/** What an API key may do: a reader reads, a writer also records, an admin also manages keys. */
+export type KeyRole =
+  | 'admin'
+  | 'reader'
+  | 'writer';
+
 /** One input event: `type` plus the fields of that type (see the README). */
 export type LifecycleEventInput = {
   /** When it was observed, RFC 3339 with offset. */
@@ -210,6 +216,11 @@ export type DerivedQueryVariables = Exact<{
 
 
 export type DerivedQuery = { derivedEvents: Array<{ id: string, position: string, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string }> };
+
+export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerQuery = { viewer: { name: string, role: KeyRole } | null };
 
 export type EventAppendedSubscriptionVariables = Exact<{
   system?: string | null | undefined;
@@ -634,6 +645,14 @@ export const DerivedDocument = new TypedDocumentString(`
   observedAt
   hash
 }`) as unknown as TypedDocumentString<DerivedQuery, DerivedQueryVariables>;
+export const ViewerDocument = new TypedDocumentString(`
+    query Viewer {
+  viewer {
+    name
+    role
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
 export const EventAppendedDocument = new TypedDocumentString(`
     subscription EventAppended($system: String, $after: Position) {
   eventAppended(system: $system, after: $after) {

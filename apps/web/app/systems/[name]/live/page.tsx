@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { LiveView } from '@/components/live/live-view';
 import { env } from '@/lib/env';
-import { getState, getStream, getSystem } from '@/lib/ledger';
+import { getState, getStream, getSystem, getViewer } from '@/lib/ledger';
 import { lastOf } from '@/lib/ledger/log-position';
 
 export const dynamic = 'force-dynamic';
@@ -17,9 +17,10 @@ export default async function LivePage({ params }: Props) {
   const name = decodeURIComponent((await params).name);
   const system = await getSystem(name);
   if (!system) notFound();
-  const [state, lastStep] = await Promise.all([
+  const [state, lastStep, viewer] = await Promise.all([
     getState(name, system.version),
     system.version > 0 ? getStream(name, system.version, system.version) : Promise.resolve([]),
+    getViewer(),
   ]);
   // Subscribe after the last event already in this state: no gap and no duplicate in between.
   const after = lastOf(lastStep.map((e) => e.position));
@@ -32,6 +33,7 @@ export default async function LivePage({ params }: Props) {
       initialEventCount={system.eventCount}
       maxPasid={system.maxPasid}
       after={after}
+      signedIn={viewer.state !== 'signed-out'}
     />
   );
 }
