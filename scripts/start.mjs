@@ -4,24 +4,40 @@
  * 1. installs the locked dependencies (`npm ci`, nothing else) when node_modules is missing or
  *    older than package-lock.json;
  * 2. builds when an output is missing or a source is newer than the last build;
- * 3. on DATABASE_URL, migrates the server and ensures the web app's key (the API does both on the
- *    embedded database);
+ * 3. on DATABASE_URL, migrates the server and ensures the first user's sign-in key, a writer key
+ *    named after the OS user (the API does both on the embedded database);
  * 4. starts the API, loads the sample histories through it into an empty database (embedded by
- *    default; PASID_LOAD_SAMPLES), starts the web app, and prints both addresses;
+ *    default; PASID_LOAD_SAMPLES), starts the web app, and prints both addresses and the key to
+ *    sign in with;
  * 5. on Ctrl-C or SIGTERM stops the web app, then the API (which finishes its writes), and exits.
  * Plain Node with no dependency until step 3, since it must run before `npm ci`.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildReason, installState, stampFile } from './lib/build-state.mjs';
 import { loadStartConfig, StartConfigError } from './lib/start-env.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The web app's standalone server (`npm run build` puts its static assets beside it). */
+const WEB_SERVER = 'apps/web/.next/standalone/apps/web/server.js';
 const log = (message) => console.log(`[pasid] ${message}`);
 // The API gives requests in flight 20 s (API_SHUTDOWN_GRACE_SECONDS) and then 10 s to close.
 const STOP_TIMEOUT_MS = 35_000;
+
+/**
+ * Whom the first user's key is named after: the OS account that runs the start (so the audit log
+ * says who imported, not "web"); `local` where there is no name to take.
+ */
+function startKeyName() {
+  let name = '';
+  try {
+    name = userInfo().username;
+  } catch {}
+  return /^[\w.@-]{1,64}$/.test(name) ? name : 'local';
+}
 
 function checkNode() {
   // Node.js 24 is the supported and tested runtime (Node 20 reached its end of life in April 2026).
@@ -128,12 +144,13 @@ async function main() {
   }
 
   const dataDir = path.resolve(ROOT, config.dataDir);
-  const webKeyFile = path.join(dataDir, 'web-api-key');
+  const startKeyFile = path.join(dataDir, 'sign-in-key');
+  const keyName = startKeyName();
   if (config.databaseUrl) {
     // The embedded database is opened by the API alone; a server can take this short connection first.
     const { migrateAndKey } = await import(pathToFileURL(path.join(ROOT, 'scripts/migrate.mjs')).href);
     log('database: migrating the Postgres server (DATABASE_URL)');
-    await migrateAndKey({ databaseUrl: config.databaseUrl, webKeyFile });
+    await migrateAndKey({ databaseUrl: config.databaseUrl, startKeyFile, startKeyName: keyName });
   }
 
   const services = [];
@@ -166,7 +183,7 @@ async function main() {
         API_PORT: String(config.apiPort),
         API_HOST: config.apiHost,
         PASID_DATA_DIR: dataDir,
-        ...(config.databaseUrl ? {} : { API_WEB_KEY_FILE: webKeyFile }),
+        ...(config.databaseUrl ? {} : { API_START_KEY_FILE: startKeyFile, API_START_KEY_NAME: keyName }),
       },
       /listening on http/,
     );
@@ -177,10 +194,10 @@ async function main() {
       return 0;
     }
 
+    const { readFile } = await import('node:fs/promises');
+    const key = (await readFile(startKeyFile, 'utf8')).trim();
     if (config.loadSamples) {
-      const { readFile } = await import('node:fs/promises');
       const { loadSamplesIfEmpty } = await import('./lib/samples.mjs');
-      const key = (await readFile(webKeyFile, 'utf8')).trim();
       const loaded = await loadSamplesIfEmpty({ apiUrl, key, samplesDir: path.join(ROOT, 'samples'), log });
       log(
         loaded.length > 0
@@ -193,20 +210,14 @@ async function main() {
     log('web: starting');
     const web = startService(
       'web',
-      [
-        'node_modules/next/dist/bin/next',
-        'start',
-        'apps/web',
-        '-p',
-        String(config.webPort),
-        '-H',
-        config.webHost,
-      ],
+      // Next's standalone server, as the image runs it (next.config.ts: output 'standalone').
+      [WEB_SERVER],
       {
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(config.webPort),
+        HOSTNAME: config.webHost,
         PASID_API_URL: apiUrl,
-        PASID_API_KEY_FILE: webKeyFile,
       },
       /Ready in|✓ Ready/,
     );
@@ -220,6 +231,15 @@ async function main() {
     log('PASID Ledger is running:');
     log(`  web  http://${webHostForClients}:${config.webPort}`);
     log(`  API  ${apiUrl}  (GraphQL over HTTP and WebSocket)`);
+    // A key of one's own, so that the audit log names who imported (no shared web key); printed
+    // rather than signed in by itself: anyone who reaches the web port would otherwise be this user.
+    log(
+      `Sign in at http://${webHostForClients}:${config.webPort}/sign-in to import, as ${keyName}, with the key`,
+    );
+    log(`  ${key}`);
+    log(
+      `  (kept in ${path.relative(ROOT, startKeyFile) || startKeyFile}; more keys: node apps/api/dist/keys.js create NAME --role writer)`,
+    );
     log('Ctrl-C stops both.');
 
     const crashed = Promise.race(

@@ -1,6 +1,6 @@
 /**
  * Next.js calls `register` once as the server starts: checking the environment here makes a wrong
- * setting stop `next start` (exit code 2) with the variable's name, instead of failing pages.
+ * setting stop the server (exit code 2) with the variable's name, instead of failing pages.
  */
 export async function register(): Promise<void> {
   // NEXT_RUNTIME is Next.js's own marker, not a setting: the edge runtime has no process env to check.

@@ -16,6 +16,9 @@ export const BUILD_OUTPUTS = [
   'apps/api/dist/main.js',
   'apps/cli/dist/main.js',
   'apps/web/.next/BUILD_ID',
+  // The standalone server and its static assets (scripts/standalone-assets.mjs copies them).
+  'apps/web/.next/standalone/apps/web/server.js',
+  'apps/web/.next/standalone/apps/web/.next/static',
 ];
 
 export const stampFile = (root) => path.join(root, 'node_modules', '.cache', 'pasid-start', 'build-stamp');

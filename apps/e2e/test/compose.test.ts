@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { createTestDatabase, postgresAvailable, productEnv, sql, type TestDatabase } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComposePlan, planCompose } from './support/compose.js';
@@ -34,9 +35,18 @@ describe.skipIf(!hasPostgres || !hasHaproxy)('docker-compose.yml as plain proces
     return port;
   };
   const front = () => `http://127.0.0.1:${portOf('proxy')}`;
-  const webKey = async () => {
-    const file = path.join(plan.volumes.webkey!, 'web-api-key');
-    return (await readFile(file, 'utf8')).trim();
+  /**
+   * A writer's key, made as an operator makes one for a person: the API image's key command
+   * (docker compose run --rm migrate node apps/api/dist/keys.js create NAME --role writer).
+   */
+  const writerKey = async (name: string) => {
+    const migrate = plan.services.find((s) => s.name === 'migrate')!;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['apps/api/dist/keys.js', 'create', name, '--role', 'writer'],
+      { cwd: REPO_ROOT, env: productEnv({ NODE_ENV: 'production', ...migrate.env }) as NodeJS.ProcessEnv },
+    );
+    return stdout.trim();
   };
 
   async function healthy(name: string): Promise<void> {
@@ -132,7 +142,7 @@ describe.skipIf(!hasPostgres || !hasHaproxy)('docker-compose.yml as plain proces
   });
 
   it('shows a write made on one replica to a subscriber on the other, and through the front', async () => {
-    const key = await webKey();
+    const key = await writerKey('compose-tracer');
     const api1 = `127.0.0.1:${portOf('api-1')}`;
     const api2 = `127.0.0.1:${portOf('api-2')}`;
     await graphql(
@@ -191,6 +201,8 @@ describe.skipIf(!hasPostgres || !hasHaproxy)('docker-compose.yml as plain proces
     expect(response.status, running.get('web')?.output()).toBe(200);
     const html = await response.text();
     expect(html).toContain('compose-demo');
+    // The web app has no key of its own: a visitor who has not signed in cannot write.
+    expect(html).toContain('Sign in to write');
   });
 
   it('serves health at the front address; metrics only on the replicas', async () => {

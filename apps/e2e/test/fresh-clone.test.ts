@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@pasid/testing';
@@ -78,6 +78,24 @@ describe.skipIf(!SLOW)('npm start from a fresh clone', () => {
     expect(data.system.state.pasids).toEqual([{ pasid: 2, pid: 200 }]);
   });
 
+  it('printed the key to sign in with, named after the OS user, and it writes under that name', async () => {
+    const output = app!.output();
+    const printed = /Sign in at (\S+) to import, as (\S+), with the key\n\[pasid\] {2}(\S+)/.exec(output);
+    expect(printed, output).not.toBeNull();
+    const [, address, name, key] = printed!;
+    expect(address).toBe(`${web()}/sign-in`);
+    expect(name).toBe(userInfo().username);
+    expect((await readFile(path.join(clone, '.data', 'sign-in-key'), 'utf8')).trim()).toBe(key);
+    expect((await fetch(address!)).status).toBe(200);
+    const { data } = await graphql<{ viewer: { name: string; role: string } }>(
+      api(),
+      '{ viewer { name role } }',
+      {},
+      key,
+    );
+    expect(data.viewer).toEqual({ name, role: 'writer' });
+  });
+
   it('serves the web pages', async () => {
     const home = await fetch(`${web()}/`);
     expect(home.status).toBe(200);
@@ -89,7 +107,7 @@ describe.skipIf(!SLOW)('npm start from a fresh clone', () => {
   it(
     'keeps the data across a restart, without loading the samples again',
     async () => {
-      const key = (await readFile(path.join(clone, '.data', 'web-api-key'), 'utf8')).trim();
+      const key = (await readFile(path.join(clone, '.data', 'sign-in-key'), 'utf8')).trim();
       await graphql(
         api(),
         'mutation { createSystem(input: {name: "kept-across-restart", policy: MM_EXIT}) { name } }',
