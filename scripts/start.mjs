@@ -237,8 +237,9 @@ async function main() {
       `Sign in at http://${webHostForClients}:${config.webPort}/sign-in to import, as ${keyName}, with the key`,
     );
     log(`  ${key}`);
+    const keptIn = path.relative(ROOT, startKeyFile);
     log(
-      `  (kept in ${path.relative(ROOT, startKeyFile) || startKeyFile}; more keys: node apps/api/dist/keys.js create NAME --role writer)`,
+      `  (kept in ${keptIn.startsWith('..') ? startKeyFile : keptIn}; more keys: node apps/api/dist/keys.js create NAME --role writer)`,
     );
     log('Ctrl-C stops both.');
 
