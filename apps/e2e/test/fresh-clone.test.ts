@@ -80,7 +80,7 @@ describe.skipIf(!SLOW)('npm start from a fresh clone', () => {
 
   it('printed the key to sign in with, named after the OS user, and it writes under that name', async () => {
     const output = app!.output();
-    const printed = /Sign in at (\S+) to import, as (\S+), with the key\n\[pasid\] {2}(\S+)/.exec(output);
+    const printed = /Sign in at (\S+) to import, as (\S+), with the key\n\[pasid\] {3}(\S+)/.exec(output);
     expect(printed, output).not.toBeNull();
     const [, address, name, key] = printed!;
     expect(address).toBe(`${web()}/sign-in`);
