@@ -20,7 +20,7 @@ function browserLikeSocket(cookie: string | undefined, origin: string) {
 }
 
 /** The first message of a subscription, or how the socket closed. */
-function firstOf(url: string, impl: typeof WebSocket, query: string) {
+function firstOf(url: string, impl: unknown, query: string) {
   return new Promise<{ data?: unknown; closed?: number }>((resolve) => {
     const client = createClient({ url, webSocketImpl: impl, retryAttempts: 0 });
     client.subscribe(
