@@ -6,6 +6,7 @@ export * from './events.js';
 export * from './evolve.js';
 export * from './generate.js';
 export * from './history/errors.js';
+export * from './history/limit.js';
 export * from './history/parse.js';
 export * from './history/write.js';
 export * from './invariants.js';

@@ -12,13 +12,10 @@ import { RejectedEventError } from './event-store.js';
 import { canonicalJson, eventHashOfJson, recordedAtText } from './hash.js';
 import { type Position, toPosition } from './position.js';
 import { type HazardRow, hazardRows, systemCounts } from './projections.js';
+import { snapshotDue } from './snapshot-policy.js';
 import { type EncodedState, encodeState } from './state-codec.js';
 
-/**
- * A snapshot is written each time a stream crosses a multiple of this many versions, so a state
- * query reads at most this many versions of the log.
- */
-export const SNAPSHOT_INTERVAL = 250;
+export { SNAPSHOT_INTERVAL } from './snapshot-policy.js';
 
 /** One row for `pasid_write`, hashed and chained; its position comes from the database. */
 export interface PendingEvent {
@@ -43,7 +40,7 @@ export interface DecidedBatch {
   after: State;
   events: PendingEvent[];
   lastHash: string;
-  /** The state at the last multiple of SNAPSHOT_INTERVAL the batch reached, if any. */
+  /** The state at the last version the batch reached where a snapshot is due (`snapshotDue`), if any. */
   snapshot: { version: number; state: EncodedState } | null;
 }
 
@@ -59,8 +56,12 @@ export function decideBatch(
   inputs: readonly unknown[],
   prevHash: string,
   meta: { actor: string; correlationId: string; recordedAt: string },
+  /**
+   * The replayer to decide on, when the caller keeps one whose state is `before` (an import,
+   * batch after batch): a fresh one copies the state, which costs as much as the state is large.
+   */
+  replayer: Replayer = new Replayer(before),
 ): DecidedBatch {
-  const replayer = new Replayer(before);
   const events: PendingEvent[] = [];
   let hash = prevHash;
   let snapshot: DecidedBatch['snapshot'] = null;
@@ -121,7 +122,7 @@ export function decideBatch(
     }
     const id = input.id ?? randomUUID();
     const version = replayer.version;
-    if (version % SNAPSHOT_INTERVAL === 0) snapshot = { version, state: encodeState(replayer.state) };
+    if (snapshotDue(version, replayer.state)) snapshot = { version, state: encodeState(replayer.state) };
     push(version, 0, input, id, null, input.at === undefined ? null : new Date(input.at));
     decision.events.forEach((derived: DerivedEvent, j) => {
       push(version, j + 1, derived, randomUUID(), id, null);

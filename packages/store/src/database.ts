@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { openFailure, prepareDataDir } from './data-dir.js';
 import { PrismaClient } from './generated/prisma/client.js';
@@ -24,6 +26,20 @@ export type LogNotice = { system: string; position: Position };
 /** A transaction or a dedicated session: parameterised queries and multi-statement scripts. */
 export interface Session extends Queryable {
   exec(sql: string): Promise<void>;
+  /**
+   * `COPY table (columns) FROM` rows in COPY's text format (tab-separated, `\N` for null, one row
+   * a line, see `copyField`): the bulk path of imports, far cheaper per row than an INSERT.
+   */
+  copyRows(table: string, columns: readonly string[], rows: string): Promise<void>;
+}
+
+/** A value as a field of COPY's text format: backslash, tab, newline and return escaped. */
+export function copyField(value: string): string {
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) =>
+        c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+      )
+    : value;
 }
 
 /** A transaction whose last statement is sent together with its COMMIT. */
@@ -146,6 +162,14 @@ export function openPostgres(url: string): Database {
     },
     // Without parameters pg uses the simple protocol, which takes several statements.
     exec: async (sql) => void (await client.query(sql)),
+    async copyRows(table, columns, rows) {
+      // COPY belongs to one connection: a pool would run it on any of them.
+      if (client instanceof pg.Pool) throw new Error('copyRows needs a transaction or a session');
+      const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+      await pipeline(async function* () {
+        yield rows;
+      }, stream);
+    },
   });
   // Appends' own connections, in pipeline mode (each query is sent at once, answered in order).
   const writers = new pg.Pool({ connectionString: url, max: 4, types, pipeline: true });
@@ -311,6 +335,12 @@ export async function openPglite(dataDir: string): Promise<Database> {
       return result.rows;
     },
     exec: async (sql) => void (await client.exec(sql)),
+    async copyRows(table, columns, rows) {
+      // PGlite reads COPY's input from a blob it mounts at /dev/blob.
+      await client.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], {
+        blob: new Blob([rows]),
+      });
+    },
   });
   return {
     kind: 'pglite',

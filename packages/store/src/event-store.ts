@@ -144,6 +144,19 @@ export interface ImportOptions {
    * history is imported under `system` (a copy under a new name).
    */
   headerMustMatch?: boolean;
+  /**
+   * Called as the import goes (after each copy of a few thousand events, and once at the end):
+   * lines read, inputs decided, events written, bytes of the source read so far.
+   */
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+/** How far an import has got. */
+export interface ImportProgress {
+  lines: number;
+  inputs: number;
+  events: number;
+  bytes: number;
 }
 
 export interface EventStore {

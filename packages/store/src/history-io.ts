@@ -10,15 +10,30 @@ import {
   type InputEvent,
   initialState,
   type Policy,
+  Replayer,
   type State,
 } from '@pasid/domain';
-import { batchArgument, decideBatch, SNAPSHOT_INTERVAL, transactionTime, writeBatches } from './append.js';
-import type { Queryable } from './database.js';
-import { HistoryImportError, type ImportOptions, RejectedEventError } from './event-store.js';
+import {
+  type BatchArgument,
+  type DecidedBatch,
+  decideBatch,
+  type PendingEvent,
+  transactionTime,
+  writeBatches,
+} from './append.js';
+import { copyField, type Queryable, type Session } from './database.js';
+import {
+  HistoryImportError,
+  type ImportOptions,
+  type ImportProgress,
+  RejectedEventError,
+} from './event-store.js';
 import { GENESIS_HASH } from './hash.js';
 import { inputsOf } from './log-reads.js';
-import { type Position, START_POSITION } from './position.js';
+import { type Position, START_POSITION, toPosition } from './position.js';
+import { hazardRows, systemCounts } from './projections.js';
 import type { SystemRow } from './rows.js';
+import { SNAPSHOT_INTERVAL } from './snapshot-policy.js';
 
 export type InsertSystem = (
   tx: Queryable,
@@ -27,25 +42,129 @@ export type InsertSystem = (
 ) => Promise<SystemRow>;
 
 /**
- * Streams a history file into a new system inside the caller's transaction: chunks of lines are
- * parsed, decided and written as they come, so the file is never held whole; any bad line throws
- * `HistoryImportError` with its line number and the transaction stores nothing.
+ * How an import's events reach the log before its commit. `staged`: COPY into a temporary
+ * table, then one INSERT ... SELECT that gives them their positions, so the log head's lock
+ * (which orders every writer's commit) is held only from that INSERT to the commit, never while
+ * the file is read and decided (Postgres, where other writers wait on it). `direct`: the log
+ * head is locked first and the rows are copied into `events` with their positions (PGlite: one
+ * session, so every other write waits for this transaction anyway, and one copy is cheaper than
+ * two).
+ */
+export type BulkMode = 'staged' | 'direct';
+
+/** Events per COPY: a few MB of rows, big enough that its round trip costs nothing beside it. */
+const COPY_EVENTS = 20_000;
+
+/** The columns of an event row an import copies (the position and system come from the mode). */
+const EVENT_COLUMNS = [
+  'version',
+  'index',
+  'kind',
+  'type',
+  'data',
+  'id',
+  'causation_id',
+  'correlation_id',
+  'actor',
+  'observed_at',
+  'prev_hash',
+  'hash',
+] as const;
+
+/** One event as the tail of a COPY text row (after its position or offset). */
+function copyRowTail(e: PendingEvent): string {
+  return `${e.version}\t${e.index}\t${e.kind}\t${copyField(e.type)}\t${copyField(e.json)}\t${copyField(e.id)}\t${e.causation_id ?? '\\N'}\t${copyField(e.correlation_id)}\t${copyField(e.actor)}\t${e.observed_at ?? '\\N'}\t${e.prev_hash}\t${e.hash}\n`;
+}
+
+/** Where the bulk of an import's events go: rows copied as they come, positions given at the end. */
+interface EventSink {
+  /** A COPY row for the event at `offset` (0 for the import's first event). */
+  row(offset: number, event: PendingEvent): string;
+  write(rows: string): Promise<void>;
+  /** Gives the `count` copied events their positions; the log head stays locked until commit. */
+  finish(count: number): Promise<void>;
+}
+
+/** Opens the sink of `mode` for a new stream's events: the staging table, or the locked log head. */
+async function openEventSink(tx: Session, system: string, mode: BulkMode): Promise<EventSink> {
+  if (mode === 'staged') {
+    await tx.exec(
+      `CREATE TEMPORARY TABLE pasid_import_events (
+         o bigint, version integer, index integer, kind text, type text, data jsonb, id uuid,
+         causation_id uuid, correlation_id text, actor text, observed_at timestamptz(6),
+         prev_hash text, hash text) ON COMMIT DROP`,
+    );
+    return {
+      row: (offset, e) => `${offset}\t${copyRowTail(e)}`,
+      write: (rows) => tx.copyRows('pg_temp.pasid_import_events', ['o', ...EVENT_COLUMNS], rows),
+      async finish(count) {
+        await tx.query(
+          `WITH head AS (
+             UPDATE log_head SET position = position + $2 WHERE id = 1 RETURNING position - $2 AS base)
+           INSERT INTO events (position, system, ${EVENT_COLUMNS.join(', ')})
+           SELECT head.base + 1 + s.o, $1, ${EVENT_COLUMNS.map((c) => `s.${c}`).join(', ')}
+           FROM pg_temp.pasid_import_events s CROSS JOIN head`,
+          [system, count],
+        );
+        await countEvents(tx, system, count);
+      },
+    };
+  }
+  const [locked] = await tx.query<{ position: number | string | bigint }>(
+    'SELECT position FROM log_head WHERE id = 1 FOR UPDATE',
+  );
+  if (!locked) throw new Error('log_head has no row');
+  const head = toPosition(locked.position);
+  const name = copyField(system);
+  return {
+    row: (offset, e) => `${head + 1n + BigInt(offset)}\t${name}\t${copyRowTail(e)}`,
+    write: (rows) => tx.copyRows('events', ['position', 'system', ...EVENT_COLUMNS], rows),
+    async finish(count) {
+      await tx.query('UPDATE log_head SET position = $1 WHERE id = 1', [String(head + BigInt(count))]);
+      await countEvents(tx, system, count);
+    },
+  };
+}
+
+async function countEvents(tx: Session, system: string, count: number): Promise<void> {
+  await tx.query('UPDATE systems SET event_count = event_count + $2 WHERE name = $1', [system, count]);
+}
+
+/**
+ * Streams a history file into a new system inside the caller's transaction. Lines are parsed and
+ * decided through the domain (`decideBatch`, in steps that end on snapshot boundaries) and hashed
+ * as they come; their events are copied to the database `COPY_EVENTS` at a time (the next step is
+ * decided while the database takes the last), so the file is never held whole and the time is
+ * linear in its size. The last step goes through `writeBatches` as any append does, with all the
+ * stream's hazards and counts, written once. Any bad line throws `HistoryImportError` with its line number and
+ * the transaction stores nothing.
  */
 export async function importHistoryInto(
-  tx: Queryable,
+  tx: Session,
   source: string | AsyncIterable<string | Uint8Array>,
   options: ImportOptions,
   insertSystem: InsertSystem,
+  mode: BulkMode,
 ): Promise<{ system: string; version: number; lastPosition: Position; state: State }> {
   const correlationId = randomUUID();
   const reader = new HistoryLineReader();
   let header: HistoryHeader | undefined;
   let row: SystemRow | undefined;
   let state: State | undefined;
+  // One replayer for the whole import: a fresh one per batch would copy the state each time.
+  let replayer: Replayer | undefined;
   let hash = GENESIS_HASH;
-  let lastPosition = START_POSITION;
   let recordedAt: string | undefined;
   let pending: { line: number; event: InputEvent }[] = [];
+  // The last decided step: written at the end by writeBatches, as an append is.
+  let held: DecidedBatch | undefined;
+  let sink: EventSink | undefined;
+  let copied = 0;
+  let rows = '';
+  let rowsInBuffer = 0;
+  let snapshots: { version: number; state: unknown }[] = [];
+  let inflight: Promise<void> = Promise.resolve();
+  const progress: ImportProgress = { lines: 0, inputs: 0, events: 0, bytes: 0 };
   const open = async () => {
     if (row) return row;
     const name = options.system ?? header?.system;
@@ -63,15 +182,56 @@ export async function importHistoryInto(
       options.actor,
     );
     state = initialState({ policy, maxPasid: row.max_pasid });
+    replayer = new Replayer(state);
+    state = replayer.state;
     return row;
   };
-  const flush = async () => {
+  /** Sends the buffered rows (and snapshots) while the next ones are decided. */
+  const send = async () => {
+    if (rowsInBuffer === 0 || !row || !sink) return;
+    const current = row;
+    const batch = rows;
+    const due = snapshots;
+    rows = '';
+    rowsInBuffer = 0;
+    snapshots = [];
+    const target = sink;
+    await inflight;
+    inflight = (async () => {
+      await target.write(batch);
+      if (due.length > 0) {
+        await tx.query(
+          `INSERT INTO snapshots (system, policy, version, state)
+           SELECT $1, $2, (s->>'version')::integer, s->'state' FROM jsonb_array_elements($3::jsonb) s`,
+          [current.name, current.policy, JSON.stringify(due)],
+        );
+      }
+    })();
+    // Awaited at the next send or at the end; a failure is seen there, never lost.
+    inflight.catch(() => {});
+    progress.events = copied;
+    options.onProgress?.({ ...progress });
+  };
+  /** Moves the held step to the bulk rows: it was not the last one. */
+  const spill = async () => {
+    if (!held || !row) return;
+    sink ??= await openEventSink(tx, row.name, mode);
+    for (const e of held.events) {
+      rows += sink.row(copied, e);
+      copied += 1;
+    }
+    rowsInBuffer += held.events.length;
+    if (held.snapshot) snapshots.push({ version: held.snapshot.version, state: held.snapshot.state });
+    held = undefined;
+    if (rowsInBuffer >= COPY_EVENTS) await send();
+  };
+  const decide = async () => {
     const current = await open();
     if (pending.length === 0 || !state) return;
     const lines = pending;
     pending = [];
     recordedAt ??= await transactionTime(tx);
-    let batch: ReturnType<typeof decideBatch>;
+    let batch: DecidedBatch;
     try {
       batch = decideBatch(
         current.name,
@@ -79,20 +239,22 @@ export async function importHistoryInto(
         lines.map((l) => l.event),
         hash,
         { actor: options.actor, correlationId, recordedAt },
+        replayer,
       );
     } catch (error) {
       if (!(error instanceof RejectedEventError)) throw error;
       const line = lines[error.eventIndex]?.line ?? 0;
       throw new HistoryImportError(line, error.field, error.reason, error.rejectionCode);
     }
-    const [written] = await writeBatches(tx, [batchArgument(current.name, state, batch)], recordedAt);
-    if (!written) throw new Error('the import chunk was not written');
+    await spill();
+    held = batch;
     state = batch.after;
     hash = batch.lastHash;
-    lastPosition = written.firstPosition + BigInt(batch.events.length - 1);
+    progress.inputs = state.version;
   };
   const take = async (lines: ReturnType<HistoryLineReader['push']>) => {
     for (const line of lines) {
+      progress.lines = line.line;
       if ('header' in line) {
         header = line.header;
         // A history of another system is refused, wherever its header is (after any blank lines).
@@ -112,23 +274,51 @@ export async function importHistoryInto(
         continue;
       }
       pending.push(line);
-      // Chunks end on snapshot boundaries, so an imported stream has every snapshot.
-      if (((state?.version ?? 0) + pending.length) % SNAPSHOT_INTERVAL === 0) await flush();
+      // Steps end on snapshot boundaries: decideBatch keeps the last snapshot due in a step.
+      if (((state?.version ?? 0) + pending.length) % SNAPSHOT_INTERVAL === 0) await decide();
     }
   };
   try {
-    if (typeof source === 'string') await take(reader.push(source));
-    else for await (const chunk of source) await take(reader.push(chunk));
+    if (typeof source === 'string') {
+      progress.bytes = Buffer.byteLength(source);
+      await take(reader.push(source));
+    } else {
+      for await (const chunk of source) {
+        progress.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+        await take(reader.push(chunk));
+      }
+    }
     await take(reader.end());
   } catch (error) {
+    await inflight.catch(() => {});
     if (error instanceof HistoryError) {
       throw new HistoryImportError(error.line, error.field, error.reason, error.code);
     }
     throw error;
   }
-  await flush();
+  await decide();
+  await send();
+  await inflight;
   const system = row as SystemRow | undefined;
   if (!system || !state) throw new Error('import opened no system');
+  let lastPosition = START_POSITION;
+  if (held && recordedAt) {
+    if (sink) await sink.finish(copied);
+    // The last step as any append writes it, with every hazard of the import (a new stream).
+    const last: BatchArgument = {
+      system: system.name,
+      events: held.events,
+      hazards: hazardRows(held.after, 0),
+      counts: systemCounts(held.after),
+      lastHash: held.lastHash,
+      snapshot: held.snapshot && { policy: held.after.policy, ...held.snapshot },
+    };
+    const [written] = await writeBatches(tx, [last], recordedAt);
+    if (!written) throw new Error('the import was not written');
+    lastPosition = written.firstPosition + BigInt(held.events.length - 1);
+    progress.events = copied + held.events.length;
+  }
+  options.onProgress?.({ ...progress });
   return { system: system.name, version: state.version, lastPosition, state };
 }
 

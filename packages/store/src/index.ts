@@ -4,7 +4,6 @@ import type { EventStore, OpenStoreOptions } from './event-store.js';
 import { migrate } from './migrator.js';
 import { PgEventStore } from './store.js';
 
-export { SNAPSHOT_INTERVAL } from './append.js';
 export type { StreamHead } from './chain.js';
 export type { CheckpointFinding, CheckpointReport } from './checkpoint-audit.js';
 export {
@@ -26,6 +25,7 @@ export * from './event-store.js';
 export { canonicalJson, eventHash, GENESIS_HASH, HASH_FORMAT, type HashFormat } from './hash.js';
 export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate, pendingMigrations } from './migrator.js';
 export { comparePositions, MAX_POSITION, type Position, START_POSITION, toPosition } from './position.js';
+export { SNAPSHOT_INTERVAL, snapshotDue, snapshotSpacing, stateEntities } from './snapshot-policy.js';
 export { PgEventStore } from './store.js';
 export { isDatabaseUnavailable } from './unavailable.js';
 

@@ -1,8 +1,8 @@
 import { type Policy, Replayer } from '@pasid/domain';
-import { SNAPSHOT_INTERVAL } from './append.js';
 import type { Database, Queryable } from './database.js';
 import { type HazardRow, hazardRows, PROJECTION_FORMAT } from './projections.js';
 import { applyRows, type StepRow } from './replay.js';
+import { SNAPSHOT_INTERVAL, snapshotDue } from './snapshot-policy.js';
 import { encodeState } from './state-codec.js';
 
 const PAGE = 20_000;
@@ -94,7 +94,7 @@ interface SystemToReplay {
 
 /**
  * Locks the system's row and replays its log: the projection rows and counts it gives, and
- * (with `writeSnapshots`) a snapshot stored at each multiple of SNAPSHOT_INTERVAL on the way.
+ * (with `writeSnapshots`) a snapshot stored where one is due on the way (`snapshotDue`).
  */
 async function replayLocked(tx: Queryable, system: SystemToReplay, writeSnapshots: boolean) {
   const [locked] = await tx.query<{
@@ -130,7 +130,7 @@ async function replayLocked(tx: Queryable, system: SystemToReplay, writeSnapshot
       while (end < rows.length && (rows[end] as StepRow).version <= boundary) end++;
       applyRows(replayer, rows.slice(start, end));
       start = end;
-      if (replayer.version === boundary) {
+      if (replayer.version === boundary && snapshotDue(boundary, replayer.state)) {
         await tx.query(
           `INSERT INTO snapshots (system, policy, version, state) VALUES ($1, $2, $3, $4::jsonb)
            ON CONFLICT (system, policy, version) DO UPDATE SET state = EXCLUDED.state`,

@@ -1,9 +1,9 @@
 import { forWhatIf, type InputEvent, POLICIES, type Policy, Replayer, type State } from '@pasid/domain';
-import { SNAPSHOT_INTERVAL } from './append.js';
 import type { Queryable } from './database.js';
 import { type StateQuery, StoreError } from './event-store.js';
 import { applyRows, type StepRow } from './replay.js';
 import { SYSTEM_COLUMNS, type SystemRow } from './rows.js';
+import { SNAPSHOT_INTERVAL } from './snapshot-policy.js';
 import { decodeState, type EncodedState, encodeState, SNAPSHOT_FORMAT } from './state-codec.js';
 
 /** Only snapshots of the format this code reads (see `SNAPSHOT_FORMAT`); others are never decoded. */

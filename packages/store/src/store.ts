@@ -128,7 +128,10 @@ export class PgEventStore implements EventStore {
     source: string | AsyncIterable<string | Uint8Array>,
     options: ImportOptions,
   ): Promise<{ system: string; version: number; lastPosition: Position }> {
-    const result = await this.db.transaction((tx) => importHistoryInto(tx, source, options, insertSystem));
+    const mode = this.db.kind === 'postgres' ? 'staged' : 'direct';
+    const result = await this.db.transaction((tx) =>
+      importHistoryInto(tx, source, options, insertSystem, mode),
+    );
     this.states.remember(result.system, result.state);
     if (result.lastPosition > START_POSITION)
       this.db.committed({ system: result.system, position: result.lastPosition });

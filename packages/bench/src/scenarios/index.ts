@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario.js';
 import { apiGraphqlScenario } from './api-graphql.js';
 import { replayScenario } from './replay.js';
+import { storeImportScenario } from './store/store-import.js';
 import { storeLogScenario } from './store/store-log.js';
 import { storeSubscribeScenario } from './store/store-subscribe.js';
 import { storeTimeTravelScenario } from './store/store-time-travel.js';
@@ -17,6 +18,7 @@ export const scenarios: Scenario[] = [
   storeLogScenario,
   storeTimeTravelScenario,
   storeSubscribeScenario,
+  storeImportScenario,
   apiGraphqlScenario,
   webReplayScenario,
 ];
