@@ -1,3 +1,4 @@
+import { DEFAULT_HISTORY_LIMIT, parseSize } from '@pasid/domain';
 import { z } from 'zod';
 
 /**
@@ -36,6 +37,10 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/i, { error: 'must be a size like 512kb or 5mb' })
     .default('5mb'),
+  PASID_HISTORY_LIMIT: z
+    .string()
+    .refine((value) => (parseSize(value) ?? 0) > 0, { error: 'must be a size like 50mb or 1gb' })
+    .default(DEFAULT_HISTORY_LIMIT),
   API_MAX_DEPTH: positiveInt(100).default(12),
   API_MAX_COMPLEXITY: positiveInt(10_000_000).default(20_000),
   API_MAX_PAGE_SIZE: positiveInt(100_000).default(1000),
@@ -62,6 +67,8 @@ export interface ApiConfig {
   dataDir: string;
   readsRequireKey: boolean;
   bodyLimit: string;
+  /** Bytes a history file sent to /systems/{name}/history may have (the web app's limit too). */
+  historyLimit: number;
   maxDepth: number;
   maxComplexity: number;
   maxPageSize: number;
@@ -109,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.PASID_DATA_DIR,
     readsRequireKey: e.READS_REQUIRE_KEY,
     bodyLimit: e.API_BODY_LIMIT.toLowerCase(),
+    historyLimit: parseSize(e.PASID_HISTORY_LIMIT) ?? 0,
     maxDepth: e.API_MAX_DEPTH,
     maxComplexity: e.API_MAX_COMPLEXITY,
     maxPageSize: e.API_MAX_PAGE_SIZE,

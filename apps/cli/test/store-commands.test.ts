@@ -53,7 +53,9 @@ describe('pasid import, export and verify on Postgres', async () => {
   it.skipIf(skip)('imports, exports the same history, verifies, and finds a tampered row', () => {
     const file = history('cli-node', 400);
     const imported = pasid(['import', file], { DATABASE_URL: url });
-    expect(imported.stderr).toBe('');
+    expect(imported.stderr).toMatch(
+      /^pasid import: .*cli-node\.jsonl: 400 events \([\d,]+ stored with the derived ones\) in [\d.]+ s \([\d,]+ events\/s\)\n$/,
+    );
     expect(imported.status).toBe(0);
     expect(imported.stdout).toMatch(/^cli-node\nlast position \d+ \(version 400\)\n$/);
     const last = Number(/last position (\d+)/.exec(imported.stdout)?.[1]);
@@ -77,6 +79,19 @@ describe('pasid import, export and verify on Postgres', async () => {
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/intact/);
     expect(pasid(['export', 'nope'], { DATABASE_URL: url }).status).toBe(1);
+  });
+
+  it.skipIf(skip)('prints its progress on stderr while a large file streams in', () => {
+    const file = history('cli-progress', 30_000);
+    const imported = pasid(['import', file], { DATABASE_URL: url });
+    expect(imported.status).toBe(0);
+    const lines = imported.stderr.trimEnd().split('\n');
+    // Off a terminal: a line as the first copy lands (then at most one every 2 s), and the totals.
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines[0]).toMatch(
+      /^pasid import: .*cli-progress\.jsonl: \d+% \([\d.]+ of [\d.]+ MB\), [\d,]+ events decided, [\d,]+ stored, [\d,]+ events\/s$/,
+    );
+    expect(lines.at(-1)).toMatch(/: 30,000 events \([\d,]+ stored with the derived ones\) in [\d.]+ s/);
   });
 
   it.skipIf(skip)('refuses a bad file with its line number and stores nothing', async () => {
@@ -163,7 +178,7 @@ describe('pasid import and export on the embedded database', () => {
   it('imports a sample into PASID_DATA_DIR and exports it back', () => {
     const env = { PASID_DATA_DIR: join(dir, 'data') };
     const imported = pasid(['import', SAMPLE, '--system', 'sample'], env);
-    expect(imported.stderr).toBe('');
+    expect(imported.stderr).toMatch(/^pasid import: .*worked-example\.jsonl: \d+ events .* in [\d.]+ s/);
     expect(imported.status).toBe(0);
     expect(imported.stdout.startsWith('sample\n')).toBe(true);
     const exported = pasid(['export', 'sample'], env);

@@ -13,6 +13,7 @@ import type { ApiConfig } from '../config.js';
 import { type ApiContext, type ApiDeps, createContext } from '../context.js';
 import { formatError } from '../errors.js';
 import { explorerRoutes } from '../explorer/explorer.js';
+import { historyRoutes } from '../history/history.routes.js';
 import { createLogger, type Logger, requestLogger } from '../ops/logger.js';
 import { ApiMetrics } from '../ops/metrics.js';
 import { WorkGate } from '../ops/work-gate.js';
@@ -39,7 +40,8 @@ export interface RunningApi {
 }
 
 /**
- * One HTTP server: POST /graphql (Apollo), graphql-ws on the same path, GET /livez and /readyz
+ * One HTTP server: POST /graphql (Apollo), graphql-ws on the same path, POST and GET
+ * /systems/{name}/history (history files, streamed), GET /livez and /readyz
  * (and /health, the same as /readyz), GET /metrics. The store is
  * the caller's: the server never opens or closes it.
  */
@@ -122,6 +124,8 @@ export async function startApiServer(
     res.status(ready ? 200 : 503).json(body);
   });
   app.use(explorerRoutes());
+  // History files streamed in and out (JSON Lines), beside GraphQL: see history/history.routes.ts.
+  app.use(historyRoutes(store, config, logger));
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimit }),

@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { POLICIES, type Policy } from '@pasid/domain';
-import { HistoryImportError, openEventStore, StoreError } from '@pasid/store';
+import { HistoryImportError, type ImportProgress, openEventStore, StoreError } from '@pasid/store';
 import type { Command } from 'commander';
 import { storeOptionsFromEnv } from '../env.js';
 
@@ -21,18 +21,22 @@ export function registerImport(program: Command): void {
         return;
       }
       const store = await openEventStore(storeOptionsFromEnv());
+      const progress = progressLine(file);
       try {
         // Streamed: the file is never held whole; one transaction, so an error stores nothing.
         const result = await store.importHistory(createReadStream(file, { highWaterMark: 1 << 20 }), {
           system: options.system,
           policy: options.policy as Policy | undefined,
           actor: 'cli',
+          onProgress: progress.update,
         });
+        progress.done();
         process.stdout.write(
           `${result.system}\nlast position ${result.lastPosition} (version ${result.version})\n`,
         );
         process.exitCode = 0;
       } catch (error) {
+        progress.stop();
         if (error instanceof HistoryImportError) {
           process.stderr.write(`pasid import: ${file}: ${error.message}\n`);
         } else if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -47,4 +51,57 @@ export function registerImport(program: Command): void {
         await store.close();
       }
     });
+}
+
+const number = (n: number) => n.toLocaleString('en-US');
+const megabytes = (bytes: number) => (bytes / 1e6).toFixed(1);
+
+/**
+ * The import's progress on stderr: on a terminal one line rewritten in place; elsewhere (a log, a
+ * pipe) a line at most every 2 s. Then a last line with the totals and the rate.
+ */
+function progressLine(file: string) {
+  let total: number | null = null;
+  try {
+    total = statSync(file).size;
+  } catch {
+    // No size (a FIFO, a missing file): the line shows bytes read only.
+  }
+  const tty = process.stderr.isTTY === true;
+  const start = performance.now();
+  let lastWrite = 0;
+  let shown = false;
+  let last: ImportProgress | undefined;
+  const describe = (p: ImportProgress) => {
+    const seconds = (performance.now() - start) / 1000;
+    const share = total
+      ? ` ${Math.floor((100 * p.bytes) / total)}% (${megabytes(p.bytes)} of ${megabytes(total)} MB),`
+      : '';
+    const rate = seconds > 0 ? `, ${number(Math.round(p.inputs / seconds))} events/s` : '';
+    return `pasid import: ${file}:${share} ${number(p.inputs)} events decided, ${number(p.events)} stored${rate}`;
+  };
+  return {
+    update: (p: ImportProgress) => {
+      last = p;
+      const now = performance.now();
+      if (tty) {
+        process.stderr.write(`\r${describe(p)}\x1b[K`);
+        shown = true;
+      } else if (now - lastWrite >= 2000) {
+        process.stderr.write(`${describe(p)}\n`);
+        lastWrite = now;
+      }
+    },
+    done: () => {
+      const seconds = (performance.now() - start) / 1000;
+      const p = last ?? { lines: 0, inputs: 0, events: 0, bytes: 0 };
+      const rate = seconds > 0 ? ` (${number(Math.round(p.inputs / seconds))} events/s)` : '';
+      process.stderr.write(
+        `${tty && shown ? '\r' : ''}pasid import: ${file}: ${number(p.inputs)} events (${number(p.events)} stored with the derived ones) in ${seconds.toFixed(1)} s${rate}${tty ? '\x1b[K' : ''}\n`,
+      );
+    },
+    stop: () => {
+      if (tty && shown) process.stderr.write('\n');
+    },
+  };
 }
