@@ -82,7 +82,7 @@ describe('pasid import, export and verify on Postgres', async () => {
   });
 
   it.skipIf(skip)('prints its progress on stderr while a large file streams in', () => {
-    const file = history('cli-progress', 30_000);
+    const file = history('cli-progress', 60_000);
     const imported = pasid(['import', file], { DATABASE_URL: url });
     expect(imported.status).toBe(0);
     const lines = imported.stderr.trimEnd().split('\n');
@@ -91,7 +91,7 @@ describe('pasid import, export and verify on Postgres', async () => {
     expect(lines[0]).toMatch(
       /^pasid import: .*cli-progress\.jsonl: \d+% \([\d.]+ of [\d.]+ MB\), [\d,]+ events decided, [\d,]+ stored, [\d,]+ events\/s$/,
     );
-    expect(lines.at(-1)).toMatch(/: 30,000 events \([\d,]+ stored with the derived ones\) in [\d.]+ s/);
+    expect(lines.at(-1)).toMatch(/: 60,000 events \([\d,]+ stored with the derived ones\) in [\d.]+ s/);
   });
 
   it.skipIf(skip)('refuses a bad file with its line number and stores nothing', async () => {

@@ -69,7 +69,7 @@ function progressLine(file: string) {
   }
   const tty = process.stderr.isTTY === true;
   const start = performance.now();
-  let lastWrite = 0;
+  let lastWrite = Number.NEGATIVE_INFINITY;
   let shown = false;
   let last: ImportProgress | undefined;
   const describe = (p: ImportProgress) => {
@@ -87,7 +87,8 @@ function progressLine(file: string) {
       if (tty) {
         process.stderr.write(`\r${describe(p)}\x1b[K`);
         shown = true;
-      } else if (now - lastWrite >= 2000) {
+      } else if (now - lastWrite >= 2000 && !(total !== null && p.bytes >= total)) {
+        // The whole file read: the totals' line comes next, no need for this one.
         process.stderr.write(`${describe(p)}\n`);
         lastWrite = now;
       }
