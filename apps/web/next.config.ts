@@ -13,7 +13,9 @@ const nextConfig: NextConfig = {
   // node_modules beside it): the image ships that, not the whole install. `npm run build` copies
   // the static assets into it (scripts/standalone-assets.mjs), as Next's docs say to.
   output: 'standalone',
-  // History files are uploaded through a Server Action (1 MB by default); the API has its own limit.
+  // History files are uploaded by the browser to app/systems/[name]/history (streamed, any size up
+  // to PASID_HISTORY_LIMIT); the Server Action takes pasted lines and kernel traces, converted on
+  // the server, which it holds whole: those stay under this bound.
   experimental: { serverActions: { bodySizeLimit: '50mb' } },
 };
 

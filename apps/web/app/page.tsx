@@ -1,6 +1,7 @@
 import { WriteGate } from '@/components/session/write-gate';
 import { ImportForm } from '@/components/systems/import-form';
 import { SystemList } from '@/components/systems/system-list';
+import { env } from '@/lib/env';
 import { getSystems, getViewer } from '@/lib/ledger';
 
 export const dynamic = 'force-dynamic';
@@ -30,7 +31,7 @@ export default async function SystemsPage() {
           Nothing is stored if any line is rejected.
         </p>
         <WriteGate viewer={viewer} next="/">
-          <ImportForm />
+          <ImportForm historyLimit={env().historyLimit} />
         </WriteGate>
       </section>
     </div>

@@ -1,3 +1,4 @@
+import { DEFAULT_HISTORY_LIMIT, parseSize } from '@pasid/domain';
 import { z } from 'zod';
 import { type WsTarget, wsTargetFrom } from './ws-target';
 
@@ -9,6 +10,8 @@ import { type WsTarget, wsTargetFrom } from './ws-target';
  *   and path (see ws-target.ts).
  * No key: people sign in with their own (lib/session.ts). PASID_API_KEY and PASID_API_KEY_FILE,
  * the one shared writer key of earlier versions, are refused with a message saying so.
+ * - PASID_HISTORY_LIMIT: the largest history file an import takes (the API's variable, read the
+ *   same way with the same default, so both refuse the same files with the same words).
  */
 const RETIRED_KEY =
   'is no longer read: the web app has no key of its own; people sign in with theirs (unset it; create keys with keys.js create NAME --role writer)';
@@ -22,12 +25,18 @@ const schema = z.object({
     .optional(),
   PASID_API_KEY: z.undefined({ error: RETIRED_KEY }),
   PASID_API_KEY_FILE: z.undefined({ error: RETIRED_KEY }),
+  PASID_HISTORY_LIMIT: z
+    .string()
+    .refine((value) => (parseSize(value) ?? 0) > 0, { error: 'must be a size like 50mb or 1gb' })
+    .default(DEFAULT_HISTORY_LIMIT),
 });
 
 export interface WebEnv {
   apiUrl: string;
   /** Where the browser subscribes, resolved against the page's location there. */
   apiWs: WsTarget;
+  /** Bytes of the largest history file an import takes. */
+  historyLimit: number;
 }
 
 export function parseEnv(source: Record<string, string | undefined>): WebEnv {
@@ -36,13 +45,18 @@ export function parseEnv(source: Record<string, string | undefined>): WebEnv {
     PASID_API_WS_URL: source.PASID_API_WS_URL || undefined,
     PASID_API_KEY: source.PASID_API_KEY || undefined,
     PASID_API_KEY_FILE: source.PASID_API_KEY_FILE || undefined,
+    PASID_HISTORY_LIMIT: source.PASID_HISTORY_LIMIT || undefined,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid web app environment: ${problems}`);
   }
-  const { PASID_API_URL, PASID_API_WS_URL } = parsed.data;
-  return { apiUrl: PASID_API_URL, apiWs: wsTargetFrom(PASID_API_URL, PASID_API_WS_URL) };
+  const { PASID_API_URL, PASID_API_WS_URL, PASID_HISTORY_LIMIT } = parsed.data;
+  return {
+    apiUrl: PASID_API_URL,
+    apiWs: wsTargetFrom(PASID_API_URL, PASID_API_WS_URL),
+    historyLimit: parseSize(PASID_HISTORY_LIMIT) ?? 0,
+  };
 }
 
 let cached: WebEnv | undefined;

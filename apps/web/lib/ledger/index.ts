@@ -47,6 +47,7 @@ import type {
 } from './types';
 
 export { LedgerError, LedgerUnavailableError } from './client';
+export { exportHistoryStream, importHistoryStream } from './history';
 export type * from './types';
 export { canWrite, POLICY_NAMES } from './types';
 
