@@ -99,7 +99,13 @@ export function historyRoutes(store: EventStore, config: ApiConfig, logger: Logg
         ...(policy ? { policy: policy as Policy } : {}),
       });
       const info = await store.getSystem(result.system);
-      res.status(201).json({ ...result, events: info?.eventCount ?? 0 });
+      // Positions as the GraphQL API writes them: decimal strings (exact past 2^53).
+      res.status(201).json({
+        system: result.system,
+        version: result.version,
+        lastPosition: String(result.lastPosition),
+        events: info?.eventCount ?? 0,
+      });
     } catch (error) {
       drain();
       res.set('connection', 'close');
