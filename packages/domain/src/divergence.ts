@@ -1,3 +1,4 @@
+import { explainDivergence } from './descriptions.js';
 import { type StateDocument, toStateDocument } from './document.js';
 import type { DerivedEvent, InputEvent, Policy } from './events.js';
 import { Replayer } from './replayer.js';
@@ -32,6 +33,8 @@ export interface Divergence {
   input: InputEvent;
   policies: readonly [Policy, Policy];
   differences: DocumentDifference[];
+  /** Why it matters, in one sentence (`explainDivergence`). */
+  explanation: string;
 }
 
 /** What differs between two state documents (policy-specific fields left out); empty when they agree. */
@@ -112,6 +115,7 @@ export class DivergenceFinder {
       input,
       policies: this.policies,
       differences: documentDifferences(docs[0], docs[1]),
+      explanation: explainDivergence(docs[0], docs[1], input),
     };
     return this.found;
   }
