@@ -70,10 +70,11 @@ describe.skipIf(!(await postgresAvailable('the data-path API tests')))(
             right: string;
             description: string;
           }[];
+          explanation: string;
         };
       }>(
         t.url,
-        '{ divergence(system: "worked-example", policies: [LAZY_REFCOUNT, EAGER_UNBIND]) { version input { type version } policies differences { field key left right description } } }',
+        '{ divergence(system: "worked-example", policies: [LAZY_REFCOUNT, EAGER_UNBIND]) { version input { type version } policies differences { field key left right description } explanation } }',
         {},
         t.tokens.reader,
       );
@@ -84,6 +85,9 @@ describe.skipIf(!(await postgresAvailable('the data-path API tests')))(
       expect(pasid1 && JSON.parse(pasid1.left)).toMatchObject({ pasid: 1, pid: 100 });
       expect(pasid1?.right).toBe('null');
       expect(pasid1?.description).toMatch(/under LAZY_REFCOUNT, nothing under EAGER_UNBIND/);
+      expect(divergence.explanation).toMatch(
+        /^After pid 100 unbinds 0000:6a:02\.0, EAGER_UNBIND has freed PASID 1 while tid 100 still has MSR 1 \(LAZY_REFCOUNT keeps it for pid 100\)/,
+      );
     });
 
     it('answers null when the policies agree, and refuses anything but two policies', async () => {

@@ -52,6 +52,7 @@ export class DivergenceService {
         right: JSON.stringify(d.right ?? null),
         description: describeDifference(d, pair),
       })),
+      explanation: found.explanation,
     };
   }
 }

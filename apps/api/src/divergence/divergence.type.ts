@@ -41,4 +41,10 @@ export class Divergence {
 
   @Field(() => [StateDifference])
   differences!: StateDifference[];
+
+  @Field(() => String, {
+    description:
+      "Why it matters, in one sentence (the domain's explainDivergence): what the input did, then first any task whose IA32_PASID MSR holds a PASID its mm no longer has on one side, and where its next ENQCMD runs.",
+  })
+  explanation!: string;
 }
