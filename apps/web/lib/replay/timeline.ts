@@ -1,4 +1,10 @@
 /** The replay timeline: input events with the events derived from them folded underneath. */
+import {
+  assertNever,
+  DERIVED_EVENT_TYPES,
+  type LedgerEvent as DomainEvent,
+  INPUT_EVENT_TYPES,
+} from '@pasid/domain';
 import type { LedgerEvent } from '../ledger/types';
 
 /** What the timeline needs of an event (the audit view has the rest). */
@@ -12,56 +18,80 @@ export interface TimelineStep {
   hazards: string[];
 }
 
-const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const KNOWN_TYPES: ReadonlySet<string> = new Set([...INPUT_EVENT_TYPES, ...DERIVED_EVENT_TYPES]);
 
-/** One line that says what an event is, in the words of the spec. */
+/**
+ * One line that says what an event is, in the words of the spec: every input and derived event
+ * of the domain's union, checked by the compiler (a type the domain adds fails the build here).
+ * `data` is the stored event as the API serves it; a type this app does not know (a newer
+ * server) is said so rather than guessed at.
+ */
 export function describeEvent(type: string, data: Record<string, unknown>): string {
-  const pid = num(data.pid);
-  const tid = num(data.tid);
-  const device = str(data.device);
-  const pasid = num(data.pasid);
-  const refcount = num(data.refcount);
-  const count = refcount !== undefined ? ` (count ${refcount})` : '';
-  switch (type) {
+  if (!KNOWN_TYPES.has(type)) return `${type} (an event type this version of the web app does not know)`;
+  // The log stores what the domain decided, so the data of a known type has that type's shape.
+  const event = { ...data, type } as DomainEvent;
+  const count = 'refcount' in event && event.refcount !== undefined ? ` (count ${event.refcount})` : '';
+  switch (event.type) {
     case 'ProcessCreated':
-      return `process ${pid} created${num(data.parent) !== undefined ? ` by ${data.parent}` : ''}`;
+      return `process ${event.pid} created${event.parent !== undefined ? ` by ${event.parent}` : ''}`;
     case 'ThreadCreated':
-      return `thread ${tid} created in ${pid}`;
+      return `thread ${event.tid} created in ${event.pid}`;
     case 'DeviceBound':
-      return `${pid} binds ${device}${pasid !== undefined ? ` (PASID ${pasid} seen)` : ''}`;
+      return `${event.pid} binds ${event.device}${event.fd !== undefined ? ` as fd ${event.fd}${event.cloexec ? ' (cloexec)' : ''}` : ''}${event.pasid !== undefined ? ` (PASID ${event.pasid} seen)` : ''}`;
     case 'DeviceUnbound':
-      return `${pid} unbinds ${device}${str(data.reason) ? ` at ${data.reason}` : ''}${count}`;
+      // The input names a device to unbind; the derived one (with a reason) is a close, exit or exec's.
+      if (!('reason' in event)) return `${event.pid} unbinds ${event.device}`;
+      return `${event.pid} unbinds ${event.device} at ${event.reason}${event.pasid !== undefined ? `, PASID ${event.pasid}` : ''}${event.file !== undefined ? ` (the file opened at event ${event.file})` : ''}${count}`;
+    case 'FileClosed':
+      if (!('reason' in event)) return `${event.pid} closes fd ${event.fd}`;
+      return `fd ${event.fd} of ${event.pid} closed at ${event.reason}`;
     case 'Enqcmd':
-      return `ENQCMD by ${tid} on ${device}`;
+      return event.device !== undefined
+        ? `ENQCMD by ${event.tid} on ${event.device}`
+        : `ENQCMD by ${event.tid}, no device named (the #GP fix-up only)`;
     case 'TaskExited':
-      return `task ${tid} exits`;
+      return `task ${event.tid} exits`;
     case 'ProcessExec':
-      return `process ${pid} execs`;
+      return `process ${event.pid} execs`;
+    case 'DmarFaultLogged':
+      return `kernel logged a DMAR fault on ${event.device} for PASID ${event.pasid}${event.reason ? `: ${event.reason}` : ''}`;
     case 'PasidAllocated':
-      return `PASID ${pasid} allocated to ${pid}`;
+      return `PASID ${event.pasid} allocated to ${event.pid}`;
     case 'BondAdded':
-      return `bond ${pid} to ${device}: ${num(data.bonds)}${count}`;
+      return `bond ${event.pid} to ${event.device}: ${event.bonds}${event.fd !== undefined ? `, fd ${event.fd}` : ''}${count}`;
     case 'PasidEntryInstalled':
-      return `entry (${device}, ${pasid}) installed`;
+      return `entry (${event.device}, ${event.pasid}) installed${event.pid !== undefined ? ` for ${event.pid}'s mm` : ''}`;
     case 'PasidEntryRemoved':
-      return `entry (${device}, ${pasid}) removed`;
+      return `entry (${event.device}, ${event.pasid}) removed${event.reason === 'mm-release' ? ' (its mm released)' : ''}`;
     case 'MsrFixedUp':
-      return `#GP fixed up: MSR of ${tid} = ${pasid}${count}`;
+      return `#GP fixed up: MSR of ${event.tid} = ${event.pasid}${count}`;
     case 'WorkSubmitted':
-      return `work submitted by ${tid} with PASID ${pasid}`;
+      return `work submitted by ${event.tid} to ${event.device} with PASID ${event.pasid}`;
+    case 'MmReleased':
+      return `mm of ${event.pid} released (no live task uses it)`;
     case 'RefcountChanged':
-      return `count of PASID ${pasid} = ${refcount}`;
+      return `count of PASID ${event.pasid} = ${event.refcount}`;
     case 'PasidFreed':
-      return `PASID ${pasid} freed (was ${pid}'s)`;
+      return `PASID ${event.pasid} freed (was ${event.pid}'s)`;
     case 'BindFailed':
-      return `bind of ${pid} to ${device} failed`;
+      return `bind of ${event.pid} to ${event.device} failed`;
     case 'HazardDetected':
-      return `hazard ${str(data.code)}${tid !== undefined ? ` by ${tid}` : ''}${device ? ` on ${device}` : ''}${pasid !== undefined ? ` PASID ${pasid}` : ''}`;
+      return [
+        `hazard ${event.code}${event.reason ? ` (${event.reason})` : ''}`,
+        event.observed ? ` logged by the kernel${event.explained ? ', explained' : ', unexplained'}` : '',
+        event.tid !== undefined ? ` by ${event.tid}` : '',
+        event.device ? ` on ${event.device}` : '',
+        event.pasid !== undefined ? ` PASID ${event.pasid}` : '',
+        event.pid !== undefined
+          ? event.code === 'WRONG_ADDRESS_SPACE'
+            ? ` in ${event.pid}'s memory`
+            : ` pid ${event.pid}`
+          : '',
+      ].join('');
     case 'ProcessExited':
-      return `process ${pid} ended`;
+      return `process ${event.pid} ended`;
     default:
-      return type;
+      return assertNever(event);
   }
 }
 
