@@ -12,26 +12,33 @@ import type {
   StepStateFieldsFragment,
   ViewerQuery,
 } from './generated/graphql';
-import { type LogPosition, positionBefore } from './log-position';
-import { toHazardEntry, toLedgerEvent, toLedgerState, toSystemSummary, toTimelineEvent } from './mappers';
-import { createSystemMutation, importHistoryMutation } from './mutations';
-import { findPositionBefore } from './position-search';
+import type { LogPosition } from './log-position';
 import {
-  derivedQuery,
+  toDivergence,
+  toHazardEntry,
+  toLedgerEvent,
+  toLedgerState,
+  toSystemSummary,
+  toTimelineEvent,
+} from './mappers';
+import { createSystemMutation, importHistoryMutation } from './mutations';
+import {
+  divergenceQuery,
   exportQuery,
   freedQuery,
   hazardsQuery,
-  inputAfterQuery,
   inputsQuery,
   logQuery,
   stateQuery,
   statesQuery,
+  stepEventsQuery,
   systemQuery,
   systemsQuery,
   verifyQuery,
   viewerQuery,
 } from './queries';
 import type {
+  Divergence,
   EventFilter,
   EventPage,
   FreedEntry,
@@ -75,9 +82,12 @@ export async function getState(name: string, at?: number, policy?: Policy): Prom
   return toLedgerState(data.system.state);
 }
 
-/** Every hazard recorded in a system, in order (those of its latest state). */
-export async function getHazards(name: string): Promise<HazardEntry[]> {
-  const data = await ledgerFetch(hazardsQuery, { name });
+/**
+ * Every hazard of a system's history, in order (those of its latest state): as recorded, or
+ * under `policy` when given (what-if).
+ */
+export async function getHazards(name: string, policy?: Policy): Promise<HazardEntry[]> {
+  const data = await ledgerFetch(hazardsQuery, { name, policy });
   if (!data.system) throw new LedgerError(`no system named "${name}"`, 'NOT_FOUND');
   return data.system.state.hazards.map(toHazardEntry);
 }
@@ -138,68 +148,34 @@ export async function getPasidSeries(
   return versions.map((_, i) => ({ version: system[`s${i}`]!.events, pasids: system[`s${i}`]!.pasids }));
 }
 
-/** The events of input versions `fromVersion..toVersion` (inclusive), input and derived, in log order. */
+/** Events per request when reading a range of versions: the API's default page limit. */
+const RANGE_PAGE = 1000;
+
+/**
+ * The events of input versions `fromVersion..toVersion` (inclusive), input and derived, in log
+ * order: the API's version range (`events(fromVersion, toVersion)`), a page at a time.
+ */
 export async function getStream(
   name: string,
   fromVersion: number,
   toVersion: number,
-  /** Stored events per input event on average (eventCount / version): where to look first. */
-  density = 3,
-  retried = false,
 ): Promise<TimelineEvent[]> {
-  const after = await positionBeforeVersion(name, fromVersion, density);
-  const data = await ledgerFetch(inputsQuery, {
-    name,
-    after: after === 0n ? undefined : after.toString(),
-    first: toVersion - fromVersion + 1,
-  });
-  const first = data.events.nodes[0];
-  if (first && first.version !== fromVersion && !retried) {
-    // Remembered positions from another life of this system's name (a reset database): forget them.
-    inputPositions.delete(name);
-    return getStream(name, fromVersion, toVersion, density, true);
-  }
   const out: TimelineEvent[] = [];
-  for (const input of data.events.nodes) {
-    if (input.version < fromVersion || input.version > toVersion) continue;
-    rememberInputPosition(name, input.version, BigInt(input.position));
-    out.push(toTimelineEvent(input), ...(input.derived ?? []).map(toTimelineEvent));
+  let after: string | undefined;
+  for (;;) {
+    const data = await ledgerFetch(inputsQuery, {
+      name,
+      from: fromVersion,
+      to: toVersion,
+      after,
+      first: Math.min(RANGE_PAGE, toVersion - fromVersion + 1),
+    });
+    for (const input of data.events.nodes)
+      out.push(toTimelineEvent(input), ...(input.derived ?? []).map(toTimelineEvent));
+    const { hasNextPage, endCursor } = data.events.pageInfo;
+    if (!hasNextPage || endCursor === null) return out;
+    after = endCursor;
   }
-  return out;
-}
-
-/**
- * Positions of input events already seen, per system: a version's place in the global log is
- * found by bisecting positions between the nearest known ones (the API pages by position only).
- */
-const inputPositions = new Map<string, Map<number, bigint>>();
-const MAX_REMEMBERED = 20_000;
-
-function rememberInputPosition(name: string, version: number, position: bigint): void {
-  let known = inputPositions.get(name);
-  if (!known) {
-    known = new Map();
-    inputPositions.set(name, known);
-  }
-  if (known.size >= MAX_REMEMBERED) known.clear();
-  known.set(version, position);
-}
-
-/** A position `p` such that the first input event of `name` after `p` is `version`. */
-function positionBeforeVersion(name: string, version: number, density: number): Promise<bigint> {
-  return findPositionBefore(
-    version,
-    async (after) => {
-      const data = await ledgerFetch(inputAfterQuery, { name, after: after.toString() });
-      const node = data.events.nodes[0];
-      if (!node) return null;
-      const found = { version: node.version, position: BigInt(node.position) };
-      rememberInputPosition(name, found.version, found.position);
-      return found;
-    },
-    inputPositions.get(name) ?? new Map(),
-    density,
-  );
 }
 
 /** Freed PASIDs read per page; a long history frees thousands. */
@@ -249,14 +225,27 @@ export async function getEventDetail(
   name: string,
   version: number,
 ): Promise<{ input: LedgerEvent; derived: LedgerEvent[] } | null> {
-  const [first] = await getStream(name, version, version);
-  if (!first || first.version !== version || first.kind !== 'INPUT') return null;
-  const data = await ledgerFetch(logQuery, { system: name, after: positionBefore(first.position), first: 1 });
-  const node = data.log.nodes[0];
-  if (!node || node.position !== first.position) return null;
-  const input = toLedgerEvent(node);
-  const derived = await ledgerFetch(derivedQuery, { inputId: input.id });
-  return { input, derived: derived.derivedEvents.map(toLedgerEvent) };
+  const events: LedgerEvent[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const data = await ledgerFetch(stepEventsQuery, { name, version, after, first: RANGE_PAGE });
+    events.push(...data.events.nodes.map(toLedgerEvent));
+    const { hasNextPage, endCursor } = data.events.pageInfo;
+    if (!hasNextPage || endCursor === null) break;
+    after = endCursor;
+  }
+  const [input, ...derived] = events;
+  if (input?.kind !== 'INPUT') return null;
+  return { input, derived };
+}
+
+/**
+ * Where the history's states under `left` and `right` first differ, from the API (its domain
+ * follows the whole history once, on the server: no step limit); null when they never do.
+ */
+export async function getDivergence(name: string, left: Policy, right: Policy): Promise<Divergence | null> {
+  const data = await ledgerFetch(divergenceQuery, { name, policies: [left, right] });
+  return data.divergence ? toDivergence(data.divergence) : null;
 }
 
 export async function exportHistory(name: string): Promise<string> {

@@ -2,6 +2,7 @@
 import { describeHazard } from '@pasid/domain';
 import type { TimelineEvent } from '../replay/timeline';
 import type {
+  DivergenceQuery,
   EventFieldsFragment,
   HazardsQuery,
   StateFieldsFragment,
@@ -9,7 +10,7 @@ import type {
   SystemSummaryFragment,
   TimelineEventFieldsFragment,
 } from './generated/graphql';
-import type { HazardEntry, LedgerEvent, LedgerState, SystemSummary } from './types';
+import type { Divergence, HazardEntry, LedgerEvent, LedgerState, SystemSummary } from './types';
 
 type WireHazard = NonNullable<HazardsQuery['system']>['state']['hazards'][number];
 
@@ -116,5 +117,24 @@ export function toLedgerEvent(e: EventFieldsFragment): LedgerEvent {
     recordedAt: e.recordedAt,
     observedAt: e.observedAt,
     hash: e.hash,
+  };
+}
+
+/** The API's divergence; each side of a difference is JSON on the wire. */
+export function toDivergence(d: NonNullable<DivergenceQuery['divergence']>): Divergence {
+  const [left, right] = d.policies;
+  if (!left || !right) throw new Error(`a divergence names two policies, got ${d.policies.length}`);
+  return {
+    version: d.version,
+    input: toTimelineEvent(d.input),
+    policies: [left, right],
+    differences: d.differences.map((x) => ({
+      field: x.field,
+      key: x.key,
+      left: JSON.parse(x.left) as unknown,
+      right: JSON.parse(x.right) as unknown,
+      description: x.description,
+    })),
+    explanation: d.explanation,
   };
 }

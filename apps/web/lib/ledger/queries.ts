@@ -18,9 +18,9 @@ export const systemQuery = graphql(`
 `);
 
 export const hazardsQuery = graphql(`
-  query Hazards($name: String!) {
+  query Hazards($name: String!, $policy: Policy) {
     system(name: $name) {
-      state { hazards { code reason event tid pid device pasid observed explained } }
+      state(policy: $policy) { hazards { code reason event tid pid device pasid observed explained } }
     }
   }
 `);
@@ -70,20 +70,35 @@ export const logQuery = graphql(`
   }
 `);
 
-/** Input events of one system after a position, each with the events derived from it. */
+/** The input events of one system's versions `from..to`, each with the events derived from it. */
 export const inputsQuery = graphql(`
-  query Inputs($name: String!, $after: String, $first: Int!) {
-    events(system: $name, after: $after, first: $first, filter: { kind: INPUT }) {
+  query Inputs($name: String!, $from: Int!, $to: Int!, $after: String, $first: Int!) {
+    events(system: $name, fromVersion: $from, toVersion: $to, after: $after, first: $first, filter: { kind: INPUT }) {
       nodes { ...TimelineEventFields derived { ...TimelineEventFields } }
+      pageInfo { endCursor hasNextPage }
     }
   }
 `);
 
-/** The version and position of the first input event after a position (to find a version's place). */
-export const inputAfterQuery = graphql(`
-  query InputAfter($name: String!, $after: String) {
-    events(system: $name, after: $after, first: 1, filter: { kind: INPUT }) {
-      nodes { version position }
+/** Every stored event of one version (its input, then what was derived from it), with all metadata. */
+export const stepEventsQuery = graphql(`
+  query StepEvents($name: String!, $version: Int!, $after: String, $first: Int!) {
+    events(system: $name, fromVersion: $version, toVersion: $version, after: $after, first: $first) {
+      nodes { ...EventFields }
+      pageInfo { endCursor hasNextPage }
+    }
+  }
+`);
+
+/** Where two policies' states first differ over the whole history (the API's domain pass, no cap). */
+export const divergenceQuery = graphql(`
+  query Divergence($name: String!, $policies: [Policy!]!) {
+    divergence(system: $name, policies: $policies) {
+      version
+      input { ...TimelineEventFields }
+      policies
+      differences { field key left right description }
+      explanation
     }
   }
 `);
@@ -107,13 +122,6 @@ export const freedQuery = graphql(`
       nodes { version data }
       pageInfo { endCursor hasNextPage }
     }
-  }
-`);
-
-/** The events derived from one input event, with all their metadata. */
-export const derivedQuery = graphql(`
-  query Derived($inputId: ID!) {
-    derivedEvents(inputId: $inputId) { ...EventFields }
   }
 `);
 

@@ -134,6 +134,31 @@ export interface LedgerEvent {
   hash: string;
 }
 
+/** One thing two policies' states disagree on (from the state documents), both sides parsed. */
+export interface StateDifference {
+  /** The state field: pasids, tasks, freed, hazards, ... */
+  field: string;
+  /** For a list of records, the item by its first field (`pasid=1`); null otherwise. */
+  key: string | null;
+  /** Each side's value or item; null when that side has none. */
+  left: unknown;
+  right: unknown;
+  /** The difference in one sentence, naming the policies. */
+  description: string;
+}
+
+/** Where a history's states under two policies first differ (the API's `divergence`). */
+export interface Divergence {
+  /** The input (version) after which they differ; they agree before it. */
+  version: number;
+  /** That input, as recorded. */
+  input: Pick<LedgerEvent, 'position' | 'version' | 'index' | 'kind' | 'type' | 'data'>;
+  policies: readonly [Policy, Policy];
+  differences: StateDifference[];
+  /** Why it matters, in the domain's words (explainDivergence). */
+  explanation: string;
+}
+
 export interface EventPage {
   events: LedgerEvent[];
   /** Position of the last event of the page; pass as `after` for the next one. */

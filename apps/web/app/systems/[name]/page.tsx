@@ -42,7 +42,7 @@ export default async function ReplayPage({ params, searchParams }: Props) {
     getStates(name, [at], undefined, { hazards: false }),
     getHazards(name),
     getFreed(name),
-    system.version > 0 ? getStream(name, from, to, system.eventCount / system.version) : Promise.resolve([]),
+    system.version > 0 ? getStream(name, from, to) : Promise.resolve([]),
   ]);
   if (system.version === 0) {
     return (

@@ -26,15 +26,15 @@ type Documents = {
     "\n  mutation CreateSystem($input: CreateSystemInput!) {\n    createSystem(input: $input) { name }\n  }\n": typeof types.CreateSystemDocument,
     "\n  query Systems {\n    systems { ...SystemSummary }\n  }\n": typeof types.SystemsDocument,
     "\n  query System($name: String!) {\n    system(name: $name) { ...SystemSummary }\n  }\n": typeof types.SystemDocument,
-    "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code reason event tid pid device pasid observed explained } }\n    }\n  }\n": typeof types.HazardsDocument,
+    "\n  query Hazards($name: String!, $policy: Policy) {\n    system(name: $name) {\n      state(policy: $policy) { hazards { code reason event tid pid device pasid observed explained } }\n    }\n  }\n": typeof types.HazardsDocument,
     "\n  query State($name: String!, $at: Int, $policy: Policy) {\n    system(name: $name) {\n      state(at: $at, policy: $policy) { ...StateFields }\n    }\n  }\n": typeof types.StateDocument,
     "\n  query Log($system: String, $filter: EventFilterInput, $after: String, $first: Int!) {\n    log(system: $system, filter: $filter, after: $after, first: $first) {\n      nodes { ...EventFields }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": typeof types.LogDocument,
-    "\n  query Inputs($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { kind: INPUT }) {\n      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }\n    }\n  }\n": typeof types.InputsDocument,
-    "\n  query InputAfter($name: String!, $after: String) {\n    events(system: $name, after: $after, first: 1, filter: { kind: INPUT }) {\n      nodes { version position }\n    }\n  }\n": typeof types.InputAfterDocument,
+    "\n  query Inputs($name: String!, $from: Int!, $to: Int!, $after: String, $first: Int!) {\n    events(system: $name, fromVersion: $from, toVersion: $to, after: $after, first: $first, filter: { kind: INPUT }) {\n      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": typeof types.InputsDocument,
+    "\n  query StepEvents($name: String!, $version: Int!, $after: String, $first: Int!) {\n    events(system: $name, fromVersion: $version, toVersion: $version, after: $after, first: $first) {\n      nodes { ...EventFields }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": typeof types.StepEventsDocument,
+    "\n  query Divergence($name: String!, $policies: [Policy!]!) {\n    divergence(system: $name, policies: $policies) {\n      version\n      input { ...TimelineEventFields }\n      policies\n      differences { field key left right description }\n      explanation\n    }\n  }\n": typeof types.DivergenceDocument,
     "\n  query Export($name: String!) {\n    exportHistory(system: $name)\n  }\n": typeof types.ExportDocument,
     "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n": typeof types.VerifyDocument,
     "\n  query Freed($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { types: [\"PasidFreed\"] }) {\n      nodes { version data }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": typeof types.FreedDocument,
-    "\n  query Derived($inputId: ID!) {\n    derivedEvents(inputId: $inputId) { ...EventFields }\n  }\n": typeof types.DerivedDocument,
     "\n  query Viewer {\n    viewer { name role }\n  }\n": typeof types.ViewerDocument,
     "\n  subscription EventAppended($system: String, $after: Position) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": typeof types.EventAppendedDocument,
     "\n  subscription SystemStateChanged($system: String!) {\n    systemStateChanged(system: $system) { ...StateFields }\n  }\n": typeof types.SystemStateChangedDocument,
@@ -51,15 +51,15 @@ const documents: Documents = {
     "\n  mutation CreateSystem($input: CreateSystemInput!) {\n    createSystem(input: $input) { name }\n  }\n": types.CreateSystemDocument,
     "\n  query Systems {\n    systems { ...SystemSummary }\n  }\n": types.SystemsDocument,
     "\n  query System($name: String!) {\n    system(name: $name) { ...SystemSummary }\n  }\n": types.SystemDocument,
-    "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code reason event tid pid device pasid observed explained } }\n    }\n  }\n": types.HazardsDocument,
+    "\n  query Hazards($name: String!, $policy: Policy) {\n    system(name: $name) {\n      state(policy: $policy) { hazards { code reason event tid pid device pasid observed explained } }\n    }\n  }\n": types.HazardsDocument,
     "\n  query State($name: String!, $at: Int, $policy: Policy) {\n    system(name: $name) {\n      state(at: $at, policy: $policy) { ...StateFields }\n    }\n  }\n": types.StateDocument,
     "\n  query Log($system: String, $filter: EventFilterInput, $after: String, $first: Int!) {\n    log(system: $system, filter: $filter, after: $after, first: $first) {\n      nodes { ...EventFields }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": types.LogDocument,
-    "\n  query Inputs($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { kind: INPUT }) {\n      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }\n    }\n  }\n": types.InputsDocument,
-    "\n  query InputAfter($name: String!, $after: String) {\n    events(system: $name, after: $after, first: 1, filter: { kind: INPUT }) {\n      nodes { version position }\n    }\n  }\n": types.InputAfterDocument,
+    "\n  query Inputs($name: String!, $from: Int!, $to: Int!, $after: String, $first: Int!) {\n    events(system: $name, fromVersion: $from, toVersion: $to, after: $after, first: $first, filter: { kind: INPUT }) {\n      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": types.InputsDocument,
+    "\n  query StepEvents($name: String!, $version: Int!, $after: String, $first: Int!) {\n    events(system: $name, fromVersion: $version, toVersion: $version, after: $after, first: $first) {\n      nodes { ...EventFields }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": types.StepEventsDocument,
+    "\n  query Divergence($name: String!, $policies: [Policy!]!) {\n    divergence(system: $name, policies: $policies) {\n      version\n      input { ...TimelineEventFields }\n      policies\n      differences { field key left right description }\n      explanation\n    }\n  }\n": types.DivergenceDocument,
     "\n  query Export($name: String!) {\n    exportHistory(system: $name)\n  }\n": types.ExportDocument,
     "\n  query Verify {\n    verifyLog { ok eventsChecked systemsChecked breaches { system position version reason } }\n  }\n": types.VerifyDocument,
     "\n  query Freed($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { types: [\"PasidFreed\"] }) {\n      nodes { version data }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n": types.FreedDocument,
-    "\n  query Derived($inputId: ID!) {\n    derivedEvents(inputId: $inputId) { ...EventFields }\n  }\n": types.DerivedDocument,
     "\n  query Viewer {\n    viewer { name role }\n  }\n": types.ViewerDocument,
     "\n  subscription EventAppended($system: String, $after: Position) {\n    eventAppended(system: $system, after: $after) { ...EventFields }\n  }\n": types.EventAppendedDocument,
     "\n  subscription SystemStateChanged($system: String!) {\n    systemStateChanged(system: $system) { ...StateFields }\n  }\n": types.SystemStateChangedDocument,
@@ -112,7 +112,7 @@ export function graphql(source: "\n  query System($name: String!) {\n    system(
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Hazards($name: String!) {\n    system(name: $name) {\n      state { hazards { code reason event tid pid device pasid observed explained } }\n    }\n  }\n"): typeof import('./graphql').HazardsDocument;
+export function graphql(source: "\n  query Hazards($name: String!, $policy: Policy) {\n    system(name: $name) {\n      state(policy: $policy) { hazards { code reason event tid pid device pasid observed explained } }\n    }\n  }\n"): typeof import('./graphql').HazardsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -124,11 +124,15 @@ export function graphql(source: "\n  query Log($system: String, $filter: EventFi
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Inputs($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { kind: INPUT }) {\n      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }\n    }\n  }\n"): typeof import('./graphql').InputsDocument;
+export function graphql(source: "\n  query Inputs($name: String!, $from: Int!, $to: Int!, $after: String, $first: Int!) {\n    events(system: $name, fromVersion: $from, toVersion: $to, after: $after, first: $first, filter: { kind: INPUT }) {\n      nodes { ...TimelineEventFields derived { ...TimelineEventFields } }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n"): typeof import('./graphql').InputsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query InputAfter($name: String!, $after: String) {\n    events(system: $name, after: $after, first: 1, filter: { kind: INPUT }) {\n      nodes { version position }\n    }\n  }\n"): typeof import('./graphql').InputAfterDocument;
+export function graphql(source: "\n  query StepEvents($name: String!, $version: Int!, $after: String, $first: Int!) {\n    events(system: $name, fromVersion: $version, toVersion: $version, after: $after, first: $first) {\n      nodes { ...EventFields }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n"): typeof import('./graphql').StepEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Divergence($name: String!, $policies: [Policy!]!) {\n    divergence(system: $name, policies: $policies) {\n      version\n      input { ...TimelineEventFields }\n      policies\n      differences { field key left right description }\n      explanation\n    }\n  }\n"): typeof import('./graphql').DivergenceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -141,10 +145,6 @@ export function graphql(source: "\n  query Verify {\n    verifyLog { ok eventsCh
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Freed($name: String!, $after: String, $first: Int!) {\n    events(system: $name, after: $after, first: $first, filter: { types: [\"PasidFreed\"] }) {\n      nodes { version data }\n      pageInfo { endCursor hasNextPage }\n    }\n  }\n"): typeof import('./graphql').FreedDocument;
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  query Derived($inputId: ID!) {\n    derivedEvents(inputId: $inputId) { ...EventFields }\n  }\n"): typeof import('./graphql').DerivedDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

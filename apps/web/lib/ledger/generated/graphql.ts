@@ -148,6 +148,7 @@ export type SystemQuery = { system: { name: string, policy: Policy, maxPasid: nu
 
 export type HazardsQueryVariables = Exact<{
   name: string;
+  policy?: Policy | null | undefined;
 }>;
 
 
@@ -174,20 +175,32 @@ export type LogQuery = { log: { nodes: Array<{ id: string, position: string, sys
 
 export type InputsQueryVariables = Exact<{
   name: string;
+  from: number;
+  to: number;
   after?: string | null | undefined;
   first: number;
 }>;
 
 
-export type InputsQuery = { events: { nodes: Array<{ position: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, derived: Array<{ position: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown> }> }> } };
+export type InputsQuery = { events: { nodes: Array<{ position: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, derived: Array<{ position: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown> }> }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
 
-export type InputAfterQueryVariables = Exact<{
+export type StepEventsQueryVariables = Exact<{
   name: string;
+  version: number;
   after?: string | null | undefined;
+  first: number;
 }>;
 
 
-export type InputAfterQuery = { events: { nodes: Array<{ version: number, position: string }> } };
+export type StepEventsQuery = { events: { nodes: Array<{ id: string, position: string, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
+
+export type DivergenceQueryVariables = Exact<{
+  name: string;
+  policies: Array<Policy> | Policy;
+}>;
+
+
+export type DivergenceQuery = { divergence: { version: number, policies: Array<Policy>, explanation: string, input: { position: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown> }, differences: Array<{ field: string, key: string | null, left: string, right: string, description: string }> } | null };
 
 export type ExportQueryVariables = Exact<{
   name: string;
@@ -209,13 +222,6 @@ export type FreedQueryVariables = Exact<{
 
 
 export type FreedQuery = { events: { nodes: Array<{ version: number, data: Record<string, unknown> }>, pageInfo: { endCursor: string | null, hasNextPage: boolean } } };
-
-export type DerivedQueryVariables = Exact<{
-  inputId: string | number;
-}>;
-
-
-export type DerivedQuery = { derivedEvents: Array<{ id: string, position: string, system: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown>, actor: string, correlationId: string, causationId: string | null, recordedAt: string, observedAt: string | null, hash: string }> };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -453,9 +459,9 @@ export const SystemDocument = new TypedDocumentString(`
   hazardCount
 }`) as unknown as TypedDocumentString<SystemQuery, SystemQueryVariables>;
 export const HazardsDocument = new TypedDocumentString(`
-    query Hazards($name: String!) {
+    query Hazards($name: String!, $policy: Policy) {
   system(name: $name) {
-    state {
+    state(policy: $policy) {
       hazards {
         code
         reason
@@ -556,13 +562,24 @@ export const LogDocument = new TypedDocumentString(`
   hash
 }`) as unknown as TypedDocumentString<LogQuery, LogQueryVariables>;
 export const InputsDocument = new TypedDocumentString(`
-    query Inputs($name: String!, $after: String, $first: Int!) {
-  events(system: $name, after: $after, first: $first, filter: {kind: INPUT}) {
+    query Inputs($name: String!, $from: Int!, $to: Int!, $after: String, $first: Int!) {
+  events(
+    system: $name
+    fromVersion: $from
+    toVersion: $to
+    after: $after
+    first: $first
+    filter: {kind: INPUT}
+  ) {
     nodes {
       ...TimelineEventFields
       derived {
         ...TimelineEventFields
       }
+    }
+    pageInfo {
+      endCursor
+      hasNextPage
     }
   }
 }
@@ -574,16 +591,66 @@ export const InputsDocument = new TypedDocumentString(`
   type
   data
 }`) as unknown as TypedDocumentString<InputsQuery, InputsQueryVariables>;
-export const InputAfterDocument = new TypedDocumentString(`
-    query InputAfter($name: String!, $after: String) {
-  events(system: $name, after: $after, first: 1, filter: {kind: INPUT}) {
+export const StepEventsDocument = new TypedDocumentString(`
+    query StepEvents($name: String!, $version: Int!, $after: String, $first: Int!) {
+  events(
+    system: $name
+    fromVersion: $version
+    toVersion: $version
+    after: $after
+    first: $first
+  ) {
     nodes {
-      version
-      position
+      ...EventFields
+    }
+    pageInfo {
+      endCursor
+      hasNextPage
     }
   }
 }
-    `) as unknown as TypedDocumentString<InputAfterQuery, InputAfterQueryVariables>;
+    fragment EventFields on Event {
+  id
+  position
+  system
+  version
+  index
+  kind
+  type
+  data
+  actor
+  correlationId
+  causationId
+  recordedAt
+  observedAt
+  hash
+}`) as unknown as TypedDocumentString<StepEventsQuery, StepEventsQueryVariables>;
+export const DivergenceDocument = new TypedDocumentString(`
+    query Divergence($name: String!, $policies: [Policy!]!) {
+  divergence(system: $name, policies: $policies) {
+    version
+    input {
+      ...TimelineEventFields
+    }
+    policies
+    differences {
+      field
+      key
+      left
+      right
+      description
+    }
+    explanation
+  }
+}
+    fragment TimelineEventFields on Event {
+  position
+  version
+  index
+  kind
+  type
+  data
+}`) as unknown as TypedDocumentString<DivergenceQuery, DivergenceQueryVariables>;
 export const ExportDocument = new TypedDocumentString(`
     query Export($name: String!) {
   exportHistory(system: $name)
@@ -623,28 +690,6 @@ export const FreedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<FreedQuery, FreedQueryVariables>;
-export const DerivedDocument = new TypedDocumentString(`
-    query Derived($inputId: ID!) {
-  derivedEvents(inputId: $inputId) {
-    ...EventFields
-  }
-}
-    fragment EventFields on Event {
-  id
-  position
-  system
-  version
-  index
-  kind
-  type
-  data
-  actor
-  correlationId
-  causationId
-  recordedAt
-  observedAt
-  hash
-}`) as unknown as TypedDocumentString<DerivedQuery, DerivedQueryVariables>;
 export const ViewerDocument = new TypedDocumentString(`
     query Viewer {
   viewer {

@@ -19,9 +19,7 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   try {
     const system = await getSystem(name);
     if (!system) return NextResponse.json({ error: `no system named "${name}"` }, { status: 404 });
-    return NextResponse.json({
-      events: await getStream(name, from, to, system.eventCount / Math.max(1, system.version)),
-    });
+    return NextResponse.json({ events: await getStream(name, from, to) });
   } catch (error) {
     const status = error instanceof LedgerError ? (error.code === 'NOT_FOUND' ? 404 : 400) : 502;
     return NextResponse.json({ error: error instanceof Error ? error.message : String(error) }, { status });
