@@ -134,9 +134,9 @@ describe.runIf(enabled)('web app in a browser', () => {
   it('compares LAZY_REFCOUNT with EAGER_UNBIND and marks where they part', async () => {
     await page.goto(`${web.url}/systems/worked-example/compare?left=LAZY_REFCOUNT&right=EAGER_UNBIND`);
     const divergence = page.getByTestId('divergence');
-    expect(await divergence.textContent()).toContain('First divergence at event 11');
+    expect(await divergence.textContent()).toContain('LAZY_REFCOUNT and EAGER_UNBIND diverge at input 11');
     expect(await divergence.textContent()).toContain(
-      'PASID 1 (process 100) is allocated only under LAZY_REFCOUNT',
+      'EAGER_UNBIND has freed PASID 1 while tid 100 still has MSR 1 (LAZY_REFCOUNT keeps it for pid 100)',
     );
     await page.screenshot({ path: screenshotPath('compare') });
     await page.goto(`${web.url}/systems/worked-example/compare?left=LAZY_REFCOUNT&right=EAGER_UNBIND&at=13`);

@@ -11,6 +11,7 @@ export function ReplayControls({
   rate,
   waiting,
   hazards,
+  divergence = null,
   onMove,
   onPlay,
   onRate,
@@ -23,6 +24,8 @@ export function ReplayControls({
   /** Playing, but the next state has not arrived: the playback waits for it. */
   waiting: boolean;
   hazards: readonly HazardEntry[];
+  /** The compare view: the step where the two policies diverge, marked on the scrubber. */
+  divergence?: number | null;
   onMove: (at: number, mode?: 'now' | 'scrub') => void;
   onPlay: () => void;
   onRate: (stepsPerSecond: number) => void;
@@ -94,7 +97,13 @@ export function ReplayControls({
         </span>
         {waiting ? <span className="muted small">waiting for states…</span> : null}
       </div>
-      <Scrubber value={at} max={version} hazards={hazards} onScrub={(v) => onMove(v, 'scrub')} />
+      <Scrubber
+        value={at}
+        max={version}
+        hazards={hazards}
+        divergence={divergence}
+        onScrub={(v) => onMove(v, 'scrub')}
+      />
       <div className="row small">
         <button
           type="button"

@@ -47,8 +47,10 @@ export function Scrubber({
         {divergence !== undefined && divergence !== null ? (
           <span
             className="mark divergence"
+            data-testid="divergence-mark"
+            data-version={divergence}
             style={{ left: `${pct(divergence)}%`, height: '100%' }}
-            title={`diverges at ${divergence}`}
+            title={`the policies diverge at input ${divergence}`}
           />
         ) : null}
       </div>

@@ -20,7 +20,14 @@ const PREVIOUS_SETTLE_MS = 150;
  * as it arrives; the one before it follows once the position rests, for the highlights. Only the latest position asked
  * for is ever shown, so fast scrubbing never shows a step out of order.
  */
-export function useStateAt(system: string, initial: StatePair, policy?: Policy) {
+export function useStateAt(
+  system: string,
+  initial: StatePair,
+  policy?: Policy,
+  /** Whether to follow each state with the one before it (the replay's highlights); the compare view needs none. */
+  options: { previous: boolean } = { previous: true },
+) {
+  const withPreviousStep = options.previous;
   const [shown, setShown] = useState<StatePair>(initial);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -69,10 +76,10 @@ export function useStateAt(system: string, initial: StatePair, policy?: Policy) 
         setLoading(false);
       };
       const withPrevious = (state: LedgerState) => {
-        const previous = at > 0 ? (states.get(at - 1) ?? null) : null;
+        const previous = at > 0 && withPreviousStep ? (states.get(at - 1) ?? null) : null;
         setShown({ at, state, previous });
         setError(null);
-        if (previous || at === 0) {
+        if (previous || at === 0 || !withPreviousStep) {
           setLoading(false);
           return;
         }
@@ -95,7 +102,7 @@ export function useStateAt(system: string, initial: StatePair, policy?: Policy) 
         if (wanted.current === at) withPrevious(state);
       }, fail);
     },
-    [fetchState],
+    [fetchState, withPreviousStep],
   );
 
   /** Whether the state at `at` is at hand (shown at once by `show`). */
@@ -148,7 +155,7 @@ export function useStateAt(system: string, initial: StatePair, policy?: Policy) 
   // The page comes with the state at its position only: fetch the step before for the highlights.
   // biome-ignore lint/correctness/useExhaustiveDependencies: once, for the position the page opened at
   useEffect(() => {
-    if (initial.previous === null && initial.at > 0) show(initial.at);
+    if (withPreviousStep && initial.previous === null && initial.at > 0) show(initial.at);
   }, []);
 
   return { shown, error, loading, show, has, prefetch };

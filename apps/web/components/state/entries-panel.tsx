@@ -1,7 +1,8 @@
+import type { Policy } from '@/lib/ledger/types';
 import type { EntryRow } from '@/lib/replay/state-view';
 import { changeClass, changeTitle } from './change';
 
-export function EntriesPanel({ rows }: { rows: EntryRow[] }) {
+export function EntriesPanel({ rows, against = null }: { rows: EntryRow[]; against?: Policy | null }) {
   const live = rows.filter((r) => r.change !== 'removed').length;
   return (
     <section className="panel" data-testid="entries">
@@ -22,10 +23,10 @@ export function EntriesPanel({ rows }: { rows: EntryRow[] }) {
           </thead>
           <tbody>
             {rows.map((e) => (
-              <tr key={e.key} className={changeClass(e.change)} title={changeTitle(e.change)}>
+              <tr key={e.key} className={changeClass(e.change)} title={changeTitle(e.change, against)}>
                 <td className="device">{e.device}</td>
                 <td className="pasid-value">{e.pasid}</td>
-                <td>pid {e.pid}</td>
+                <td className={e.change === 'changed' ? 'cell-changed' : undefined}>pid {e.pid}</td>
               </tr>
             ))}
           </tbody>

@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo, useState } from 'react';
+import type { Policy } from '@/lib/ledger/types';
 import type { HazardRow, StateView } from '@/lib/replay/state-view';
 
 /** Hazards a page; pages count back from the most recent. */
@@ -12,11 +13,16 @@ export function HazardsPanel({
   hazards,
   freed,
   onJump,
+  against = null,
 }: {
   hazards: HazardRow[];
   freed: StateView['freed'];
   onJump?: (version: number) => void;
+  /** The policy the rows are marked against (the compare view); null: the step before. */
+  against?: Policy | null;
 }) {
+  const onlyHere = against === null ? 'new at this step' : `only under this policy, not under ${against}`;
+  const mark = (isNew: boolean) => (isNew ? { className: 'change-added', title: onlyHere } : {});
   const [code, setCode] = useState<string>('');
   /** 0 is the most recent page. */
   const [pageFromEnd, setPageFromEnd] = useState(0);
@@ -82,12 +88,7 @@ export function HazardsPanel({
       ) : null}
       <ul className="stack" style={{ gap: '0.25rem', margin: 0, paddingLeft: 0, listStyle: 'none' }}>
         {rows.map((h) => (
-          <li
-            key={h.key}
-            className={h.isNew ? 'change-added' : undefined}
-            data-hazard={h.code}
-            data-event={h.event}
-          >
+          <li key={h.key} {...mark(h.isNew)} data-hazard={h.code} data-event={h.event}>
             <span className="badge hazard">{h.code}</span>
             {h.reason !== null ? (
               <>
@@ -133,7 +134,7 @@ export function HazardsPanel({
           {freedShown.map((f, i) => (
             // A value may be freed more than once: the position is part of the key.
             // biome-ignore lint/suspicious/noArrayIndexKey: order is the identity here
-            <li key={i} className={f.isNew ? 'change-added' : undefined} data-freed={f.pasid}>
+            <li key={i} {...mark(f.isNew)} data-freed={f.pasid}>
               <span className="pasid-value">{f.pasid}</span>
               {f.pid !== null ? <span> held by pid {f.pid}</span> : null}
               {f.event !== null ? <> · freed at {jump(f.event, `event ${f.event}`)}</> : null}

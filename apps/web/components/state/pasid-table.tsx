@@ -1,3 +1,4 @@
+import type { Policy } from '@/lib/ledger/types';
 import type { PasidRow } from '@/lib/replay/state-view';
 import { changeClass, changeTitle } from './change';
 
@@ -5,9 +6,12 @@ export function PasidTable({
   rows,
   showCount,
   maxPasid,
+  against = null,
 }: {
   rows: PasidRow[];
   showCount: boolean;
+  /** The policy the rows are marked against (the compare view); null: the step before. */
+  against?: Policy | null;
   /** The system's pool: values 1 to maxPasid - 1. */
   maxPasid?: number;
 }) {
@@ -41,7 +45,7 @@ export function PasidTable({
               <tr
                 key={r.key}
                 className={changeClass(r.change)}
-                title={changeTitle(r.change)}
+                title={changeTitle(r.change, against)}
                 data-pasid={r.pasid}
                 data-released={r.released ? 'true' : 'false'}
               >

@@ -1,7 +1,17 @@
+import type { Policy } from '@/lib/ledger/types';
 import type { FdRow, ProcessRow } from '@/lib/replay/state-view';
 import { changeClass, changeTitle } from './change';
 
-export function ProcessesPanel({ rows, taskCount }: { rows: ProcessRow[]; taskCount: number }) {
+export function ProcessesPanel({
+  rows,
+  taskCount,
+  against = null,
+}: {
+  rows: ProcessRow[];
+  taskCount: number;
+  /** The policy the rows are marked against (the compare view); null: the step before. */
+  against?: Policy | null;
+}) {
   const live = rows.filter((r) => r.change !== 'removed').length;
   return (
     <section className="panel" data-testid="processes">
@@ -16,7 +26,7 @@ export function ProcessesPanel({ rows, taskCount }: { rows: ProcessRow[]; taskCo
         <div
           key={p.key}
           className={`process-card ${changeClass(p.change) ?? ''}`}
-          title={changeTitle(p.change)}
+          title={changeTitle(p.change, against)}
           data-pid={p.pid}
         >
           <div className="row">
@@ -37,14 +47,14 @@ export function ProcessesPanel({ rows, taskCount }: { rows: ProcessRow[]; taskCo
                 <span
                   key={b.device}
                   className={`device ${changeClass(b.change) ?? ''}`}
-                  title={changeTitle(b.change)}
+                  title={changeTitle(b.change, against)}
                 >
                   {b.device} ×{b.count}
                 </span>
               ))}
             </div>
           ) : null}
-          {p.files.length > 0 ? <FdTable pid={p.pid} rows={p.files} /> : null}
+          {p.files.length > 0 ? <FdTable pid={p.pid} rows={p.files} against={against} /> : null}
           <table className="grid tasks">
             <thead>
               <tr>
@@ -57,13 +67,13 @@ export function ProcessesPanel({ rows, taskCount }: { rows: ProcessRow[]; taskCo
                 <tr
                   key={t.key}
                   className={changeClass(t.change)}
-                  title={changeTitle(t.change)}
+                  title={changeTitle(t.change, against)}
                   data-tid={t.tid}
                   data-activated={t.activated ? 'true' : 'false'}
                 >
                   <td>tid {t.tid}</td>
                   <td className={t.change === 'changed' ? 'cell-changed' : undefined} data-testid="msr">
-                    {t.change === 'changed' ? (
+                    {t.change === 'changed' && against === null ? (
                       <span className="was">{t.previousMsr ?? 'invalid'}</span>
                     ) : null}
                     {t.msr === null ? (
@@ -71,6 +81,11 @@ export function ProcessesPanel({ rows, taskCount }: { rows: ProcessRow[]; taskCo
                     ) : (
                       <span className="pasid-value">{t.msr}</span>
                     )}
+                    {t.change === 'changed' && against !== null ? (
+                      <span className="other-side" data-testid="msr-other">
+                        {against}: {t.previousMsr ?? 'invalid'}
+                      </span>
+                    ) : null}
                     {t.stale ? (
                       <span className="badge stale" title="the MSR holds a PASID that is not its mm's">
                         stale
@@ -100,7 +115,7 @@ export function ProcessesPanel({ rows, taskCount }: { rows: ProcessRow[]; taskCo
  * and where it came from. The bond belongs to the file, so an inherited fd is bound to the mm of
  * the process that opened it.
  */
-function FdTable({ pid, rows }: { pid: number; rows: FdRow[] }) {
+function FdTable({ pid, rows, against }: { pid: number; rows: FdRow[]; against: Policy | null }) {
   return (
     <table className="grid fds" data-testid="fd-table" data-pid={pid}>
       <thead>
@@ -117,7 +132,7 @@ function FdTable({ pid, rows }: { pid: number; rows: FdRow[] }) {
           <tr
             key={f.key}
             className={changeClass(f.change)}
-            title={changeTitle(f.change)}
+            title={changeTitle(f.change, against)}
             data-fd={f.fd}
             data-holder={f.holder}
           >

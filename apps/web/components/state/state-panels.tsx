@@ -6,8 +6,9 @@ import { PasidTable } from './pasid-table';
 import { ProcessesPanel } from './processes-panel';
 
 /**
- * The whole state at one step, each change since the previous step highlighted. Memoized: while
- * the scrubber moves, the panels redraw only when a new state arrives.
+ * The whole state at one step, each change since the previous step highlighted (or, in the
+ * compare view, each difference from the other policy: `view.against`). Memoized: while the
+ * scrubber moves, the panels redraw only when a new state arrives.
  */
 export const StatePanels = memo(function StatePanels({
   view,
@@ -20,10 +21,15 @@ export const StatePanels = memo(function StatePanels({
 }) {
   return (
     <div className="state-grid" data-testid="state" data-version={view.version}>
-      <PasidTable rows={view.pasids} showCount={view.policy === 'LAZY_REFCOUNT'} maxPasid={maxPasid} />
-      <EntriesPanel rows={view.entries} />
-      <ProcessesPanel rows={view.processes} taskCount={view.counts.tasks} />
-      <HazardsPanel hazards={view.hazards} freed={view.freed} onJump={onJump} />
+      <PasidTable
+        rows={view.pasids}
+        showCount={view.policy === 'LAZY_REFCOUNT'}
+        maxPasid={maxPasid}
+        against={view.against}
+      />
+      <EntriesPanel rows={view.entries} against={view.against} />
+      <ProcessesPanel rows={view.processes} taskCount={view.counts.tasks} against={view.against} />
+      <HazardsPanel hazards={view.hazards} freed={view.freed} onJump={onJump} against={view.against} />
     </div>
   );
 });

@@ -1,6 +1,9 @@
 /**
  * The state views' model: a pure function of the state at a step and the state one step before,
- * so that every row knows whether it appeared, changed or went away at this step.
+ * so that every row knows whether it appeared, changed or went away at this step. The compare view
+ * uses the same model with the other policy's state of the same step in place of the step before
+ * (`against`): a row is then new when only this policy has it, changed when the other policy's
+ * differs.
  */
 import type {
   Bond,
@@ -8,10 +11,14 @@ import type {
   HazardEntry,
   LedgerState,
   OpenFileEntry,
+  Policy,
   ProcessEntry,
 } from '../ledger/types';
 
-/** What happened to a row at this step. */
+/**
+ * What happened to a row at this step; against another policy: `added` only this policy has it,
+ * `changed` the other's differs (rows only the other has are drawn on its side, not here).
+ */
 export type Change = 'added' | 'changed' | 'removed' | null;
 
 export interface PasidRow {
@@ -92,6 +99,8 @@ export interface HazardRow extends HazardEntry {
 
 export interface StateView {
   policy: LedgerState['policy'];
+  /** The policy whose state of the same step the rows are marked against; null: the step before. */
+  against: Policy | null;
   version: number;
   pasids: PasidRow[];
   processes: ProcessRow[];
@@ -100,7 +109,7 @@ export interface StateView {
   freed: { pasid: number; pid: number | null; event: number | null; isNew: boolean }[];
   hazards: HazardRow[];
   counts: { pasids: number; processes: number; tasks: number; entries: number; hazards: number };
-  /** Whether anything at all differs from the previous step. */
+  /** Whether anything at all differs from the previous step (or from the other policy). */
   anyChange: boolean;
 }
 
@@ -134,7 +143,13 @@ function entriesOf(state: LedgerState): { key: string; device: string; pasid: nu
   return rows.sort((a, b) => a.pasid - b.pasid || a.device.localeCompare(b.device));
 }
 
-function pasidRows(state: LedgerState, prev: LedgerState | null): PasidRow[] {
+/** How rows are marked: against the step before (gone rows kept, struck) or another policy. */
+interface Marking {
+  /** Another policy's state: rows only it has are left out, and counts (LAZY_REFCOUNT's alone) are not compared. */
+  againstPolicy: boolean;
+}
+
+function pasidRows(state: LedgerState, prev: LedgerState | null, marking: Marking): PasidRow[] {
   const bondsOf = new Map(processesOf(state).map((p) => [p.pid, p.bonds]));
   const msrTasks = new Map<number, { tid: number; pid: number }[]>();
   for (const t of state.tasks) {
@@ -147,7 +162,7 @@ function pasidRows(state: LedgerState, prev: LedgerState | null): PasidRow[] {
     const changed = new Set<'pid' | 'refcount' | 'devices' | 'released'>();
     if (old) {
       if (old.pid !== r.pid) changed.add('pid');
-      if (old.refcount !== r.refcount) changed.add('refcount');
+      if (!marking.againstPolicy && old.refcount !== r.refcount) changed.add('refcount');
       if (!sameList(old.devices, r.devices)) changed.add('devices');
       if (old.released !== r.released) changed.add('released');
     }
@@ -165,7 +180,7 @@ function pasidRows(state: LedgerState, prev: LedgerState | null): PasidRow[] {
         .map((f) => ({ pid: f.pid, fd: f.fd })),
     };
   });
-  for (const old of prev?.pasids ?? []) {
+  for (const old of marking.againstPolicy ? [] : (prev?.pasids ?? [])) {
     if (!now.has(old.pasid)) {
       rows.push({
         key: `p${old.pasid}`,
@@ -183,7 +198,13 @@ function pasidRows(state: LedgerState, prev: LedgerState | null): PasidRow[] {
 }
 
 /** The fd table of `pid` in `state`, each fd marked against the state before. */
-function fdRows(state: LedgerState, prev: LedgerState | null, pid: number, gone = false): FdRow[] {
+function fdRows(
+  state: LedgerState,
+  prev: LedgerState | null,
+  pid: number,
+  marking: Marking,
+  gone = false,
+): FdRow[] {
   const row = (f: OpenFileEntry, change: Change): FdRow => ({
     key: `f${f.pid}:${f.fd}`,
     fd: f.fd,
@@ -208,11 +229,12 @@ function fdRows(state: LedgerState, prev: LedgerState | null, pid: number, gone 
     return row(f, prev === null ? null : !old ? 'added' : same ? null : 'changed');
   });
   const fdsNow = new Set(now.map((f) => f.fd));
-  for (const [fd, old] of before) if (!fdsNow.has(fd)) rows.push(row(old, 'removed'));
+  if (!marking.againstPolicy)
+    for (const [fd, old] of before) if (!fdsNow.has(fd)) rows.push(row(old, 'removed'));
   return rows.sort((a, b) => a.fd - b.fd);
 }
 
-function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[] {
+function processRows(state: LedgerState, prev: LedgerState | null, marking: Marking): ProcessRow[] {
   const tasksNow = new Map(state.tasks.map((t) => [t.tid, t]));
   const tasksBefore = new Map(prev?.tasks.map((t) => [t.tid, t]) ?? []);
   const procsNow = processesOf(state);
@@ -246,7 +268,7 @@ function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[]
   const rows: ProcessRow[] = procsNow.map((p) => {
     const old = procsBefore.get(p.pid);
     const tasks = p.tasks.map((tid) => taskRow(tid, p.pid));
-    for (const tid of old?.tasks ?? []) {
+    for (const tid of marking.againstPolicy ? [] : (old?.tasks ?? [])) {
       if (!tasksNow.has(tid)) {
         const gone = tasksBefore.get(tid);
         tasks.push({
@@ -276,11 +298,11 @@ function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[]
                 ? 'changed'
                 : null,
       }));
-      for (const [device, count] of oldBonds) {
+      for (const [device, count] of marking.againstPolicy ? [] : oldBonds) {
         if (!p.bonds.some((b) => b.device === device)) bonds.push({ device, count, change: 'removed' });
       }
     }
-    const files = fdRows(state, prev, p.pid);
+    const files = fdRows(state, prev, p.pid, marking);
     const changed =
       old !== undefined &&
       (old.pasid !== p.pasid ||
@@ -299,7 +321,7 @@ function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[]
     };
   });
   const pidsNow = new Set(procsNow.map((p) => p.pid));
-  for (const [pid, old] of procsBefore) {
+  for (const [pid, old] of marking.againstPolicy ? [] : procsBefore) {
     if (pidsNow.has(pid)) continue;
     rows.push({
       key: `P${pid}`,
@@ -314,39 +336,56 @@ function processRows(state: LedgerState, prev: LedgerState | null): ProcessRow[]
         change: 'removed' as const,
       })),
       bonds: hasBonds ? old.bonds.map((b) => ({ ...b, change: 'removed' as const })) : null,
-      files: fdRows(state, prev, pid, true),
+      files: fdRows(state, prev, pid, marking, true),
       change: 'removed',
     });
   }
   return rows.sort((a, b) => a.pid - b.pid);
 }
 
-function entryRows(state: LedgerState, prev: LedgerState | null): EntryRow[] {
+function entryRows(state: LedgerState, prev: LedgerState | null, marking: Marking): EntryRow[] {
   const now = entriesOf(state);
   const before = prev ? entriesOf(prev) : [];
   const beforeKeys = new Set(before.map((e) => e.key));
   const nowKeys = new Set(now.map((e) => e.key));
+  const beforePid = new Map(before.map((e) => [e.key, e.pid]));
   const rows: EntryRow[] = now.map((e) => ({
     ...e,
-    change: prev !== null && !beforeKeys.has(e.key) ? 'added' : null,
+    change:
+      prev === null
+        ? null
+        : !beforeKeys.has(e.key)
+          ? 'added'
+          : beforePid.get(e.key) !== e.pid
+            ? 'changed'
+            : null,
   }));
-  for (const e of before) if (!nowKeys.has(e.key)) rows.push({ ...e, change: 'removed' });
+  if (!marking.againstPolicy)
+    for (const e of before) if (!nowKeys.has(e.key)) rows.push({ ...e, change: 'removed' });
   return rows.sort((a, b) => a.pasid - b.pasid || a.device.localeCompare(b.device));
 }
 
 /**
  * The view of `state`, with every difference from `prev` (the state one step before) marked.
  * `freedEvents` (the history's PasidFreed events, in order) name who held each freed value and when.
+ * With `against`, `prev` is that policy's state of the same step instead (the compare view).
  */
 export function toStateView(
   state: LedgerState,
   prev: LedgerState | null,
   freedEvents?: readonly FreedEntry[],
+  options: { against?: Policy } = {},
 ): StateView {
-  const pasids = pasidRows(state, prev);
-  const processes = processRows(state, prev);
-  const entries = entryRows(state, prev);
+  const marking: Marking = { againstPolicy: options.against !== undefined && prev !== null };
+  const pasids = pasidRows(state, prev, marking);
+  const processes = processRows(state, prev, marking);
+  const entries = entryRows(state, prev, marking);
   const freedBefore = prev?.freed.length ?? state.freed.length;
+  // Against another policy: what this side freed (or found) that the other did not, value by value.
+  const freedOnlyHere = marking.againstPolicy ? onlyHere(state.freed, prev?.freed ?? [], String) : null;
+  const hazardsOnlyHere = marking.againstPolicy
+    ? onlyHere(state.hazards, prev?.hazards ?? [], hazardKey)
+    : null;
   const freed = state.freed.map((pasid, i) => {
     const known = freedEvents?.[i];
     const matches = known !== undefined && known.pasid === pasid && known.event <= state.version;
@@ -354,13 +393,13 @@ export function toStateView(
       pasid,
       pid: matches ? known.pid : null,
       event: matches ? known.event : null,
-      isNew: prev !== null && i >= freedBefore,
+      isNew: freedOnlyHere ? freedOnlyHere[i]! : prev !== null && i >= freedBefore,
     };
   });
   const hazards = state.hazards.map((h, i) => ({
     ...h,
     key: `h${i}`,
-    isNew: h.event === state.version && state.version > 0,
+    isNew: hazardsOnlyHere ? hazardsOnlyHere[i]! : h.event === state.version && state.version > 0,
   }));
   const anyChange =
     pasids.some((r) => r.change) ||
@@ -370,6 +409,7 @@ export function toStateView(
     hazards.some((h) => h.isNew);
   return {
     policy: state.policy,
+    against: marking.againstPolicy ? (options.against ?? null) : null,
     version: state.version,
     pasids,
     processes,
@@ -385,6 +425,24 @@ export function toStateView(
     },
     anyChange,
   };
+}
+
+const hazardKey = (h: HazardEntry) =>
+  [h.code, h.reason, h.event, h.tid, h.pid, h.device, h.pasid, h.observed, h.explained].join('|');
+
+/**
+ * For each item of `here`, whether it is one `there` lacks, compared as multisets by `key` (a
+ * value freed twice on this side and once on the other: the second is this side's alone).
+ */
+function onlyHere<T>(here: readonly T[], there: readonly T[], key: (item: T) => string): boolean[] {
+  const left = new Map<string, number>();
+  for (const item of there) left.set(key(item), (left.get(key(item)) ?? 0) + 1);
+  return here.map((item) => {
+    const n = left.get(key(item)) ?? 0;
+    if (n === 0) return true;
+    left.set(key(item), n - 1);
+    return false;
+  });
 }
 
 /** How many of `hazards` (in event order) were caused by input events up to `version`. */
