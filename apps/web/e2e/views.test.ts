@@ -15,6 +15,9 @@ describe.runIf(enabled)('the views a kernel engineer reads', () => {
     base = stack.web.url;
     await stack.importSample('worked-example.jsonl', 'worked-example');
     await stack.importSample('random-10k.jsonl', 'random-seed-7');
+    // Model version 2: the spec's second and third examples.
+    await stack.importSample('inherited-file.jsonl', 'inherited-file');
+    await stack.importSample('exec-after-enqcmd.jsonl', 'exec-after-enqcmd');
   });
 
   afterAll(async () => {
@@ -211,6 +214,14 @@ describe.runIf(enabled)('the views a kernel engineer reads', () => {
       ['event', '/systems/worked-example/events/12'],
       ['replay-10k', '/systems/random-seed-7?at=5000'],
       ['not-found', '/systems/nope'],
+      // Model version 2: fd tables, an inherited file keeping a released mm's PASID, the seed's
+      // UNBALANCED_PUT after an exec and the use-after-free that follows.
+      ['v2-fd-table', '/systems/inherited-file?at=4'],
+      ['v2-inherited-file', '/systems/inherited-file?at=6'],
+      ['v2-inherited-file-lanes', '/systems/inherited-file/lanes'],
+      ['v2-exec-after-enqcmd', '/systems/exec-after-enqcmd?at=9'],
+      ['v2-exec-after-enqcmd-end', '/systems/exec-after-enqcmd?at=10'],
+      ['v2-exec-after-enqcmd-compare', '/systems/exec-after-enqcmd/compare?left=LAZY_REFCOUNT&right=MM_EXIT'],
     ];
     for (const [width, height] of [
       [1280, 800],

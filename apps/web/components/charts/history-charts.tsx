@@ -19,6 +19,10 @@ import type { PasidLine, PasidSeries } from '@/lib/replay/series';
 /** Height of one PASID's own chart: one chart per PASID, so no line hides another. */
 const ROW_HEIGHT = 96;
 
+/** The count axis's labels: 0, the top, and the middle when it is a whole number apart from both. */
+const countTicks = (top: number) =>
+  top <= 1 ? [0, 1] : top === 2 ? [0, 1, 2] : [0, Math.round(top / 2), top];
+
 export function HistoryCharts({
   system,
   series,
@@ -163,7 +167,9 @@ function RefcountChart({
       <LineChart data={data} onClick={onClick} style={{ cursor: 'pointer' }} syncId="refcounts">
         <CartesianGrid strokeDasharray="3 3" stroke="#e3e7ec" />
         <XAxis dataKey="version" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} hide />
-        <YAxis allowDecimals={false} domain={[0, top]} width={30} />
+        {/* Explicit ticks: in a row this low the axis would otherwise drop the 0 label, and 0 is
+            where a freed PASID's line ends. */}
+        <YAxis allowDecimals={false} domain={[0, top]} ticks={countTicks(top)} interval={0} width={30} />
         <Tooltip labelFormatter={(v) => `after event ${v}`} />
         <Line
           type="stepAfter"
