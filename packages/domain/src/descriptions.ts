@@ -105,7 +105,7 @@ export interface ComparedState {
 }
 
 /** Clauses in one sentence before the rest are only counted. */
-const MAX_CLAUSES = 4;
+const MAX_CLAUSES = 3;
 
 /**
  * Why two policies' states of one step differ, in one sentence: first what makes a divergence
