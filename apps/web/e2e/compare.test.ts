@@ -99,7 +99,9 @@ describe.runIf(enabled)('comparing two policies', () => {
     expect(await left.locator('li[data-hazard].change-added').count()).toBe(0);
   });
 
-  it('moves with the replay keys and scrubber: at 13 PASID 1 belongs to pid 200 under EAGER_UNBIND', async () => {
+  it('moves with the replay keys and scrubber: at 13 PASID 1 belongs to pid 200 under EAGER_UNBIND', {
+    timeout: 90_000,
+  }, async () => {
     const { page } = stack;
     await page.goto(compare('worked-example', '&at=11'));
     await shownAt(11);
@@ -150,6 +152,8 @@ describe.runIf(enabled)('comparing two policies', () => {
     await page.getByTestId('show-divergence').click();
     await shownAt(11);
     await page.getByTestId('play-rate').selectOption('10');
+    // Keys go to the page, not to the speed list that keeps the focus.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('Space');
     await shownAt(14);
     await page.locator('[data-testid=play]', { hasText: 'Play' }).waitFor();
