@@ -107,6 +107,8 @@ describe.runIf(enabled)('comparing two policies', () => {
     await shownAt(11);
     await page.keyboard.press('ArrowRight');
     await shownAt(12);
+    // A position rested on (200 ms) is a history entry: Back returns to it below.
+    await page.waitForURL(/[?&]at=12\b/);
     await page.keyboard.press('ArrowRight');
     await shownAt(13);
     await page.waitForURL(/[?&]at=13\b/);
