@@ -90,6 +90,10 @@ describe.skipIf(!hasPostgres).each([
       /** Resolves once another session waits on a lock (the API's write). */
       async waiting() {
         for (;;) {
+          // This session is inside its transaction, where Postgres serves pg_stat_activity from
+          // the snapshot of its first read (stats_fetch_consistency = cache): a backend that
+          // connected later (the API's first append connection) would never be seen.
+          await client.query('SELECT pg_stat_clear_snapshot()');
           const { rows } = await client.query(
             "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
           );
