@@ -108,7 +108,9 @@ export async function buildStage(
         log(`${name}: RUN ${args}`);
         await promisify(execFile)('sh', ['-c', args], {
           cwd: dir,
-          env: { ...process.env, ...stageEnv(stages, name) },
+          // The stage's own npm cache, as an image build has: its `npm cache clean --force` must
+          // not empty the machine's (which other npm processes may be reading at the time).
+          env: { ...process.env, ...stageEnv(stages, name), npm_config_cache: path.join(root, '.npm-cache') },
           maxBuffer: 64 * 1024 * 1024,
         });
       }
