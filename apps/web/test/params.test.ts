@@ -100,7 +100,11 @@ describe('parseEnv', () => {
     expect(parseEnv({})).toEqual({
       apiUrl: 'http://localhost:4000/graphql',
       apiWs: { kind: 'api-port', secure: false, port: '4000', path: '/graphql' },
+      // PASID_HISTORY_LIMIT's default, the same as the API's: 1 GB.
+      historyLimit: 1024 ** 3,
     });
+    expect(parseEnv({ PASID_HISTORY_LIMIT: '50mb' }).historyLimit).toBe(50 * 1024 ** 2);
+    expect(() => parseEnv({ PASID_HISTORY_LIMIT: 'lots' })).toThrow(/PASID_HISTORY_LIMIT: must be a size/);
     const page = { protocol: 'http:', host: 'ledger.lab:3000', hostname: 'ledger.lab' };
     expect(resolveWsUrl(parseEnv({}).apiWs, page)).toBe('ws://ledger.lab:4000/graphql');
   });
