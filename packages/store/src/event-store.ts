@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { DerivedEvent, InputEvent, Policy, State, StateDocument } from '@pasid/domain';
 import type { CheckpointReport, SignedCheckpoint, SignOptions } from './checkpoint-types.js';
 import type { Position } from './position.js';
+import type { HazardRow } from './projections.js';
 
 /**
  * The public surface of the event store: what the CLI and the API may call. The Postgres and
@@ -227,20 +228,9 @@ export interface HazardQuery {
   limit: number;
 }
 
-export interface HazardRecord {
+/** A row of `hazards` with the system it belongs to. */
+export interface HazardRecord extends HazardRow {
   system: string;
-  /** Its place among the system's hazards, from 1 (the state's `hazards[seq - 1]`). */
-  seq: number;
-  /** The version of the input that raised it. */
-  event: number;
-  code: string;
-  tid: number | null;
-  pid: number | null;
-  device: string | null;
-  pasid: number | null;
-  reason: string | null;
-  observed: boolean | null;
-  explained: boolean | null;
 }
 
 /** Errors carry codes; the transports map codes (the store never knows about HTTP or GraphQL). */

@@ -12,7 +12,9 @@ export const PROJECTION_FORMAT = 2;
  * hazards by code and by system, paged, are what a state document does not answer.
  */
 export interface HazardRow {
+  /** Its place among the system's hazards, from 1 (the state's `hazards[seq - 1]`). */
   seq: number;
+  /** The version of the input that raised it. */
   event: number;
   code: string;
   tid: number | null;
