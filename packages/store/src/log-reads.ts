@@ -72,7 +72,11 @@ export async function readAll(q: Queryable, options: ReadAllOptions): Promise<St
 export async function derivedOf(q: Queryable, inputId: string): Promise<StoredEvent[]> {
   if (!isUuid(inputId)) return [];
   const rows = await q.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE causation_id = $1 ORDER BY position`,
+    // A derived event shares its input's (system, version), at index > 0 (the unique index).
+    `SELECT ${EVENT_COLUMNS} FROM events
+     WHERE (system, version) = (SELECT system, version FROM events WHERE id = $1 AND index = 0)
+       AND index > 0 AND causation_id = $1
+     ORDER BY position`,
     [inputId],
   );
   return rows.map(toStoredEvent);

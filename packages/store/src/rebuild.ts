@@ -132,7 +132,7 @@ async function replayLocked(tx: Queryable, system: SystemToReplay, writeSnapshot
       start = end;
       if (replayer.version === boundary && snapshotDue(boundary, replayer.state)) {
         await tx.query(
-          `INSERT INTO snapshots (system, policy, version, state) VALUES ($1, $2, $3, $4::jsonb)
+          `INSERT INTO snapshots (system, policy, version, state) VALUES ($1, $2, $3, $4::json)
            ON CONFLICT (system, policy, version) DO UPDATE SET state = EXCLUDED.state`,
           [system.name, system.policy, boundary, JSON.stringify(encodeState(replayer.state))],
         );

@@ -397,7 +397,7 @@ describe('signed checkpoints on Postgres', async () => {
       "SELECT position FROM events WHERE system = 'alpha' ORDER BY position DESC LIMIT 1",
     );
     await asSuperuser(db, async (tx) => {
-      await tx.query(`UPDATE events SET data = jsonb_set(data, '{pid}', '9') WHERE position = $1`, [
+      await tx.query(`UPDATE events SET data = jsonb_set(data::jsonb, '{pid}', '9') WHERE position = $1`, [
         row?.position,
       ]);
     });

@@ -9,6 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConflictError,
+  canonicalJson,
   type Database,
   HistoryImportError,
   type PgEventStore,
@@ -84,6 +85,12 @@ for (const backend of BACKENDS) {
       expect(bind.actor).toBe('alice');
       expect(await store.derivedOf(bind.id)).toHaveLength(3);
       expect((await store.derivedOf(bind.id)).every((e) => e.causationId === bind.id)).toBe(true);
+      expect(await store.derivedOf(stored[0]?.id ?? '')).toEqual([]);
+      // The log keeps each document as the canonical text its hash covers (a json column).
+      const texts = await db.query<{ text: string }>(
+        "SELECT data::text AS text FROM events WHERE system = 'order' ORDER BY position",
+      );
+      expect(texts.map((r) => r.text)).toEqual(stored.map((e) => canonicalJson(e.data)));
       const info = await store.getSystem('order');
       expect(info).toMatchObject({ version: 2, eventCount: 5, livePasids: 1, hazardCount: 0 });
     });

@@ -20,14 +20,16 @@ function declaredColumns(source: string): Map<string, string> {
       const column = /@map\("(\w+)"\)/.exec(attributes)?.[1] ?? name;
       const sqlType = /@db\.Uuid/.test(attributes)
         ? 'uuid'
-        : ({
-            String: 'text',
-            Int: 'integer',
-            BigInt: 'bigint',
-            Json: 'jsonb',
-            Boolean: 'boolean',
-            DateTime: 'timestamp with time zone',
-          }[type ?? ''] ?? `unknown ${type}`);
+        : /@db\.Json/.test(attributes)
+          ? 'json'
+          : ({
+              String: 'text',
+              Int: 'integer',
+              BigInt: 'bigint',
+              Json: 'jsonb',
+              Boolean: 'boolean',
+              DateTime: 'timestamp with time zone',
+            }[type ?? ''] ?? `unknown ${type}`);
       columns.set(`${table}.${column}`, `${sqlType} ${optional ? 'null' : 'not null'}`);
     }
   }

@@ -80,7 +80,7 @@ for (const backend of BACKENDS) {
       const changed = await positionOf('changed', 3, 1);
       await asSuperuser(
         db,
-        `UPDATE events SET data = jsonb_set(data, '{pasid}', '7') WHERE position = ${changed}`,
+        `UPDATE events SET data = jsonb_set(data::jsonb, '{pasid}', '7') WHERE position = ${changed}`,
       );
       const deleted = await positionOf('deleted', 2);
       await asSuperuser(db, `DELETE FROM events WHERE position = ${deleted}`);
