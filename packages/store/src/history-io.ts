@@ -90,7 +90,7 @@ async function openEventSink(tx: Session, system: string, mode: BulkMode): Promi
   if (mode === 'staged') {
     await tx.exec(
       `CREATE TEMPORARY TABLE pasid_import_events (
-         o bigint, version integer, index integer, kind text, type text, data jsonb, id uuid,
+         o bigint, version integer, index integer, kind text, type text, data json, id uuid,
          causation_id uuid, correlation_id text, actor text, observed_at timestamptz(6),
          prev_hash text, hash text) ON COMMIT DROP`,
     );

@@ -9,7 +9,13 @@ import {
 } from '@pasid/domain';
 import { setLogHead } from '@pasid/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, HistoryImportError, type ImportProgress, type PgEventStore } from '../src/index.js';
+import {
+  canonicalJson,
+  type Database,
+  HistoryImportError,
+  type ImportProgress,
+  type PgEventStore,
+} from '../src/index.js';
 import { BACKENDS, postgresAvailable } from './support/databases.js';
 
 const POLICY = 'LAZY_REFCOUNT';
@@ -91,6 +97,12 @@ for (const backend of BACKENDS) {
           const prev = order[i - 1];
           if (prev) expect(row.version * 1000 + row.index).toBeGreaterThan(prev.version * 1000 + prev.index);
         });
+        // Each document is stored as the canonical text its hash covers, on both import paths.
+        const texts = await db.query<{ text: string; data: unknown }>(
+          "SELECT data::text AS text, data FROM events WHERE system = 'bulk' ORDER BY position LIMIT 500",
+        );
+        expect(texts.length).toBeGreaterThan(0);
+        for (const row of texts) expect(row.text).toBe(canonicalJson(row.data));
         // The domain decided every input: state, projections, snapshots and hashes all agree.
         expect(await store.stateDocument('bulk')).toEqual(toStateDocument(replayer.state));
         expect((await store.rebuildProjections()).equal).toBe(true);
