@@ -411,7 +411,8 @@ describe.skipIf(!(await postgresAvailable('the API tests')))('GraphQL API over H
       t.url,
       `{ system(name: "uaf-entries") {
            at8: state(at: 8) { pasids { pasid pid devices } ${table} }
-           at11: state(at: 11) { pasids { pasid pid devices } ${table} hazards { code event pid pasid } }
+           at11: state(at: 11) { pasids { pasid pid devices } ${table} hazards { code event pid pasid }
+             bonds { pid device count pasid } }
            at13: state(at: 13) { pasids { pasid pid devices } ${table} }
            at14: state(at: 14) { ${table} hazards { code event pid device pasid } }
          } }`,
@@ -433,6 +434,8 @@ describe.skipIf(!(await postgresAvailable('the API tests')))('GraphQL API over H
         { code: 'UNBALANCED_PUT', event: 10, pid: 400, pasid: 1 },
         { code: 'PASID_FREED_WHILE_BOUND', event: 11, pid: 400, pasid: 1 },
       ],
+      // The bond still carries the value it was made with, which 400's mm no longer holds.
+      bonds: [{ pid: 400, device: iax0, count: 1, pasid: 1 }],
     });
     // Value 1 is 500's now (entry on dsa0), and (iax0, 1) still points at 400's mm.
     expect(at13).toEqual({

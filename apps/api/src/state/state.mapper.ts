@@ -1,4 +1,4 @@
-import { describeHazard, deviceBondCount, isMsrStale, type State, toStateDocument } from '@pasid/domain';
+import { describeHazard, isMsrStale, type State, toStateDocument } from '@pasid/domain';
 import type { Bond, Device, PasidTableEntry, Process, SystemState } from './state.type.js';
 
 /**
@@ -17,12 +17,13 @@ export function toSystemState(state: State): SystemState {
         parent: p.parent,
         tasks: [...p.tasks],
         pasid,
-        bonds: [...(mm?.bonds.keys() ?? [])].map((device) => ({
-          pid: p.pid,
-          device,
-          count: mm ? deviceBondCount(mm, device) : 0,
-          pasid,
-        })),
+        // One per (device, PASID the bond was made with): after PASID_FREED_WHILE_BOUND the
+        // bond keeps the value the mm no longer holds.
+        bonds: [...(mm?.bonds ?? [])].flatMap(([device, byPasid]) =>
+          [...byPasid]
+            .sort(([x], [y]) => x - y)
+            .map(([value, count]) => ({ pid: p.pid, device, count, pasid: value })),
+        ),
       };
     });
   const bonds: Bond[] = processes.flatMap((p) => p.bonds);

@@ -130,7 +130,11 @@ export class Bond {
   @Field(() => Int, { description: 'Binds not yet unbound.' })
   count!: number;
 
-  @Field(() => Int, { nullable: true, description: "The PASID of the process's mm, if it has one." })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "The PASID the bond was made with: the mm's, unless the mm lost it while bound (PASID_FREED_WHILE_BOUND).",
+  })
   pasid!: number | null;
 }
 

@@ -75,7 +75,7 @@ export function toLedgerState(s: StateFieldsFragment | StepStateFieldsFragment):
       parent: p.parent,
       pasid: p.pasid,
       tasks: [...p.tasks],
-      bonds: p.bonds.map((b) => ({ device: b.device, count: b.count })),
+      bonds: bondsPerDevice(p.bonds),
     })),
     files: s.files.map((f) => ({
       pid: f.pid,
@@ -137,4 +137,16 @@ export function toDivergence(d: NonNullable<DivergenceQuery['divergence']>): Div
     })),
     explanation: d.explanation,
   };
+}
+
+/**
+ * The API gives one bond per (device, PASID it was made with); the panels show one per device:
+ * two only differ after PASID_FREED_WHILE_BOUND, and the PASID table shows that case.
+ */
+function bondsPerDevice(
+  bonds: readonly { device: string; count: number }[],
+): { device: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const b of bonds) counts.set(b.device, (counts.get(b.device) ?? 0) + b.count);
+  return [...counts].map(([device, count]) => ({ device, count }));
 }
