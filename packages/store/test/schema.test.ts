@@ -67,6 +67,22 @@ for (const backend of BACKENDS) {
         await dispose();
       }
     });
+    it.skipIf(skip)(
+      'compresses snapshots with lz4 where the server has it (0007), pglz on PGlite',
+      async () => {
+        const { db, dispose } = await backend.open();
+        try {
+          const [column] = await db.query<{ method: string }>(
+            `SELECT attcompression::text AS method FROM pg_attribute
+           WHERE attrelid = 'snapshots'::regclass AND attname = 'state'`,
+          );
+          // 'l' is lz4; '' is the server's default, pglz.
+          expect(column?.method).toBe(backend.name === 'postgres' ? 'l' : '');
+        } finally {
+          await dispose();
+        }
+      },
+    );
   });
 }
 

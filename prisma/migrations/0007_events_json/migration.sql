@@ -15,7 +15,18 @@ ALTER TABLE snapshots ALTER COLUMN state TYPE json USING state::json;
 --    causation_id cost every append and served nothing.
 DROP INDEX events_causation_id_idx;
 
--- 3. pasid_write as in 0006, taking the documents as `json`.
+-- 3. Snapshots are the one value big enough to be compressed (TOAST): lz4 compresses and
+--    decompresses several times faster than the default pglz, which showed in a profile of the
+--    appends. A server built without lz4 (PGlite is one) keeps pglz.
+DO $$
+BEGIN
+  ALTER TABLE snapshots ALTER COLUMN state SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+  NULL;
+END
+$$;
+
+-- 4. pasid_write as in 0006, taking the documents as `json`.
 CREATE OR REPLACE FUNCTION pasid_write(
   e_system text[], e_version integer[], e_index integer[], e_kind text[], e_type text[], e_data text,
   e_id uuid[], e_causation_id uuid[], e_correlation_id text[], e_actor text[],
