@@ -19,12 +19,12 @@ export async function openEmmett(url: string) {
       return result.events.length;
     },
     /**
-     * The whole log in Emmett's global order, 1,000 at a time, moving `after` on as its own
-     * message puller does; the global positions seen.
+     * The whole log (or what follows `from`) in Emmett's global order, 1,000 at a time, moving
+     * `after` on as its own message puller does; the global positions seen.
      */
-    async pageAll(): Promise<bigint[]> {
+    async pageAll(from = 0n): Promise<bigint[]> {
       const seen: bigint[] = [];
-      let after = 0n;
+      let after = from;
       for (;;) {
         const batch = await readMessagesBatch(pool.execute, { after, batchSize: 1000 });
         if (batch.messages.length === 0) break;

@@ -1,6 +1,7 @@
 import type { InputEvent } from '@pasid/domain';
 import type { StoredEvent } from '@pasid/store';
-import { type BenchContext, compared, type Figure, type Scenario, timed } from '../../scenario.js';
+import { absolute, type BenchContext, compared, type Figure, type Scenario, timed } from '../../scenario.js';
+import { type CpuSpent, cpuSpent } from './cpu.js';
 import { type Emmett, openEmmett } from './emmett.js';
 import { benchDatabases, inputs, rawInsert, tryEmmett } from './support.js';
 
@@ -30,6 +31,7 @@ export const storeLogScenario: Scenario = {
       figures.push(...(await singleAppends(ctx, dbs, emmett)));
       figures.push(...(await readOneStream(ctx, dbs, emmett)));
       figures.push(...(await pageTheLog(ctx, dbs, emmett)));
+      figures.push(...(await besideAnOpenTransaction(ctx, dbs, emmett)));
     } finally {
       await emmett?.close();
       await dbs.close();
@@ -45,8 +47,45 @@ const ROUNDS = 2;
 
 const best = (rates: number[]) => Math.max(...rates);
 
+/** CPU per 1,000 events of each side, summed over the rounds; null where /proc could not tell. */
+type CpuTally = { node: number; postgres: number | null; events: number };
+const tally = (): CpuTally => ({ node: 0, postgres: 0, events: 0 });
+function add(t: CpuTally, spent: CpuSpent, events: number): void {
+  t.node += spent.node;
+  t.postgres = t.postgres === null || spent.postgres === null ? null : t.postgres + spent.postgres;
+  t.events += events;
+}
+function cpuFigures(name: string, sides: Record<string, CpuTally>): Figure[] {
+  return Object.entries(sides).flatMap(([side, t]) =>
+    t.events === 0
+      ? []
+      : [
+          absolute(`cpu.${name}.${side}.node`, (t.node / t.events) * 1000, 'ms/1k events'),
+          ...(t.postgres === null
+            ? []
+            : [absolute(`cpu.${name}.${side}.postgres`, (t.postgres / t.events) * 1000, 'ms/1k events')]),
+        ],
+  );
+}
+
 async function batchAppends(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null): Promise<Figure[]> {
   const rates = { ours: [] as number[], raw: [] as number[], emmett: [] as number[] };
+  // Where the time goes: this process's CPU and its database's server backends', per side.
+  const cpu = { ours: tally(), raw: tally(), emmett: tally() };
+  const spent = async <T>(
+    side: keyof typeof cpu,
+    database: string,
+    events: () => number,
+    fn: () => Promise<T>,
+  ) => {
+    let out: { result: T; seconds: number } | undefined;
+    const used = await cpuSpent(dbs.rawPool, database, async () => {
+      out = await timed(fn);
+    });
+    add(cpu[side], used, events());
+    if (!out) throw new Error('the measured run did not finish');
+    return out;
+  };
   for (let round = 0; round < ROUNDS; round++) {
     ctx.progress(
       `round ${round + 1}: ${BATCH_WRITERS} writers x ${BATCHES_PER_WRITER} batches of ${BATCH} inputs`,
@@ -59,50 +98,65 @@ async function batchAppends(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null):
       await dbs.store.createSystem({ name: name(w), policy: 'LAZY_REFCOUNT' }, 'bench');
     }
     const batches: StoredEvent[][][] = work.map(() => []);
-    const ours = await timed(() =>
-      Promise.all(
-        work.map(async (history, w) => {
-          for (let b = 0; b < BATCHES_PER_WRITER; b++) {
-            const result = await dbs.store.appendToStream(
-              name(w),
-              history.slice(b * BATCH, (b + 1) * BATCH),
-              {
-                actor: 'bench',
-              },
-            );
-            batches[w]?.push(result.events);
-          }
-        }),
-      ),
+    const ours = await spent(
+      'ours',
+      dbs.names.ours,
+      () => batches.flat(2).length,
+      () =>
+        Promise.all(
+          work.map(async (history, w) => {
+            for (let b = 0; b < BATCHES_PER_WRITER; b++) {
+              const result = await dbs.store.appendToStream(
+                name(w),
+                history.slice(b * BATCH, (b + 1) * BATCH),
+                {
+                  actor: 'bench',
+                },
+              );
+              batches[w]?.push(result.events);
+            }
+          }),
+        ),
     );
     const rows = batches.flat(2).length;
-    const raw = await timed(() =>
-      Promise.all(
-        batches.map(async (writer) => {
-          for (const batch of writer) await rawInsert(dbs.rawPool, batch, round);
-        }),
-      ),
+    const raw = await spent(
+      'raw',
+      dbs.names.raw,
+      () => rows,
+      () =>
+        Promise.all(
+          batches.map(async (writer) => {
+            for (const batch of writer) await rawInsert(dbs.rawPool, batch, round);
+          }),
+        ),
     );
     rates.ours.push(rows / ours.seconds);
     rates.raw.push(rows / raw.seconds);
     if (emmett) {
-      const em = await timed(() =>
-        Promise.all(
-          batches.map(async (writer, w) => {
-            for (const batch of writer) await emmett.append(name(w), batch);
-          }),
-        ),
+      const em = await spent(
+        'emmett',
+        dbs.names.emmett,
+        () => rows,
+        () =>
+          Promise.all(
+            batches.map(async (writer, w) => {
+              for (const batch of writer) await emmett.append(name(w), batch);
+            }),
+          ),
       );
       rates.emmett.push(rows / em.seconds);
     }
   }
-  return trio(
-    'store.append_batch100_4writers',
-    'events/s',
-    best(rates.ours),
-    best(rates.raw),
-    emmett ? best(rates.emmett) : null,
-  );
+  return [
+    ...trio(
+      'store.append_batch100_4writers',
+      'events/s',
+      best(rates.ours),
+      best(rates.raw),
+      emmett ? best(rates.emmett) : null,
+    ),
+    ...cpuFigures('append_batch100_4writers', cpu),
+  ];
 }
 
 async function singleAppends(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null): Promise<Figure[]> {
@@ -257,4 +311,49 @@ async function pageTheLog(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null): P
       ratio: null,
     },
   ];
+}
+
+/**
+ * What a reader of the whole log sees of new events while a transaction that has nothing to do
+ * with them stays open in another database of the same server (a long import, a forgotten psql
+ * session). Ours orders by the log head, so a reader sees every committed event; a
+ * transaction-id fence (Emmett's `pg_snapshot_xmin`) holds back everything committed after the
+ * oldest open transaction id, which is cluster-wide. The fraction of the new events each reader
+ * got, paging on from where it was.
+ */
+async function besideAnOpenTransaction(
+  ctx: BenchContext,
+  dbs: Dbs,
+  emmett: Emmett | null,
+): Promise<Figure[]> {
+  const NEW_INPUTS = 200;
+  ctx.progress(`${NEW_INPUTS} inputs appended while a transaction stays open in another database`);
+  const oursFrom = await dbs.store.headPosition();
+  const emmettFrom = emmett ? ((await emmett.pageAll()).at(-1) ?? 0n) : 0n;
+  const holder = await dbs.rawPool.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_current_xact_id()'); // it now holds a transaction id
+    await dbs.store.createSystem({ name: 'beside-open', policy: 'LAZY_REFCOUNT' }, 'bench');
+    const appended = await dbs.store.appendToStream('beside-open', inputs(NEW_INPUTS, 'LAZY_REFCOUNT', 99), {
+      actor: 'bench',
+    });
+    await emmett?.append('beside-open', appended.events);
+    const n = appended.events.length;
+    const ours = await dbs.store.readAll({ after: oursFrom, limit: 10_000 });
+    const figures = [absolute('store.page_log_beside_open_transaction', ours.length / n, 'fraction')];
+    if (emmett) {
+      const seen = (await emmett.pageAll(emmettFrom)).length;
+      await holder.query('COMMIT');
+      const later = (await emmett.pageAll(emmettFrom)).length;
+      ctx.progress(
+        `beside an open transaction: ours read ${ours.length} of ${n} new events; Emmett ${seen}, and ${later} once it ended`,
+      );
+      figures.push(absolute('store.page_log_beside_open_transaction.emmett', seen / n, 'fraction'));
+    }
+    return figures;
+  } finally {
+    await holder.query('ROLLBACK').catch(() => undefined);
+    holder.release();
+  }
 }

@@ -51,10 +51,13 @@ export async function benchDatabases(label: string) {
   const store = await openEventStore({ databaseUrl: ours.url });
   const rawPool = new pg.Pool({ connectionString: raw.url, max: 16 });
   await rawPool.query(RAW_TABLE);
+  const nameOf = (db: BenchDatabase) => new URL(db.url).pathname.slice(1);
   return {
     store,
     rawPool,
     emmettUrl: emmett.url,
+    /** The three databases' names, for the CPU their backends spend (`cpuSpent`). */
+    names: { ours: nameOf(ours), raw: nameOf(raw), emmett: nameOf(emmett) },
     async close() {
       await store.close();
       await rawPool.end();
