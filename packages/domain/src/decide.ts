@@ -46,40 +46,46 @@ export type Decision = { ok: true; events: DerivedEvent[] } | { ok: false; rejec
 
 /** The consequences of `input` in `state`, or why the rules reject it. Pure: reads `state` only. */
 export function decide(state: State, input: InputEvent): Decision {
+  const events: DerivedEvent[] = [];
+  const rejection = decideInto(state, input, events);
+  return rejection === undefined ? { ok: true, events } : { ok: false, rejection };
+}
+
+/**
+ * `decide` writing the derived events onto `out` (left as it was on a rejection): a long fold
+ * reuses one array and makes no Decision per input (see `Replayer.replay`).
+ */
+export function decideInto(state: State, input: InputEvent, out: DerivedEvent[]): Rejection | undefined {
   // Enqcmd first: it is most of a trace, and a switch on strings tests its cases in order.
   switch (input.type) {
     case 'Enqcmd':
-      return decideEnqcmd(state, input);
+      return decideEnqcmd(state, input, out);
     case 'ProcessCreated':
       return decideProcessCreated(state, input);
     case 'ThreadCreated':
       return decideThreadCreated(state, input);
     case 'DeviceBound':
-      return decideDeviceBound(state, input);
+      return decideDeviceBound(state, input, out);
     case 'DeviceUnbound':
-      return decideDeviceUnbound(state, input);
+      return decideDeviceUnbound(state, input, out);
     case 'FileClosed':
-      return decideFileClosed(state, input);
+      return decideFileClosed(state, input, out);
     case 'TaskExited':
-      return decideTaskExited(state, input);
+      return decideTaskExited(state, input, out);
     case 'ProcessExec':
-      return decideProcessExec(state, input);
+      return decideProcessExec(state, input, out);
     case 'DmarFaultLogged':
-      return decideDmarFaultLogged(state, input);
+      return decideDmarFaultLogged(state, input, out);
     default:
       return assertNever(input);
   }
 }
 
-const accept = (events: DerivedEvent[]): Decision => ({ ok: true, events });
-const reject = (code: RejectionCode, field: string, message: string): Decision => ({
-  ok: false,
-  rejection: { code, field, message },
-});
+const reject = (code: RejectionCode, field: string, message: string): Rejection => ({ code, field, message });
 const hazard = (fields: HazardFields): DerivedEvent => ({ type: 'HazardDetected', ...fields });
 const notLive = (pid: number) => reject('PROCESS_NOT_FOUND', 'pid', `pid ${pid} is not a live process`);
 
-function decideProcessCreated(state: State, input: InputEventOf<'ProcessCreated'>): Decision {
+function decideProcessCreated(state: State, input: InputEventOf<'ProcessCreated'>): Rejection | undefined {
   if (state.processes.has(input.pid)) {
     return reject('PROCESS_EXISTS', 'pid', `pid ${input.pid} is already a live process`);
   }
@@ -89,10 +95,10 @@ function decideProcessCreated(state: State, input: InputEventOf<'ProcessCreated'
   if (input.parent !== undefined && !state.processes.has(input.parent)) {
     return reject('PARENT_NOT_FOUND', 'parent', `parent ${input.parent} is not a live process`);
   }
-  return accept([]);
+  return undefined;
 }
 
-function decideThreadCreated(state: State, input: InputEventOf<'ThreadCreated'>): Decision {
+function decideThreadCreated(state: State, input: InputEventOf<'ThreadCreated'>): Rejection | undefined {
   if (!state.processes.has(input.pid)) return notLive(input.pid);
   if (state.tasks.has(input.tid)) {
     return reject('TASK_EXISTS', 'tid', `tid ${input.tid} is already a live task`);
@@ -100,10 +106,14 @@ function decideThreadCreated(state: State, input: InputEventOf<'ThreadCreated'>)
   if (state.processes.has(input.tid)) {
     return reject('TASK_EXISTS', 'tid', `tid ${input.tid} is the pid of a live process`);
   }
-  return accept([]);
+  return undefined;
 }
 
-function decideDeviceBound(state: State, input: InputEventOf<'DeviceBound'>): Decision {
+function decideDeviceBound(
+  state: State,
+  input: InputEventOf<'DeviceBound'>,
+  out: DerivedEvent[],
+): Rejection | undefined {
   const process = state.processes.get(input.pid);
   if (!process) return notLive(input.pid);
   if (input.cloexec !== undefined && input.fd === undefined) {
@@ -134,10 +144,11 @@ function decideDeviceBound(state: State, input: InputEventOf<'DeviceBound'>): De
     } else {
       pasid = lowestFreePasid(state);
       if (pasid === null) {
-        return accept([
+        out.push(
           { type: 'BindFailed', pid: input.pid, device: input.device },
           hazard({ code: 'PASID_EXHAUSTED', pid: input.pid, device: input.device }),
-        ]);
+        );
+        return undefined;
       }
     }
     allocated = true;
@@ -155,13 +166,13 @@ function decideDeviceBound(state: State, input: InputEventOf<'DeviceBound'>): De
   const entry = state.entries.get(pasid)?.get(input.device);
   if (entry !== undefined && entry !== mm.id) {
     // The PASID table setup finds the slot taken by another mm (after a use-after-free): -EBUSY.
-    return accept([
+    out.push(
       { type: 'BindFailed', pid: input.pid, device: input.device },
       hazard({ code: 'PASID_ENTRY_BUSY', pid: input.pid, device: input.device, pasid }),
-    ]);
+    );
+    return undefined;
   }
-  const events: DerivedEvent[] = [];
-  if (allocated) events.push({ type: 'PasidAllocated', pid: input.pid, pasid });
+  if (allocated) out.push({ type: 'PasidAllocated', pid: input.pid, pasid });
   const onDevice = mm.bonds.get(input.device);
   let bonds = 1;
   for (const n of onDevice?.values() ?? []) bonds += n;
@@ -178,14 +189,18 @@ function decideDeviceBound(state: State, input: InputEventOf<'DeviceBound'>): De
     bond.fd = input.fd;
     bond.cloexec = input.cloexec ?? false;
   }
-  events.push(bond);
+  out.push(bond);
   if ((onDevice?.get(pasid) ?? 0) === 0) {
-    events.push({ type: 'PasidEntryInstalled', device: input.device, pasid, pid: input.pid });
+    out.push({ type: 'PasidEntryInstalled', device: input.device, pasid, pid: input.pid });
   }
-  return accept(events);
+  return undefined;
 }
 
-function decideDeviceUnbound(state: State, input: InputEventOf<'DeviceUnbound'>): Decision {
+function decideDeviceUnbound(
+  state: State,
+  input: InputEventOf<'DeviceUnbound'>,
+  out: DerivedEvent[],
+): Rejection | undefined {
   const process = state.processes.get(input.pid);
   if (!process) return notLive(input.pid);
   let bond: ProcessState['bonds'][number] | undefined;
@@ -195,39 +210,41 @@ function decideDeviceUnbound(state: State, input: InputEventOf<'DeviceUnbound'>)
   if (!bond) {
     return reject('NOT_BOUND', 'device', `pid ${input.pid} has no process bond of ${input.device} to unbind`);
   }
-  const cascade = new Cascade(state);
-  cascade.unbind(bond.mm, bond.device, bond.pasid, null);
-  return accept(cascade.events);
+  new Cascade(state, out).unbind(bond.mm, bond.device, bond.pasid, null);
+  return undefined;
 }
 
-function decideFileClosed(state: State, input: InputEventOf<'FileClosed'>): Decision {
+function decideFileClosed(
+  state: State,
+  input: InputEventOf<'FileClosed'>,
+  out: DerivedEvent[],
+): Rejection | undefined {
   const process = state.processes.get(input.pid);
   if (!process) return notLive(input.pid);
   const slot = process.fds.get(input.fd);
   if (!slot) return reject('FD_NOT_OPEN', 'fd', `fd ${input.fd} is not open in pid ${input.pid}`);
-  const cascade = new Cascade(state);
-  cascade.close(input.pid, input.fd, slot, null);
-  return accept(cascade.events);
+  new Cascade(state, out).close(input.pid, input.fd, slot, null);
+  return undefined;
 }
 
-function decideEnqcmd(state: State, input: InputEventOf<'Enqcmd'>): Decision {
+function decideEnqcmd(state: State, input: InputEventOf<'Enqcmd'>, out: DerivedEvent[]): Rejection | undefined {
   const task = state.tasks.get(input.tid);
   if (!task) return reject('TASK_NOT_FOUND', 'tid', `tid ${input.tid} is not a live task`);
   const mmId = state.processes.get(task.pid)?.mm ?? -1;
   const own = state.mms.get(mmId)?.pasid ?? null;
-  const events: DerivedEvent[] = [];
   let msr = task.msr;
   if (msr === null) {
     if (own === null || task.activated) {
       // try_fixup_enqcmd_gp() checks the mm's PASID, then pasid_activated: the #GP stands.
-      return accept([
+      out.push(
         hazard({
           code: 'SIGSEGV',
           reason: own === null ? 'NO_PASID' : 'ALREADY_ACTIVATED',
           tid: input.tid,
           ...(input.device !== undefined ? { device: input.device } : {}),
         }),
-      ]);
+      );
+      return undefined;
     }
     msr = own;
     const fixedUp: Extract<DerivedEvent, { type: 'MsrFixedUp' }> = {
@@ -236,16 +253,16 @@ function decideEnqcmd(state: State, input: InputEventOf<'Enqcmd'>): Decision {
       pasid: own,
     };
     if (state.policy === 'LAZY_REFCOUNT') fixedUp.refcount = (state.pasids.get(own)?.refcount ?? 0) + 1;
-    events.push(fixedUp);
+    out.push(fixedUp);
   }
-  if (input.device === undefined) return accept(events);
+  if (input.device === undefined) return undefined;
   const target = state.entries.get(msr)?.get(input.device);
   if (target === mmId) {
-    events.push({ type: 'WorkSubmitted', tid: input.tid, device: input.device, pasid: msr });
+    out.push({ type: 'WorkSubmitted', tid: input.tid, device: input.device, pasid: msr });
   } else if (target !== undefined) {
     // `pid` names the process whose address space the DMA now runs in.
     const victim = state.mms.get(target)?.pid;
-    events.push(
+    out.push(
       hazard({
         code: 'WRONG_ADDRESS_SPACE',
         tid: input.tid,
@@ -255,26 +272,34 @@ function decideEnqcmd(state: State, input: InputEventOf<'Enqcmd'>): Decision {
       }),
     );
   } else {
-    events.push(hazard({ code: 'DMAR_FAULT', tid: input.tid, device: input.device, pasid: msr }));
+    out.push(hazard({ code: 'DMAR_FAULT', tid: input.tid, device: input.device, pasid: msr }));
   }
-  return accept(events);
+  return undefined;
 }
 
-function decideTaskExited(state: State, input: InputEventOf<'TaskExited'>): Decision {
+function decideTaskExited(
+  state: State,
+  input: InputEventOf<'TaskExited'>,
+  out: DerivedEvent[],
+): Rejection | undefined {
   const task = state.tasks.get(input.tid);
   if (!task) return reject('TASK_NOT_FOUND', 'tid', `tid ${input.tid} is not a live task`);
   const process = state.processes.get(task.pid);
   if (!process) return notLive(task.pid);
-  const cascade = new Cascade(state);
+  const cascade = new Cascade(state, out);
   cascade.put(task, process);
   if (process.tasks.size === 1) {
     cascade.leaveMm(process, 'exit');
-    cascade.events.push({ type: 'ProcessExited', pid: process.pid });
+    out.push({ type: 'ProcessExited', pid: process.pid });
   }
-  return accept(cascade.events);
+  return undefined;
 }
 
-function decideProcessExec(state: State, input: InputEventOf<'ProcessExec'>): Decision {
+function decideProcessExec(
+  state: State,
+  input: InputEventOf<'ProcessExec'>,
+  out: DerivedEvent[],
+): Rejection | undefined {
   const process = state.processes.get(input.pid);
   if (!process) return notLive(input.pid);
   if (process.tasks.size > 1) {
@@ -286,15 +311,19 @@ function decideProcessExec(state: State, input: InputEventOf<'ProcessExec'>): De
   }
   const [tid] = process.tasks;
   const task = tid === undefined ? undefined : state.tasks.get(tid);
-  const cascade = new Cascade(state);
+  const cascade = new Cascade(state, out);
   if (task) cascade.put(task, process);
   cascade.leaveMm(process, 'exec');
-  return accept(cascade.events);
+  return undefined;
 }
 
-function decideDmarFaultLogged(state: State, input: InputEventOf<'DmarFaultLogged'>): Decision {
+function decideDmarFaultLogged(
+  state: State,
+  input: InputEventOf<'DmarFaultLogged'>,
+  out: DerivedEvent[],
+): Rejection | undefined {
   const present = state.entries.get(input.pasid)?.has(input.device) ?? false;
-  return accept([
+  out.push(
     hazard({
       code: 'DMAR_FAULT',
       device: input.device,
@@ -302,7 +331,8 @@ function decideDmarFaultLogged(state: State, input: InputEventOf<'DmarFaultLogge
       observed: true,
       explained: !present,
     }),
-  ]);
+  );
+  return undefined;
 }
 
 /** One mm as a cascade sees it: the state's, with what this cascade has undone so far. */
@@ -372,7 +402,6 @@ class PairCounts {
  * cascades (a thread's exit) touch nothing.
  */
 class Cascade {
-  readonly events: DerivedEvent[] = [];
   private readonly lazy: boolean;
   /** The mms this cascade has touched. */
   private readonly scratch: ScratchMm[] = [];
@@ -385,7 +414,11 @@ class Cascade {
   /** Open file -> its references so far, where this cascade dropped some (an exit closes many). */
   private refs: Map<number, number> | undefined;
 
-  constructor(private readonly state: State) {
+  /** `events`: where the derived events go, in order (the caller's array). */
+  constructor(
+    private readonly state: State,
+    private readonly events: DerivedEvent[],
+  ) {
     this.lazy = state.policy === 'LAZY_REFCOUNT';
   }
 

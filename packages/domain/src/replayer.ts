@@ -1,4 +1,4 @@
-import { type Decision, decide } from './decide.js';
+import { type Decision, decide, decideInto, type Rejection } from './decide.js';
 import type { DerivedEvent, InputEvent } from './events.js';
 import { applyEvent } from './evolve.js';
 import { draftOf, initialState, type State, type StateDraft, type SystemConfig } from './state.js';
@@ -56,6 +56,17 @@ export class Replayer {
     const decision = decide(this.draft, input);
     if (decision.ok) applyStep(this.draft, input, decision.events);
     return decision;
+  }
+
+  /**
+   * `apply` for a fold that keeps no derived events (a replay): the rejection, or undefined once
+   * the input is applied. It makes no Decision per input.
+   */
+  replay(input: InputEvent): Rejection | undefined {
+    const derived: DerivedEvent[] = [];
+    const rejection = decideInto(this.draft, input, derived);
+    if (rejection === undefined) applyStep(this.draft, input, derived);
+    return rejection;
   }
 
   /** Applies a step decided before (read back from a log), without deciding again. */

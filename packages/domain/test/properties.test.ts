@@ -136,6 +136,8 @@ function runChecked(policy: Policy, maxPasid: number, choices: Choice[]): Run {
   let next = 1000;
   const fresh = () => next++;
   const replayer = new Replayer({ policy, maxPasid });
+  // `replay` (no Decision, the CLI's fold) beside `apply`: the same rejections, the same state.
+  const folded = new Replayer({ policy, maxPasid });
   let pure: State = new Replayer({ policy, maxPasid }).fork();
   const accepted: InputEvent[] = [];
   let rejected = 0;
@@ -146,6 +148,7 @@ function runChecked(policy: Policy, maxPasid: number, choices: Choice[]): Run {
     const decision = replayer.apply(input);
     const recorded = record(pure, input);
     expect(recorded.ok).toBe(decision.ok);
+    expect(folded.replay(input)).toEqual(decision.ok ? undefined : decision.rejection);
     if (!decision.ok || !recorded.ok) {
       rejected += 1;
       expect(replayer.state).toEqual(before);
@@ -170,6 +173,7 @@ function runChecked(policy: Policy, maxPasid: number, choices: Choice[]): Run {
     ];
     expect(violations, `after ${input.type} ${JSON.stringify(input)}`).toEqual([]);
   }
+  expect(folded.state).toEqual(replayer.state);
   return { accepted, rejected, unbalanced, final: replayer.state };
 }
 
@@ -182,7 +186,7 @@ const historyArb = fc.record({
 // Generous timeouts: the machine is shared, and these run thousands of checked steps.
 describe('random histories', { timeout: 60_000 }, () => {
   it.each(POLICIES)(
-    '%s: invariants hold after every step until an UNBALANCED_PUT; Replayer = record = evolve',
+    '%s: invariants hold after every step until an UNBALANCED_PUT; Replayer (apply, replay) = record = evolve',
     (policy) => {
       let accepted = 0;
       let rejected = 0;

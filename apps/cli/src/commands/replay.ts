@@ -39,9 +39,9 @@ export async function replayFile(file: string, policyOverride?: Policy): Promise
         header = line.header;
         continue;
       }
-      const decision = replayerFor().apply(line.event);
-      if (!decision.ok) {
-        const { code, field, message } = decision.rejection;
+      const rejection = replayerFor().replay(line.event);
+      if (rejection !== undefined) {
+        const { code, field, message } = rejection;
         throw new HistoryError(line.line, `${line.event.type} rejected: ${message} (${code})`, field, code);
       }
     }

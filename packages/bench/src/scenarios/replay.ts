@@ -99,13 +99,13 @@ async function runChild(args: string[], probe: string) {
   return { stdout, maxRssKb: Number(rss?.[1]) };
 }
 
-/** Our path without process start-up: stream -> HistoryLineReader -> Replayer -> document. */
+/** Our path without process start-up, as `pasid replay` takes it: stream -> HistoryLineReader -> Replayer -> document. */
 async function replayInProcess(file: string): Promise<number> {
   const reader = new HistoryLineReader();
   const replayer = new Replayer({ policy: POLICY, maxPasid: DEFAULT_MAX_PASID });
   const take = (lines: HistoryLine[]) => {
     for (const line of lines) {
-      if ('event' in line && !replayer.apply(line.event).ok) throw new Error(`line ${line.line} rejected`);
+      if ('event' in line && replayer.replay(line.event) !== undefined) throw new Error(`line ${line.line} rejected`);
     }
   };
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 }))

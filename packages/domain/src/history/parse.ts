@@ -306,6 +306,13 @@ export class HistoryLineReader {
       out.push({ line, header: checkHistoryHeader(value, line) });
       return;
     }
+    // The plain fast path first, without checkInputEvent's result object (most lines take it).
+    const plain =
+      typeof value === 'object' && value !== null ? plainInputEvent(value as Record<string, unknown>) : undefined;
+    if (plain !== undefined) {
+      out.push({ line, event: plain });
+      return;
+    }
     const checked = checkInputEvent(value);
     if (!checked.ok) throw new HistoryError(line, checked.reason, checked.field);
     out.push({ line, event: checked.event });
