@@ -227,7 +227,11 @@ function decideFileClosed(
   return undefined;
 }
 
-function decideEnqcmd(state: State, input: InputEventOf<'Enqcmd'>, out: DerivedEvent[]): Rejection | undefined {
+function decideEnqcmd(
+  state: State,
+  input: InputEventOf<'Enqcmd'>,
+  out: DerivedEvent[],
+): Rejection | undefined {
   const task = state.tasks.get(input.tid);
   if (!task) return reject('TASK_NOT_FOUND', 'tid', `tid ${input.tid} is not a live task`);
   const mmId = state.processes.get(task.pid)?.mm ?? -1;
@@ -272,7 +276,14 @@ function decideEnqcmd(state: State, input: InputEventOf<'Enqcmd'>, out: DerivedE
       }),
     );
   } else {
-    out.push(hazard({ code: 'DMAR_FAULT', tid: input.tid, device: input.device, pasid: msr }));
+    // A literal, not hazard(): the commonest hazard of a replay, and a spread costs more.
+    out.push({
+      type: 'HazardDetected',
+      code: 'DMAR_FAULT',
+      tid: input.tid,
+      device: input.device,
+      pasid: msr,
+    });
   }
   return undefined;
 }
@@ -403,16 +414,18 @@ class PairCounts {
  */
 class Cascade {
   private readonly lazy: boolean;
+  // Each made on first use: most cascades (a close, a thread's exit) need one or two of them.
   /** The mms this cascade has touched. */
-  private readonly scratch: ScratchMm[] = [];
+  private scratch: ScratchMm[] | undefined;
   /** PASID values whose count (LAZY_REFCOUNT) this cascade changed, and the counts so far. */
-  private readonly counted: number[] = [];
-  private readonly counts: number[] = [];
-  private readonly freedNow: number[] = [];
+  private counted: number[] | undefined;
+  private counts: number[] | undefined;
+  private freedNow: number[] | undefined;
   /** Entries removed by this cascade (count 1). */
-  private readonly entriesGone = new PairCounts();
-  /** Open file -> its references so far, where this cascade dropped some (an exit closes many). */
-  private refs: Map<number, number> | undefined;
+  private entriesGone: PairCounts | undefined;
+  /** Open files this cascade dropped references to (an exit closes many), and their references left. */
+  private refFiles: number[] | undefined;
+  private refCounts: number[] | undefined;
 
   /** `events`: where the derived events go, in order (the caller's array). */
   constructor(
@@ -447,7 +460,9 @@ class Cascade {
   leaveMm(process: ProcessState, reason: 'exit' | 'exec'): void {
     this.release(process.mm);
     for (const bond of process.bonds) this.unbind(bond.mm, bond.device, bond.pasid, reason);
-    const fds = [...process.fds.keys()].sort((a, b) => b - a);
+    const fds: number[] = [];
+    for (const fd of process.fds.keys()) fds.push(fd);
+    if (fds.length > 1) fds.sort((a, b) => b - a);
     for (const fd of fds) {
       const slot = process.fds.get(fd);
       if (slot && (reason === 'exit' || slot.cloexec)) this.close(process.pid, fd, slot, reason);
@@ -459,9 +474,16 @@ class Cascade {
     if (reason !== null) this.events.push({ type: 'FileClosed', pid, fd, reason });
     const file = this.state.files.get(slot.file);
     if (!file) return;
-    this.refs ??= new Map();
-    const refs = (this.refs.get(file.id) ?? file.refs) - 1;
-    this.refs.set(file.id, refs);
+    this.refFiles ??= [];
+    this.refCounts ??= [];
+    const at = this.refFiles.indexOf(file.id);
+    const refs = (at >= 0 ? (this.refCounts[at] as number) : file.refs) - 1;
+    if (at >= 0) {
+      this.refCounts[at] = refs;
+    } else {
+      this.refFiles.push(file.id);
+      this.refCounts.push(refs);
+    }
     if (refs === 0) this.unbind(file.mm, file.device, file.pasid, reason ?? 'close', file.id);
   }
 
@@ -491,6 +513,7 @@ class Cascade {
       this.events.push(event);
     }
     if (left === 0 && this.hasEntry(device, pasid)) {
+      this.entriesGone ??= new PairCounts();
       this.entriesGone.increment(device, pasid);
       this.events.push({ type: 'PasidEntryRemoved', device, pasid, reason: 'unbind' });
     }
@@ -531,6 +554,7 @@ class Cascade {
     }
     gone.sort(([d1, p1], [d2, p2]) => (d1 < d2 ? -1 : d1 > d2 ? 1 : p1 - p2));
     for (const [device, pasid] of gone) {
+      this.entriesGone ??= new PairCounts();
       this.entriesGone.increment(device, pasid);
       this.events.push({ type: 'PasidEntryRemoved', device, pasid, reason: 'mm-release' });
     }
@@ -550,16 +574,18 @@ class Cascade {
       this.events.push(hazard({ code: 'PASID_FREED_WHILE_BOUND', pid: holder.pid, pasid }));
     }
     this.events.push({ type: 'PasidFreed', pid: holder.pid, pasid });
+    this.freedNow ??= [];
     this.freedNow.push(pasid);
-    const at = this.counted.indexOf(pasid);
+    const at = this.counted?.indexOf(pasid) ?? -1;
     if (at >= 0) {
-      this.counted.splice(at, 1);
-      this.counts.splice(at, 1);
+      this.counted?.splice(at, 1);
+      this.counts?.splice(at, 1);
     }
     if (holder.pasid === pasid) holder.pasid = null;
   }
 
   private mm(id: number): ScratchMm {
+    this.scratch ??= [];
     for (const mm of this.scratch) if (mm.id === id) return mm;
     const source = this.state.mms.get(id);
     if (!source) throw new Error(`the state has no mm ${id}`);
@@ -577,15 +603,17 @@ class Cascade {
   }
 
   private pooled(pasid: number): boolean {
-    return this.state.pasids.has(pasid) && !this.freedNow.includes(pasid);
+    return this.state.pasids.has(pasid) && !(this.freedNow?.includes(pasid) ?? false);
   }
 
   private count(pasid: number): number {
-    const at = this.counted.indexOf(pasid);
-    return at >= 0 ? (this.counts[at] as number) : (this.state.pasids.get(pasid)?.refcount ?? 0);
+    const at = this.counted?.indexOf(pasid) ?? -1;
+    return at >= 0 ? (this.counts?.[at] as number) : (this.state.pasids.get(pasid)?.refcount ?? 0);
   }
 
   private setCount(pasid: number, refcount: number): void {
+    this.counted ??= [];
+    this.counts ??= [];
     const at = this.counted.indexOf(pasid);
     if (at >= 0) {
       this.counts[at] = refcount;
@@ -600,6 +628,9 @@ class Cascade {
   }
 
   private hasEntry(device: string, pasid: number): boolean {
-    return (this.state.entries.get(pasid)?.has(device) ?? false) && this.entriesGone.get(device, pasid) === 0;
+    return (
+      (this.state.entries.get(pasid)?.has(device) ?? false) &&
+      (this.entriesGone?.get(device, pasid) ?? 0) === 0
+    );
   }
 }

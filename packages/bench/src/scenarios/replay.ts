@@ -105,7 +105,8 @@ async function replayInProcess(file: string): Promise<number> {
   const replayer = new Replayer({ policy: POLICY, maxPasid: DEFAULT_MAX_PASID });
   const take = (lines: HistoryLine[]) => {
     for (const line of lines) {
-      if ('event' in line && replayer.replay(line.event) !== undefined) throw new Error(`line ${line.line} rejected`);
+      if ('event' in line && replayer.replay(line.event) !== undefined)
+        throw new Error(`line ${line.line} rejected`);
     }
   };
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 }))

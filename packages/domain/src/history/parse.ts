@@ -54,22 +54,26 @@ export function checkInputEvent(value: unknown): InputEventCheck {
 const isId = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_ID;
 const isFd = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_ID;
 /**
- * Device strings already seen valid, each mapped to its first instance: a history names few
- * devices, so the regex runs rarely, and every event of a device then carries the same string,
- * which the fold's Map lookups and comparisons match by identity instead of by content.
+ * Device strings already seen valid, first instances: a history names few devices, so the regex
+ * runs rarely, and every event of a device then carries the same string, which the fold's Map
+ * lookups and comparisons match by identity instead of by content. A short array compared in
+ * order (a fresh string has no hash yet, and `===` on 12 characters is cheaper than hashing them).
  */
-const validDevices = new Map<string, string>();
+const validDevices: string[] = [];
 /** Whether the event's `device` is valid; replaces it with the first instance of that string. */
 function ownDevice(v: Record<string, unknown>): boolean {
   const device = v.device;
   if (typeof device !== 'string') return false;
-  const known = validDevices.get(device);
-  if (known !== undefined) {
-    v.device = known;
-    return true;
+  for (let i = 0; i < validDevices.length; i++) {
+    const known = validDevices[i] as string;
+    if (known === device) {
+      v.device = known;
+      return true;
+    }
   }
   if (!DEVICE_PATTERN.test(device)) return false;
-  if (validDevices.size < 4096) validDevices.set(device, device);
+  // Past 64 devices (a history rarely names more) the regex decides, as for any string.
+  if (validDevices.length < 64) validDevices.push(device);
   return true;
 }
 const isFaultPasid = (v: unknown): boolean =>
@@ -308,7 +312,9 @@ export class HistoryLineReader {
     }
     // The plain fast path first, without checkInputEvent's result object (most lines take it).
     const plain =
-      typeof value === 'object' && value !== null ? plainInputEvent(value as Record<string, unknown>) : undefined;
+      typeof value === 'object' && value !== null
+        ? plainInputEvent(value as Record<string, unknown>)
+        : undefined;
     if (plain !== undefined) {
       out.push({ line, event: plain });
       return;
