@@ -1,4 +1,4 @@
-import { assertNever, type LedgerEvent } from './events.js';
+import { assertNever, type DerivedEvent, type InputEvent, type LedgerEvent } from './events.js';
 import { releasePasid, takePasid } from './pool.js';
 import { draftOf, type Hazard, type Mm, type State, type StateDraft } from './state.js';
 
@@ -19,18 +19,40 @@ export function evolve(state: State, event: LedgerEvent): State {
  * on an implicit unbind, no `MmReleased`) apply too: see the README.
  */
 export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
-  // The most frequent events first: a switch on strings tests its cases in order.
+  switch (event.type) {
+    case 'DeviceUnbound':
+    case 'FileClosed':
+      // The derived one carries a reason (close, exit, exec); the input never does.
+      if ('reason' in event) applyDerived(draft, event);
+      else applyInput(draft, event);
+      return;
+    case 'Enqcmd':
+    case 'DeviceBound':
+    case 'DmarFaultLogged':
+    case 'ProcessCreated':
+    case 'ThreadCreated':
+    case 'TaskExited':
+    case 'ProcessExec':
+      applyInput(draft, event);
+      return;
+    default:
+      applyDerived(draft, event);
+  }
+}
+
+/**
+ * `applyEvent` for an input. A step applies its input with this and its derived events with
+ * `applyDerived`: two smaller switches, each seeing fewer kinds of object than one would.
+ */
+export function applyInput(draft: StateDraft, event: InputEvent): void {
+  draft.version += 1;
+  // The most frequent inputs first: a switch on strings tests its cases in order.
   switch (event.type) {
     case 'Enqcmd':
     case 'DeviceBound':
     case 'DmarFaultLogged':
-      draft.version += 1;
-      return;
-    case 'WorkSubmitted':
-    case 'BindFailed':
       return;
     case 'ProcessCreated': {
-      draft.version += 1;
       const mm = newMm(draft, event.pid);
       const fds = new Map<number, { file: number; cloexec: boolean }>();
       const parent = event.parent === undefined ? undefined : draft.processes.get(event.parent);
@@ -54,25 +76,61 @@ export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
       return;
     }
     case 'ThreadCreated':
-      draft.version += 1;
       draft.processes.get(event.pid)?.tasks.add(event.tid);
       draft.tasks.set(event.tid, { tid: event.tid, pid: event.pid, msr: null, activated: false });
       return;
     case 'DeviceUnbound': {
-      if (!('reason' in event)) {
-        // The input: the last-bound process bond on the device.
-        draft.version += 1;
-        const process = draft.processes.get(event.pid);
-        if (!process) return;
-        for (let i = process.bonds.length - 1; i >= 0; i--) {
-          const bond = process.bonds[i];
-          if (bond?.device !== event.device) continue;
-          process.bonds.splice(i, 1);
-          unbindFrom(draft, bond.mm, bond.device, bond.pasid);
-          return;
-        }
+      // The last-bound process bond on the device.
+      const process = draft.processes.get(event.pid);
+      if (!process) return;
+      for (let i = process.bonds.length - 1; i >= 0; i--) {
+        const bond = process.bonds[i];
+        if (bond?.device !== event.device) continue;
+        process.bonds.splice(i, 1);
+        unbindFrom(draft, bond.mm, bond.device, bond.pasid);
         return;
       }
+      return;
+    }
+    case 'FileClosed':
+      closeFd(draft, event.pid, event.fd);
+      return;
+    case 'TaskExited': {
+      const task = draft.tasks.get(event.tid);
+      if (!task) return;
+      draft.tasks.delete(event.tid);
+      draft.processes.get(task.pid)?.tasks.delete(event.tid);
+      return;
+    }
+    case 'ProcessExec': {
+      const process = draft.processes.get(event.pid);
+      const [tid] = process?.tasks ?? [];
+      const task = tid === undefined ? undefined : draft.tasks.get(tid);
+      if (!process || !task) return;
+      // The MSR is invalid in the new program; the activation flag stays (only fork clears it).
+      task.msr = null;
+      if (task.tid !== process.pid) {
+        // de_thread(): the exec'ing thread takes over the thread-group leader's id.
+        draft.tasks.delete(task.tid);
+        task.tid = process.pid;
+        draft.tasks.set(task.tid, task);
+        process.tasks = new Set([task.tid]);
+      }
+      return;
+    }
+    default:
+      assertNever(event);
+  }
+}
+
+/** `applyEvent` for a derived event (see `applyInput`). */
+export function applyDerived(draft: StateDraft, event: DerivedEvent): void {
+  // The most frequent derived events first.
+  switch (event.type) {
+    case 'WorkSubmitted':
+    case 'BindFailed':
+      return;
+    case 'DeviceUnbound': {
       let pasid = event.pasid;
       if (event.file !== undefined) {
         const file = draft.files.get(event.file);
@@ -96,42 +154,9 @@ export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
       if (event.refcount !== undefined && pasid !== undefined) setRefcount(draft, pasid, event.refcount);
       return;
     }
-    case 'FileClosed': {
-      if (!('reason' in event)) draft.version += 1;
-      const process = draft.processes.get(event.pid);
-      const slot = process?.fds.get(event.fd);
-      if (!process || !slot) return;
-      process.fds.delete(event.fd);
-      // At the last reference the file's bond is unbound by the DeviceUnbound that follows.
-      const file = draft.files.get(slot.file);
-      if (file) file.refs -= 1;
+    case 'FileClosed':
+      closeFd(draft, event.pid, event.fd);
       return;
-    }
-    case 'TaskExited': {
-      draft.version += 1;
-      const task = draft.tasks.get(event.tid);
-      if (!task) return;
-      draft.tasks.delete(event.tid);
-      draft.processes.get(task.pid)?.tasks.delete(event.tid);
-      return;
-    }
-    case 'ProcessExec': {
-      draft.version += 1;
-      const process = draft.processes.get(event.pid);
-      const [tid] = process?.tasks ?? [];
-      const task = tid === undefined ? undefined : draft.tasks.get(tid);
-      if (!process || !task) return;
-      // The MSR is invalid in the new program; the activation flag stays (only fork clears it).
-      task.msr = null;
-      if (task.tid !== process.pid) {
-        // de_thread(): the exec'ing thread takes over the thread-group leader's id.
-        draft.tasks.delete(task.tid);
-        task.tid = process.pid;
-        draft.tasks.set(task.tid, task);
-        process.tasks = new Set([task.tid]);
-      }
-      return;
-    }
     case 'PasidAllocated': {
       takePasid(draft.pool, event.pasid);
       const process = draft.processes.get(event.pid);
@@ -257,6 +282,16 @@ export function applyEvent(draft: StateDraft, event: LedgerEvent): void {
     default:
       assertNever(event);
   }
+}
+
+/** An fd slot goes; at the file's last reference its bond is unbound by the DeviceUnbound that follows. */
+function closeFd(draft: StateDraft, pid: number, fd: number): void {
+  const process = draft.processes.get(pid);
+  const slot = process?.fds.get(fd);
+  if (!process || !slot) return;
+  process.fds.delete(fd);
+  const file = draft.files.get(slot.file);
+  if (file) file.refs -= 1;
 }
 
 /** A fresh mm for `pid`, named by the version of the input that creates it (one per input at most). */

@@ -1,6 +1,6 @@
 import { type Decision, decide, decideInto, type Rejection } from './decide.js';
 import type { DerivedEvent, InputEvent } from './events.js';
-import { applyEvent } from './evolve.js';
+import { applyDerived, applyInput } from './evolve.js';
 import { draftOf, initialState, type State, type StateDraft, type SystemConfig } from './state.js';
 
 /** One input event with the events the domain derived from it: the unit the log appends. */
@@ -22,8 +22,8 @@ export function record(
 }
 
 export function applyStep(draft: StateDraft, input: InputEvent, derived: readonly DerivedEvent[]): void {
-  applyEvent(draft, input);
-  for (const event of derived) applyEvent(draft, event);
+  applyInput(draft, input);
+  for (const event of derived) applyDerived(draft, event);
 }
 
 /**
