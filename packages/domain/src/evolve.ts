@@ -1,4 +1,13 @@
-import { assertNever, type DerivedEvent, type InputEvent, type LedgerEvent } from './events.js';
+import {
+  assertNever,
+  type DerivedEvent,
+  type InputEvent,
+  type InputEventOf,
+  type LedgerEvent,
+} from './events.js';
+
+type DerivedEventOf<T extends DerivedEvent['type']> = Extract<DerivedEvent, { type: T }>;
+
 import { releasePasid, takePasid } from './pool.js';
 import { draftOf, type Hazard, type Mm, type State, type StateDraft } from './state.js';
 
@@ -52,165 +61,113 @@ export function applyInput(draft: StateDraft, event: InputEvent): void {
     case 'DeviceBound':
     case 'DmarFaultLogged':
       return;
-    case 'ProcessCreated': {
-      const mm = newMm(draft, event.pid);
-      const fds = new Map<number, { file: number; cloexec: boolean }>();
-      const parent = event.parent === undefined ? undefined : draft.processes.get(event.parent);
-      if (parent) {
-        // fork copies the fd table: each slot is a new reference to the same open file.
-        for (const [fd, slot] of parent.fds) {
-          fds.set(fd, { file: slot.file, cloexec: slot.cloexec });
-          const file = draft.files.get(slot.file);
-          if (file) file.refs += 1;
-        }
-      }
-      draft.processes.set(event.pid, {
-        pid: event.pid,
-        parent: event.parent ?? null,
-        tasks: new Set([event.pid]),
-        mm: mm.id,
-        bonds: [],
-        fds,
-      });
-      draft.tasks.set(event.pid, { tid: event.pid, pid: event.pid, msr: null, activated: false });
+    case 'ProcessCreated':
+      createProcess(draft, event);
       return;
-    }
     case 'ThreadCreated':
       draft.processes.get(event.pid)?.tasks.add(event.tid);
       draft.tasks.set(event.tid, { tid: event.tid, pid: event.pid, msr: null, activated: false });
       return;
-    case 'DeviceUnbound': {
-      // The last-bound process bond on the device.
-      const process = draft.processes.get(event.pid);
-      if (!process) return;
-      for (let i = process.bonds.length - 1; i >= 0; i--) {
-        const bond = process.bonds[i];
-        if (bond?.device !== event.device) continue;
-        process.bonds.splice(i, 1);
-        unbindFrom(draft, bond.mm, bond.device, bond.pasid);
-        return;
-      }
+    case 'DeviceUnbound':
+      unbindInput(draft, event);
       return;
-    }
     case 'FileClosed':
       closeFd(draft, event.pid, event.fd);
       return;
-    case 'TaskExited': {
-      const task = draft.tasks.get(event.tid);
-      if (!task) return;
-      draft.tasks.delete(event.tid);
-      draft.processes.get(task.pid)?.tasks.delete(event.tid);
+    case 'TaskExited':
+      exitTask(draft, event);
       return;
-    }
-    case 'ProcessExec': {
-      const process = draft.processes.get(event.pid);
-      const [tid] = process?.tasks ?? [];
-      const task = tid === undefined ? undefined : draft.tasks.get(tid);
-      if (!process || !task) return;
-      // The MSR is invalid in the new program; the activation flag stays (only fork clears it).
-      task.msr = null;
-      if (task.tid !== process.pid) {
-        // de_thread(): the exec'ing thread takes over the thread-group leader's id.
-        draft.tasks.delete(task.tid);
-        task.tid = process.pid;
-        draft.tasks.set(task.tid, task);
-        process.tasks = new Set([task.tid]);
-      }
+    case 'ProcessExec':
+      execProcess(draft, event);
       return;
-    }
     default:
       assertNever(event);
   }
 }
 
+function createProcess(draft: StateDraft, event: InputEventOf<'ProcessCreated'>): void {
+  const mm = newMm(draft, event.pid);
+  const fds = new Map<number, { file: number; cloexec: boolean }>();
+  const parent = event.parent === undefined ? undefined : draft.processes.get(event.parent);
+  if (parent) {
+    // fork copies the fd table: each slot is a new reference to the same open file.
+    for (const [fd, slot] of parent.fds) {
+      fds.set(fd, { file: slot.file, cloexec: slot.cloexec });
+      const file = draft.files.get(slot.file);
+      if (file) file.refs += 1;
+    }
+  }
+  draft.processes.set(event.pid, {
+    pid: event.pid,
+    parent: event.parent ?? null,
+    tasks: new Set([event.pid]),
+    mm: mm.id,
+    bonds: [],
+    fds,
+  });
+  draft.tasks.set(event.pid, { tid: event.pid, pid: event.pid, msr: null, activated: false });
+}
+
+function unbindInput(draft: StateDraft, event: InputEventOf<'DeviceUnbound'>): void {
+  // The last-bound process bond on the device.
+  const process = draft.processes.get(event.pid);
+  if (!process) return;
+  for (let i = process.bonds.length - 1; i >= 0; i--) {
+    const bond = process.bonds[i];
+    if (bond?.device !== event.device) continue;
+    process.bonds.splice(i, 1);
+    unbindFrom(draft, bond.mm, bond.device, bond.pasid);
+    return;
+  }
+}
+
+function exitTask(draft: StateDraft, event: InputEventOf<'TaskExited'>): void {
+  const task = draft.tasks.get(event.tid);
+  if (!task) return;
+  draft.tasks.delete(event.tid);
+  draft.processes.get(task.pid)?.tasks.delete(event.tid);
+}
+
+function execProcess(draft: StateDraft, event: InputEventOf<'ProcessExec'>): void {
+  const process = draft.processes.get(event.pid);
+  const [tid] = process?.tasks ?? [];
+  const task = tid === undefined ? undefined : draft.tasks.get(tid);
+  if (!process || !task) return;
+  // The MSR is invalid in the new program; the activation flag stays (only fork clears it).
+  task.msr = null;
+  if (task.tid !== process.pid) {
+    // de_thread(): the exec'ing thread takes over the thread-group leader's id.
+    draft.tasks.delete(task.tid);
+    task.tid = process.pid;
+    draft.tasks.set(task.tid, task);
+    process.tasks = new Set([task.tid]);
+  }
+}
+
 /** `applyEvent` for a derived event (see `applyInput`). */
 export function applyDerived(draft: StateDraft, event: DerivedEvent): void {
-  // The most frequent derived events first.
+  // The most frequent derived events first. Longer cases are functions of their own: one switch
+  // with every body in it took Turbofan over 100 ms to compile on this machine (twice or more, as
+  // rarer kinds of event deoptimised it), which every cold `pasid replay` paid.
   switch (event.type) {
     case 'WorkSubmitted':
     case 'BindFailed':
       return;
-    case 'DeviceUnbound': {
-      let pasid = event.pasid;
-      if (event.file !== undefined) {
-        const file = draft.files.get(event.file);
-        if (!file) return;
-        draft.files.delete(event.file);
-        pasid = file.pasid;
-        unbindFrom(draft, file.mm, file.device, file.pasid);
-      } else {
-        // A process bond, in bind order (version 1 logs name no PASID: any bond on the device).
-        const process = draft.processes.get(event.pid);
-        const at =
-          process?.bonds.findIndex(
-            (b) => b.device === event.device && (pasid === undefined || b.pasid === pasid),
-          ) ?? -1;
-        const bond = process?.bonds[at];
-        if (!process || !bond) return;
-        process.bonds.splice(at, 1);
-        pasid = bond.pasid;
-        unbindFrom(draft, bond.mm, bond.device, bond.pasid);
-      }
-      if (event.refcount !== undefined && pasid !== undefined) setRefcount(draft, pasid, event.refcount);
+    case 'DeviceUnbound':
+      unbindDerived(draft, event);
       return;
-    }
     case 'FileClosed':
       closeFd(draft, event.pid, event.fd);
       return;
-    case 'PasidAllocated': {
-      takePasid(draft.pool, event.pasid);
-      const process = draft.processes.get(event.pid);
-      const mm = process && draft.mms.get(process.mm);
-      if (!mm) return;
-      mm.pasid = event.pasid;
-      draft.pasids.set(event.pasid, {
-        pasid: event.pasid,
-        pid: event.pid,
-        mm: mm.id,
-        refcount: draft.policy === 'LAZY_REFCOUNT' ? 0 : null,
-      });
+    case 'PasidAllocated':
+      allocatePasid(draft, event);
       return;
-    }
-    case 'BondAdded': {
-      const process = draft.processes.get(event.pid);
-      const mm = process && draft.mms.get(process.mm);
-      if (!process || !mm) return;
-      let onDevice = mm.bonds.get(event.device);
-      if (!onDevice) {
-        onDevice = new Map();
-        mm.bonds.set(event.device, onDevice);
-      }
-      onDevice.set(event.pasid, (onDevice.get(event.pasid) ?? 0) + 1);
-      if (event.fd === undefined) {
-        process.bonds.push({ device: event.device, pasid: event.pasid, mm: mm.id });
-      } else {
-        // The open file is named by the version of the input that opened it.
-        const id = draft.version;
-        draft.files.set(id, {
-          id,
-          device: event.device,
-          pasid: event.pasid,
-          mm: mm.id,
-          holder: mm.pid,
-          refs: 1,
-        });
-        process.fds.set(event.fd, { file: id, cloexec: event.cloexec ?? false });
-      }
-      if (event.refcount !== undefined) setRefcount(draft, event.pasid, event.refcount);
+    case 'BondAdded':
+      addBond(draft, event);
       return;
-    }
-    case 'PasidEntryInstalled': {
-      // The entry points at the PASID's holder: the binding process's mm.
-      const holder = draft.pasids.get(event.pasid)?.mm;
-      if (holder === undefined) return;
-      let byDevice = draft.entries.get(event.pasid);
-      if (!byDevice) {
-        byDevice = new Map();
-        draft.entries.set(event.pasid, byDevice);
-      }
-      byDevice.set(event.device, holder);
+    case 'PasidEntryInstalled':
+      installEntry(draft, event);
       return;
-    }
     case 'PasidEntryRemoved': {
       const byDevice = draft.entries.get(event.pasid);
       if (!byDevice) return;
@@ -230,57 +187,147 @@ export function applyDerived(draft: StateDraft, event: DerivedEvent): void {
     case 'RefcountChanged':
       setRefcount(draft, event.pasid, event.refcount);
       return;
-    case 'PasidFreed': {
-      const record = draft.pasids.get(event.pasid);
-      draft.pasids.delete(event.pasid);
-      releasePasid(draft.pool, event.pasid);
-      draft.freed.push(event.pasid);
-      const mm = record && draft.mms.get(record.mm);
-      if (mm && mm.pasid === event.pasid) {
-        mm.pasid = null;
-        dropIfDone(draft, mm);
-      }
+    case 'PasidFreed':
+      freePasid(draft, event);
       return;
-    }
-    case 'MmReleased': {
-      const process = draft.processes.get(event.pid);
-      const mm = process && draft.mms.get(process.mm);
-      if (!process || !mm) return;
-      mm.released = true;
-      // exec: the process still has its task, and goes on in a fresh mm.
-      if (process.tasks.size > 0) process.mm = newMm(draft, process.pid).id;
-      dropIfDone(draft, mm);
+    case 'MmReleased':
+      releaseMm(draft, event);
       return;
-    }
-    case 'HazardDetected': {
-      // Field by field, in the order decide writes them (rest and spread were a hot spot).
-      const hazard: Hazard = { code: event.code, event: draft.version };
-      if (event.reason !== undefined) hazard.reason = event.reason;
-      // A version 1 log's SIGSEGV has no reason: its only one was try_fixup_enqcmd_gp finding no PASID.
-      else if (event.code === 'SIGSEGV') hazard.reason = 'NO_PASID';
-      if (event.tid !== undefined) hazard.tid = event.tid;
-      if (event.pid !== undefined) hazard.pid = event.pid;
-      if (event.device !== undefined) hazard.device = event.device;
-      if (event.pasid !== undefined) hazard.pasid = event.pasid;
-      if (event.observed !== undefined) hazard.observed = event.observed;
-      if (event.explained !== undefined) hazard.explained = event.explained;
-      draft.hazards.push(hazard);
+    case 'HazardDetected':
+      recordHazard(draft, event);
       return;
-    }
-    case 'ProcessExited': {
-      const process = draft.processes.get(event.pid);
-      if (!process) return;
-      draft.processes.delete(event.pid);
-      // A version 1 log has no MmReleased: the mm is released here.
-      const mm = draft.mms.get(process.mm);
-      if (mm && !mm.released) {
-        mm.released = true;
-        dropIfDone(draft, mm);
-      }
+    case 'ProcessExited':
+      endProcess(draft, event);
       return;
-    }
     default:
       assertNever(event);
+  }
+}
+
+function unbindDerived(draft: StateDraft, event: DerivedEventOf<'DeviceUnbound'>): void {
+  let pasid = event.pasid;
+  if (event.file !== undefined) {
+    const file = draft.files.get(event.file);
+    if (!file) return;
+    draft.files.delete(event.file);
+    pasid = file.pasid;
+    unbindFrom(draft, file.mm, file.device, file.pasid);
+  } else {
+    // A process bond, in bind order (version 1 logs name no PASID: any bond on the device).
+    const process = draft.processes.get(event.pid);
+    const at =
+      process?.bonds.findIndex(
+        (b) => b.device === event.device && (pasid === undefined || b.pasid === pasid),
+      ) ?? -1;
+    const bond = process?.bonds[at];
+    if (!process || !bond) return;
+    process.bonds.splice(at, 1);
+    pasid = bond.pasid;
+    unbindFrom(draft, bond.mm, bond.device, bond.pasid);
+  }
+  if (event.refcount !== undefined && pasid !== undefined) setRefcount(draft, pasid, event.refcount);
+}
+
+function allocatePasid(draft: StateDraft, event: DerivedEventOf<'PasidAllocated'>): void {
+  takePasid(draft.pool, event.pasid);
+  const process = draft.processes.get(event.pid);
+  const mm = process && draft.mms.get(process.mm);
+  if (!mm) return;
+  mm.pasid = event.pasid;
+  draft.pasids.set(event.pasid, {
+    pasid: event.pasid,
+    pid: event.pid,
+    mm: mm.id,
+    refcount: draft.policy === 'LAZY_REFCOUNT' ? 0 : null,
+  });
+}
+
+function addBond(draft: StateDraft, event: DerivedEventOf<'BondAdded'>): void {
+  const process = draft.processes.get(event.pid);
+  const mm = process && draft.mms.get(process.mm);
+  if (!process || !mm) return;
+  let onDevice = mm.bonds.get(event.device);
+  if (!onDevice) {
+    onDevice = new Map();
+    mm.bonds.set(event.device, onDevice);
+  }
+  onDevice.set(event.pasid, (onDevice.get(event.pasid) ?? 0) + 1);
+  if (event.fd === undefined) {
+    process.bonds.push({ device: event.device, pasid: event.pasid, mm: mm.id });
+  } else {
+    // The open file is named by the version of the input that opened it.
+    const id = draft.version;
+    draft.files.set(id, {
+      id,
+      device: event.device,
+      pasid: event.pasid,
+      mm: mm.id,
+      holder: mm.pid,
+      refs: 1,
+    });
+    process.fds.set(event.fd, { file: id, cloexec: event.cloexec ?? false });
+  }
+  if (event.refcount !== undefined) setRefcount(draft, event.pasid, event.refcount);
+}
+
+function installEntry(draft: StateDraft, event: DerivedEventOf<'PasidEntryInstalled'>): void {
+  // The entry points at the PASID's holder: the binding process's mm.
+  const holder = draft.pasids.get(event.pasid)?.mm;
+  if (holder === undefined) return;
+  let byDevice = draft.entries.get(event.pasid);
+  if (!byDevice) {
+    byDevice = new Map();
+    draft.entries.set(event.pasid, byDevice);
+  }
+  byDevice.set(event.device, holder);
+}
+
+function freePasid(draft: StateDraft, event: DerivedEventOf<'PasidFreed'>): void {
+  const record = draft.pasids.get(event.pasid);
+  draft.pasids.delete(event.pasid);
+  releasePasid(draft.pool, event.pasid);
+  draft.freed.push(event.pasid);
+  const mm = record && draft.mms.get(record.mm);
+  if (mm && mm.pasid === event.pasid) {
+    mm.pasid = null;
+    dropIfDone(draft, mm);
+  }
+}
+
+function releaseMm(draft: StateDraft, event: DerivedEventOf<'MmReleased'>): void {
+  const process = draft.processes.get(event.pid);
+  const mm = process && draft.mms.get(process.mm);
+  if (!process || !mm) return;
+  mm.released = true;
+  // exec: the process still has its task, and goes on in a fresh mm.
+  if (process.tasks.size > 0) process.mm = newMm(draft, process.pid).id;
+  dropIfDone(draft, mm);
+}
+
+function recordHazard(draft: StateDraft, event: DerivedEventOf<'HazardDetected'>): void {
+  // Field by field, in the order decide writes them (rest and spread were a hot spot).
+  const hazard: Hazard = { code: event.code, event: draft.version };
+  if (event.reason !== undefined) hazard.reason = event.reason;
+  // A version 1 log's SIGSEGV has no reason: its only one was try_fixup_enqcmd_gp finding no PASID.
+  else if (event.code === 'SIGSEGV') hazard.reason = 'NO_PASID';
+  if (event.tid !== undefined) hazard.tid = event.tid;
+  if (event.pid !== undefined) hazard.pid = event.pid;
+  if (event.device !== undefined) hazard.device = event.device;
+  if (event.pasid !== undefined) hazard.pasid = event.pasid;
+  if (event.observed !== undefined) hazard.observed = event.observed;
+  if (event.explained !== undefined) hazard.explained = event.explained;
+  draft.hazards.push(hazard);
+}
+
+function endProcess(draft: StateDraft, event: DerivedEventOf<'ProcessExited'>): void {
+  const process = draft.processes.get(event.pid);
+  if (!process) return;
+  draft.processes.delete(event.pid);
+  // A version 1 log has no MmReleased: the mm is released here.
+  const mm = draft.mms.get(process.mm);
+  if (mm && !mm.released) {
+    mm.released = true;
+    dropIfDone(draft, mm);
   }
 }
 
