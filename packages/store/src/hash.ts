@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** The `prev_hash` of a stream's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -127,12 +127,13 @@ export function eventHash(fields: HashedFields, format: HashFormat = HASH_FORMAT
  * field array, put together without walking the data again.
  */
 export function eventHashOfJson(fields: HashedFields, dataJson: string): string {
-  const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
-  const observedAt = fields.observedAt === null ? null : fields.observedAt.toISOString();
-  const encoded = `[2,${text(fields.system)},${fields.version},${fields.index},${text(fields.kind)},${text(
+  const observedAt = fields.observedAt === null ? 'null' : `"${fields.observedAt.toISOString()}"`;
+  // An ISO date needs no escaping; every other string goes through JSON.stringify.
+  const encoded = `[2,${JSON.stringify(fields.system)},${fields.version},${fields.index},${JSON.stringify(fields.kind)},${JSON.stringify(
     fields.type,
-  )},${dataJson},${text(fields.id)},${text(fields.causationId)},${text(fields.correlationId)},${text(
-    fields.actor,
-  )},${text(fields.recordedAt)},${text(observedAt)},${text(fields.prevHash)}]`;
-  return createHash('sha256').update(encoded).digest('hex');
+  )},${dataJson},${JSON.stringify(fields.id)},${fields.causationId === null ? 'null' : JSON.stringify(fields.causationId)},${JSON.stringify(
+    fields.correlationId,
+  )},${JSON.stringify(fields.actor)},${JSON.stringify(fields.recordedAt)},${observedAt},${JSON.stringify(fields.prevHash)}]`;
+  // One-shot hashing: a third of createHash's cost per call for strings this short.
+  return hash('sha256', encoded, 'hex');
 }
