@@ -150,6 +150,13 @@ export interface ImportOptions {
    * lines read, inputs decided, events written, bytes of the source read so far.
    */
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * How the events reach the log (Postgres; PGlite is always `direct`). `direct` (the default):
+   * written once, straight into the log, which other writers then wait for until the import
+   * commits. `staged`: written to a staging table and then to the log, so other writers wait
+   * only for that last insert; for a source that arrives at someone else's pace (an upload).
+   */
+  bulk?: 'direct' | 'staged';
 }
 
 /** How far an import has got. */

@@ -42,15 +42,16 @@ export type InsertSystem = (
 ) => Promise<SystemRow>;
 
 /**
- * How an import's events reach the log before its commit. `staged`: COPY into a temporary
- * table, then one INSERT ... SELECT that gives them their positions, so the log head's lock
- * (which orders every writer's commit) is held only from that INSERT to the commit, never while
- * the file is read and decided (Postgres, where other writers wait on it). `direct`: the log
- * head is locked first and the rows are copied into `events` with their positions (PGlite: one
- * session, so every other write waits for this transaction anyway, and one copy is cheaper than
- * two).
+ * How an import's events reach the log before its commit (`ImportOptions.bulk`). `direct` (the
+ * default): the log head is locked when the first COPY is about to be sent and the rows are
+ * copied straight into `events` with their positions, written once; every other writer's commit
+ * waits from then until the import commits. `staged`: COPY into a temporary table, then one
+ * INSERT ... SELECT that gives them their positions, so the lock is held only from that INSERT
+ * to the commit, never while the source is read and decided: the rows are written twice, but a
+ * source that arrives slowly (an upload) never holds other writers back. PGlite has one session,
+ * so every other write waits for the import anyway: it is always `direct`.
  */
-export type BulkMode = 'staged' | 'direct';
+export type BulkMode = NonNullable<ImportOptions['bulk']>;
 
 /** Events per COPY: a few MB of rows, big enough that its round trip costs nothing beside it. */
 const COPY_EVENTS = 20_000;
@@ -71,22 +72,37 @@ const EVENT_COLUMNS = [
   'hash',
 ] as const;
 
-/** One event as the tail of a COPY text row (after its position or offset). */
-function copyRowTail(e: PendingEvent): string {
-  return `${e.version}\t${e.index}\t${e.kind}\t${copyField(e.type)}\t${copyField(e.json)}\t${copyField(e.id)}\t${e.causation_id ?? '\\N'}\t${copyField(e.correlation_id)}\t${copyField(e.actor)}\t${e.observed_at ?? '\\N'}\t${e.prev_hash}\t${e.hash}\n`;
+/**
+ * One event as the tail of a COPY text row (after its position or offset). Only the data and the
+ * actor can hold a character COPY escapes: the type is a domain event name, ids are UUIDs (the
+ * schema checks an input's), hashes are hex; `actor` comes escaped (it is the same for every row).
+ */
+function copyRowTail(e: PendingEvent, actor: string): string {
+  return `${e.version}\t${e.index}\t${e.kind}\t${e.type}\t${copyField(e.json)}\t${e.id}\t${e.causation_id ?? '\\N'}\t${e.correlation_id}\t${actor}\t${e.observed_at ?? '\\N'}\t${e.prev_hash}\t${e.hash}\n`;
+}
+
+const SNAPSHOT_COLUMNS = ['system', 'policy', 'version', 'state'] as const;
+
+/** Snapshots of `system` as COPY text rows. */
+function snapshotRows(system: SystemRow, due: readonly { version: number; state: unknown }[]): string {
+  const prefix = `${copyField(system.name)}\t${copyField(system.policy)}\t`;
+  let out = '';
+  for (const s of due) out += `${prefix}${s.version}\t${copyField(JSON.stringify(s.state))}\n`;
+  return out;
 }
 
 /** Where the bulk of an import's events go: rows copied as they come, positions given at the end. */
 interface EventSink {
-  /** A COPY row for the event at `offset` (0 for the import's first event). */
-  row(offset: number, event: PendingEvent): string;
+  /** COPY rows for `events`, the first at `offset` (0 for the import's first event). */
+  rows(offset: number, events: readonly PendingEvent[]): string;
   write(rows: string): Promise<void>;
   /** Gives the `count` copied events their positions; the log head stays locked until commit. */
   finish(count: number): Promise<void>;
 }
 
 /** Opens the sink of `mode` for a new stream's events: the staging table, or the locked log head. */
-async function openEventSink(tx: Session, system: string, mode: BulkMode): Promise<EventSink> {
+async function openEventSink(tx: Session, system: string, actor: string, mode: BulkMode): Promise<EventSink> {
+  const escapedActor = copyField(actor);
   if (mode === 'staged') {
     await tx.exec(
       `CREATE TEMPORARY TABLE pasid_import_events (
@@ -95,7 +111,13 @@ async function openEventSink(tx: Session, system: string, mode: BulkMode): Promi
          prev_hash text, hash text) ON COMMIT DROP`,
     );
     return {
-      row: (offset, e) => `${offset}\t${copyRowTail(e)}`,
+      rows(offset, events) {
+        let out = '';
+        for (let i = 0; i < events.length; i++) {
+          out += `${offset + i}\t${copyRowTail(events[i] as PendingEvent, escapedActor)}`;
+        }
+        return out;
+      },
       write: (rows) => tx.copyRows('pg_temp.pasid_import_events', ['o', ...EVENT_COLUMNS], rows),
       async finish(count) {
         await tx.query(
@@ -117,7 +139,23 @@ async function openEventSink(tx: Session, system: string, mode: BulkMode): Promi
   const head = toPosition(locked.position);
   const name = copyField(system);
   return {
-    row: (offset, e) => `${head + 1n + BigInt(offset)}\t${name}\t${copyRowTail(e)}`,
+    rows(offset, events) {
+      // Positions as numbers while they are exact, bigints beyond 2^53.
+      const first = head + 1n + BigInt(offset);
+      const last = first + BigInt(events.length);
+      let out = '';
+      if (last <= BigInt(Number.MAX_SAFE_INTEGER)) {
+        const base = Number(first);
+        for (let i = 0; i < events.length; i++) {
+          out += `${base + i}\t${name}\t${copyRowTail(events[i] as PendingEvent, escapedActor)}`;
+        }
+      } else {
+        for (let i = 0; i < events.length; i++) {
+          out += `${first + BigInt(i)}\t${name}\t${copyRowTail(events[i] as PendingEvent, escapedActor)}`;
+        }
+      }
+      return out;
+    },
     write: (rows) => tx.copyRows('events', ['position', 'system', ...EVENT_COLUMNS], rows),
     async finish(count) {
       await tx.query('UPDATE log_head SET position = $1 WHERE id = 1', [String(head + BigInt(count))]);
@@ -160,8 +198,9 @@ export async function importHistoryInto(
   let held: DecidedBatch | undefined;
   let sink: EventSink | undefined;
   let copied = 0;
-  let rows = '';
-  let rowsInBuffer = 0;
+  // Decided steps not yet sent, as rows only when they are sent (the positions are known then).
+  let buffered: PendingEvent[][] = [];
+  let eventsInBuffer = 0;
   let snapshots: { version: number; state: unknown }[] = [];
   let inflight: Promise<void> = Promise.resolve();
   const progress: ImportProgress = { lines: 0, inputs: 0, events: 0, bytes: 0 };
@@ -186,26 +225,29 @@ export async function importHistoryInto(
     state = replayer.state;
     return row;
   };
-  /** Sends the buffered rows (and snapshots) while the next ones are decided. */
+  /** Sends the buffered events (and snapshots) while the next ones are decided. */
   const send = async () => {
-    if (rowsInBuffer === 0 || !row || !sink) return;
+    if (eventsInBuffer === 0 || !row) return;
     const current = row;
-    const batch = rows;
+    const steps = buffered;
     const due = snapshots;
-    rows = '';
-    rowsInBuffer = 0;
+    buffered = [];
+    eventsInBuffer = 0;
     snapshots = [];
+    // Opened at the first send: in `direct` mode this locks the log head, as late as it can be.
+    sink ??= await openEventSink(tx, row.name, options.actor, mode);
     const target = sink;
+    let batch = '';
+    for (const events of steps) {
+      batch += target.rows(copied, events);
+      copied += events.length;
+    }
     await inflight;
     inflight = (async () => {
       await target.write(batch);
-      if (due.length > 0) {
-        await tx.query(
-          `INSERT INTO snapshots (system, policy, version, state)
-           SELECT $1, $2, (s->>'version')::integer, s->'state' FROM jsonb_array_elements($3::jsonb) s`,
-          [current.name, current.policy, JSON.stringify(due)],
-        );
-      }
+      // COPY too: one jsonb parse per state (an array of them parsed, split and re-encoded by
+      // jsonb_array_elements cost a tenth of a PGlite import).
+      if (due.length > 0) await tx.copyRows('snapshots', SNAPSHOT_COLUMNS, snapshotRows(current, due));
     })();
     // Awaited at the next send or at the end; a failure is seen there, never lost.
     inflight.catch(() => {});
@@ -215,15 +257,11 @@ export async function importHistoryInto(
   /** Moves the held step to the bulk rows: it was not the last one. */
   const spill = async () => {
     if (!held || !row) return;
-    sink ??= await openEventSink(tx, row.name, mode);
-    for (const e of held.events) {
-      rows += sink.row(copied, e);
-      copied += 1;
-    }
-    rowsInBuffer += held.events.length;
+    buffered.push(held.events);
+    eventsInBuffer += held.events.length;
     if (held.snapshot) snapshots.push({ version: held.snapshot.version, state: held.snapshot.state });
     held = undefined;
-    if (rowsInBuffer >= COPY_EVENTS) await send();
+    if (eventsInBuffer >= COPY_EVENTS) await send();
   };
   const decide = async () => {
     const current = await open();

@@ -128,7 +128,7 @@ export class PgEventStore implements EventStore {
     source: string | AsyncIterable<string | Uint8Array>,
     options: ImportOptions,
   ): Promise<{ system: string; version: number; lastPosition: Position }> {
-    const mode = this.db.kind === 'postgres' ? 'staged' : 'direct';
+    const mode = this.db.kind === 'postgres' ? (options.bulk ?? 'direct') : 'direct';
     const result = await this.db.transaction((tx) =>
       importHistoryInto(tx, source, options, insertSystem, mode),
     );

@@ -96,6 +96,8 @@ export function historyRoutes(store: EventStore, config: ApiConfig, logger: Logg
         system: req.params.name,
         actor: caller.key.name,
         headerMustMatch: true,
+        // The body arrives at the client's pace: other writers wait only for the final insert.
+        bulk: 'staged',
         ...(policy ? { policy: policy as Policy } : {}),
       });
       const info = await store.getSystem(result.system);
