@@ -6,7 +6,13 @@ import {
   type InputEvent,
 } from '@pasid/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database, ImportOptions, PgEventStore, Position } from '../src/index.js';
+import {
+  canonicalJson,
+  type Database,
+  type ImportOptions,
+  type PgEventStore,
+  type Position,
+} from '../src/index.js';
 import { BACKENDS, postgresAvailable } from './support/databases.js';
 
 const POLICY = 'LAZY_REFCOUNT';
@@ -147,6 +153,13 @@ for (const backend of BACKENDS) {
           for (const p of [...positions, pausedAppend]) {
             expect(p < block.low || p > block.high, `append at ${p}`).toBe(true);
           }
+          // Each document is stored as the canonical text its hash covers, in either mode.
+          const texts = await db.query<{ text: string; data: unknown }>(
+            'SELECT data::text AS text, data FROM events WHERE system = $1 ORDER BY position LIMIT 500',
+            [system],
+          );
+          expect(texts.length).toBe(500);
+          for (const row of texts) expect(row.text).toBe(canonicalJson(row.data));
           await expectGapFree(store, db);
         },
         240_000,
