@@ -29,6 +29,7 @@ import {
   RejectedEventError,
 } from './event-store.js';
 import { GENESIS_HASH } from './hash.js';
+import { explainIdConflict } from './import-id-conflict.js';
 import { inputsOf } from './log-reads.js';
 import { type Position, START_POSITION, toPosition } from './position.js';
 import { hazardRows, systemCounts } from './projections.js';
@@ -108,7 +109,7 @@ async function openEventSink(tx: Session, system: string, actor: string, mode: B
       `CREATE TEMPORARY TABLE pasid_import_events (
          o bigint, version integer, index integer, kind text, type text, data json, id uuid,
          causation_id uuid, correlation_id text, actor text, observed_at timestamptz(6),
-         prev_hash text, hash text) ON COMMIT DROP`,
+         prev_hash text, hash text, UNIQUE (id)) ON COMMIT DROP`,
     );
     return {
       rows(offset, events) {
@@ -194,6 +195,9 @@ export async function importHistoryInto(
   let hash = GENESIS_HASH;
   let recordedAt: string | undefined;
   let pending: { line: number; event: InputEvent }[] = [];
+  // The file's line of each input version (index = version): what a refused id is named by.
+  const lineOfVersion: number[] = [];
+  const lineOf = (version: number) => lineOfVersion[version];
   // The last decided step: written at the end by writeBatches, as an append is.
   let held: DecidedBatch | undefined;
   let sink: EventSink | undefined;
@@ -244,7 +248,11 @@ export async function importHistoryInto(
     }
     await inflight;
     inflight = (async () => {
-      await target.write(batch);
+      try {
+        await target.write(batch);
+      } catch (error) {
+        throw explainIdConflict(error, steps, lineOf);
+      }
       // COPY too: one jsonb parse per state (an array of them parsed, split and re-encoded by
       // jsonb_array_elements cost a tenth of a PGlite import).
       if (due.length > 0) await tx.copyRows('snapshots', SNAPSHOT_COLUMNS, snapshotRows(current, due));
@@ -269,6 +277,7 @@ export async function importHistoryInto(
     const lines = pending;
     pending = [];
     recordedAt ??= await transactionTime(tx);
+    const before = state.version;
     let batch: DecidedBatch;
     try {
       batch = decideBatch(
@@ -284,6 +293,7 @@ export async function importHistoryInto(
       const line = lines[error.eventIndex]?.line ?? 0;
       throw new HistoryImportError(line, error.field, error.reason, error.rejectionCode);
     }
+    for (const [i, l] of lines.entries()) lineOfVersion[before + i + 1] = l.line;
     await spill();
     held = batch;
     state = batch.after;
@@ -341,9 +351,12 @@ export async function importHistoryInto(
   if (!system || !state) throw new Error('import opened no system');
   let lastPosition = START_POSITION;
   if (held && recordedAt) {
-    if (sink) await sink.finish(copied);
+    const last = held;
+    await Promise.resolve(sink?.finish(copied)).catch((error: unknown) => {
+      throw explainIdConflict(error, [last.events], lineOf);
+    });
     // The last step as any append writes it, with every hazard of the import (a new stream).
-    const last: BatchArgument = {
+    const lastStep: BatchArgument = {
       system: system.name,
       events: held.events,
       hazards: hazardRows(held.after, 0),
@@ -351,7 +364,9 @@ export async function importHistoryInto(
       lastHash: held.lastHash,
       snapshot: held.snapshot && { policy: held.after.policy, ...held.snapshot },
     };
-    const [written] = await writeBatches(tx, [last], recordedAt);
+    const [written] = await writeBatches(tx, [lastStep], recordedAt).catch((error: unknown) => {
+      throw explainIdConflict(error, [last.events], lineOf);
+    });
     if (!written) throw new Error('the import was not written');
     lastPosition = written.firstPosition + BigInt(held.events.length - 1);
     progress.events = copied + held.events.length;
