@@ -7,7 +7,7 @@ import { SNAPSHOT_INTERVAL } from './snapshot-policy.js';
 import { decodeState, type EncodedState, encodeState, SNAPSHOT_FORMAT } from './state-codec.js';
 
 /** Only snapshots of the format this code reads (see `SNAPSHOT_FORMAT`); others are never decoded. */
-const CURRENT_FORMAT = `state->>'format' = '${SNAPSHOT_FORMAT}'`;
+const CURRENT_FORMAT = `format = ${SNAPSHOT_FORMAT}`;
 
 /** Versions replayed per read: bounds memory while replaying a long stretch of the log. */
 const PAGE = 5000;

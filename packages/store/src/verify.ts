@@ -224,9 +224,9 @@ async function snapshotBreach(
   system: { name: string; policy: Policy; max_pasid: number },
 ): Promise<Breach | null> {
   const snapshots = await db.query<{ version: number; state: EncodedState }>(
-    `SELECT version, state FROM snapshots WHERE system = $1 AND policy = $2 AND state->>'format' = $3
+    `SELECT version, state FROM snapshots WHERE system = $1 AND policy = $2 AND format = $3
      ORDER BY version`,
-    [system.name, system.policy, String(SNAPSHOT_FORMAT)],
+    [system.name, system.policy, SNAPSHOT_FORMAT],
   );
   if (snapshots.length === 0) return null;
   const replayer = new Replayer({ policy: system.policy, maxPasid: system.max_pasid });

@@ -191,13 +191,16 @@ for (const backend of BACKENDS) {
       // Version 1's snapshots are gone; each stream has its snapshots again, in format 2.
       for (const s of systems) {
         const version = inputs.get(s.name)?.length ?? 0;
-        const rows = await db.query<{ version: number; format: string | null }>(
-          `SELECT version, state->>'format' AS format FROM snapshots WHERE system = $1 ORDER BY version`,
+        // `format` is the column reads filter on (generated from the document since 0007).
+        const rows = await db.query<{ version: number; format: string | null; column: number | null }>(
+          `SELECT version, state->>'format' AS format, format AS column FROM snapshots WHERE system = $1
+           ORDER BY version`,
           [s.name],
         );
         const expected = Array.from({ length: Math.floor(version / SNAPSHOT_INTERVAL) }, (_, i) => ({
           version: (i + 1) * SNAPSHOT_INTERVAL,
           format: '2',
+          column: 2,
         }));
         expect(rows, s.name).toEqual(expected);
       }

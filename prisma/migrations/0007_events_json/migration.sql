@@ -9,6 +9,11 @@
 --    which is what is stored now, and what a rewrite of an older log's `jsonb` text parses back to.
 ALTER TABLE events ALTER COLUMN data TYPE json USING data::json;
 ALTER TABLE snapshots ALTER COLUMN state TYPE json USING state::json;
+--    The one field a query reads inside a document is a snapshot's `format` (reads skip other
+--    formats): on json, `state->>'format'` parses the whole state (megabytes at a million
+--    events, every snapshot of a stream on every state read), so it is a column of its own,
+--    computed once when the row is written, whoever writes it (COPY included).
+ALTER TABLE snapshots ADD COLUMN format integer GENERATED ALWAYS AS ((state->>'format')::integer) STORED;
 
 -- 2. Derived events are found from their input's (system, version) (they share it, at index > 0:
 --    `derivedOf` in the store), through the unique (system, version, index) index, so the index on
