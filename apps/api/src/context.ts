@@ -6,6 +6,8 @@ import { DivergenceService } from './divergence/divergence.service.js';
 import { apiError } from './errors.js';
 import { EventService } from './event/event.service.js';
 import { HazardService } from './hazard/hazard.service.js';
+import { LanesService } from './lanes/lanes.service.js';
+import type { LifetimesCache } from './lanes/lifetimes-cache.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { WorkGate } from './ops/work-gate.js';
 import { RecordService } from './record/record.service.js';
@@ -23,6 +25,7 @@ export interface Services {
   subscriptions: SubscriptionService;
   divergence: DivergenceService;
   hazards: HazardService;
+  lanes: LanesService;
 }
 
 /** What every resolver gets: who calls, and services over fresh per-request loaders. */
@@ -40,6 +43,8 @@ export interface ApiDeps {
   config: ApiConfig;
   /** States by version, shared by the state subscriptions of this process. */
   states: StateCache;
+  /** Lifetimes (and their lanes) by system, version and policy, for the lanes query. */
+  lifetimes: LifetimesCache;
   /** Bounds verifyLog and replays per process and per key. */
   longWork: WorkGate;
 }
@@ -75,6 +80,7 @@ function createServices(deps: ApiDeps, callerName: string): { loaders: Loaders; 
       audit: new AuditService(store, systems, longWork),
       divergence: new DivergenceService(store, loaders, systems, longWork),
       hazards: new HazardService(store),
+      lanes: new LanesService(systems, deps.lifetimes, longWork),
       // A subscription lives long: each state it sends is read with loaders of its own.
       subscriptions: new SubscriptionService(
         store,

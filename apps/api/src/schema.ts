@@ -6,6 +6,7 @@ import { authChecker } from './auth/auth-checker.js';
 import { DivergenceResolver } from './divergence/divergence.resolver.js';
 import { EventResolver } from './event/event.resolver.js';
 import { HazardResolver } from './hazard/hazard.resolver.js';
+import { LanesResolver } from './lanes/lanes.resolver.js';
 import { RecordResolver } from './record/record.resolver.js';
 import { StateLookupResolver, SystemStateResolver } from './state/state.resolver.js';
 import { SubscriptionResolver } from './subscription/subscription.resolver.js';
@@ -18,6 +19,7 @@ export const resolvers = [
   StateLookupResolver,
   EventResolver,
   HazardResolver,
+  LanesResolver,
   DivergenceResolver,
   RecordResolver,
   AuditResolver,

@@ -14,6 +14,7 @@ import { type ApiContext, type ApiDeps, createContext } from '../context.js';
 import { formatError } from '../errors.js';
 import { explorerRoutes } from '../explorer/explorer.js';
 import { historyRoutes } from '../history/history.routes.js';
+import { LifetimesCache } from '../lanes/lifetimes-cache.js';
 import { createLogger, type Logger, requestLogger } from '../ops/logger.js';
 import { ApiMetrics } from '../ops/metrics.js';
 import { WorkGate } from '../ops/work-gate.js';
@@ -70,6 +71,7 @@ export async function startApiServer(
     store,
     config,
     states: new StateCache(),
+    lifetimes: new LifetimesCache(store),
     longWork: new WorkGate(config.longWorkConcurrency, config.longWorkPerKey),
   };
   const subscriptions = attachSubscriptions(wsServer, schema, deps, metrics);
