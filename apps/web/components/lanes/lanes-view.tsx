@@ -1,64 +1,164 @@
 'use client';
 
-import type { HazardMark, Lifetimes } from '@pasid/domain';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { LaneBar, LaneMark, LaneRow, LaneWindow } from '@/lib/ledger/types';
 import {
   axisTicks,
   clampRange,
-  type LaneBar,
+  LANE_RESOLUTION,
+  LANES_PAGE,
   type LaneFilter,
-  type LaneRow,
-  laneRows,
   zoomRange,
 } from '@/lib/replay/lanes';
 
 const ROW_HEIGHT = 24;
 const GROUP_HEIGHT = 30;
-/** Hazard marks per lane at most: closer marks share one (its title gives the count). */
-const MARK_SLOTS = 1200;
+
+/** The page's own measure, from a zoom or a filter (or the navigation) to its lanes on screen. */
+export const LANES_DRAWN_MEASURE = 'lanes:drawn';
+
+/** What is on screen: the window asked for, its size, and the pages of its rows fetched so far. */
+interface Shown {
+  filter: LaneFilter;
+  range: [number, number];
+  window: Omit<LaneWindow, 'rows' | 'offset'>;
+  /** Rows by index; a page arrives as the lanes scroll to it. */
+  rows: (LaneRow | undefined)[];
+  /** When its request started (performance.now()); 0 for the server's first render. */
+  started: number;
+}
+
+const sameFilter = (a: LaneFilter, b: LaneFilter) =>
+  (['pid', 'tid', 'pasid', 'device', 'fd', 'code'] as const).every((k) => a[k] === b[k]);
+
+function laneUrl(
+  system: string,
+  policy: string,
+  filter: LaneFilter,
+  range: [number, number],
+  offset: number,
+) {
+  const params = new URLSearchParams({
+    policy,
+    from: String(range[0]),
+    to: String(range[1]),
+    resolution: String(LANE_RESOLUTION),
+    offset: String(offset),
+    first: String(LANES_PAGE),
+  });
+  for (const [key, value] of Object.entries(filter)) if (value !== undefined) params.set(key, String(value));
+  return `/api/systems/${encodeURIComponent(system)}/lanes?${params}`;
+}
+
+async function fetchWindow(url: string): Promise<LaneWindow> {
+  const res = await fetch(url);
+  const body = (await res.json()) as LaneWindow | { error: string };
+  if (!res.ok || 'error' in body) throw new Error('error' in body ? body.error : `HTTP ${res.status}`);
+  return body;
+}
+
+const withPage = (rows: (LaneRow | undefined)[], page: LaneWindow) => {
+  const out = rows.slice();
+  out.length = page.total;
+  page.rows.forEach((row, i) => {
+    out[page.offset + i] = row;
+  });
+  return out;
+};
 
 /**
  * Lifetime lanes, as Perfetto or KernelShark draw a trace: time (steps) left to right, one lane
  * per PASID value, process, task, open file (with its fd slots), PASID table entry and hazard code.
  * Zoom with the buttons, the keys + and -, or by dragging a range on the axis; filters narrow
- * every group at once.
+ * every group at once. Only the window on screen comes from the API (its `lanes` query, through
+ * this app's /api route): the lanes with something in the range, a page at a time, bars merged
+ * and hazard marks bucketed to about a pixel, so any zoom of any history draws a bounded amount.
  */
 export function LanesView({
   system,
-  lifetimes,
+  initial,
   policy,
-  initialFilter,
-  initialRange,
 }: {
   system: string;
-  lifetimes: Lifetimes;
+  initial: { window: LaneWindow; filter: LaneFilter; range: [number, number] };
   policy: string;
-  initialFilter: LaneFilter;
-  initialRange: [number, number] | null;
 }) {
-  const last = lifetimes.version;
-  const [filter, setFilter] = useState<LaneFilter>(initialFilter);
-  const [range, setRange] = useState<[number, number]>(() =>
-    initialRange ? clampRange(initialRange[0], initialRange[1], last) : [0, last + 1],
-  );
-  const rows = useMemo(() => laneRows(lifetimes, filter), [lifetimes, filter]);
-  const devices = useMemo(() => [...new Set(lifetimes.entries.map((e) => e.device))].sort(), [lifetimes]);
-  const codes = useMemo(() => [...new Set(lifetimes.hazards.map((h) => h.code))].sort(), [lifetimes]);
+  const last = initial.window.version;
+  const [filter, setFilter] = useState<LaneFilter>(initial.filter);
+  const [range, setRange] = useState<[number, number]>(initial.range);
+  const [shown, setShown] = useState<Shown>(() => ({
+    filter: initial.filter,
+    range: initial.range,
+    window: initial.window,
+    rows: withPage([], initial.window),
+    started: 0,
+  }));
+  const [error, setError] = useState<string | null>(null);
+  const latest = useRef(0);
 
-  // The filters and the range are in the URL, so a view is a link.
+  // A new zoom or filter: ask for its window; only the latest answer is drawn.
+  useEffect(() => {
+    const ticket = ++latest.current;
+    // Back to what is on screen: an answer still on its way is for a view no longer wanted.
+    if (sameFilter(filter, shown.filter) && range[0] === shown.range[0] && range[1] === shown.range[1])
+      return;
+    const started = performance.now();
+    fetchWindow(laneUrl(system, policy, filter, range, 0)).then(
+      (window) => {
+        if (ticket !== latest.current) return;
+        setError(null);
+        setShown({ filter, range, window, rows: withPage([], window), started });
+      },
+      (e: Error) => ticket === latest.current && setError(e.message),
+    );
+  }, [system, policy, filter, range, shown.filter, shown.range]);
+
+  // The window on screen: close the measure its request (or the navigation) started.
+  useEffect(() => {
+    performance.measure(LANES_DRAWN_MEASURE, {
+      start: shown.started,
+      end: performance.now(),
+      detail: { from: shown.range[0], to: shown.range[1], rows: shown.window.total },
+    });
+  }, [shown.started, shown.range, shown.window]);
+
+  // A page of rows scrolled to: fetched for the window on screen.
+  const pending = useRef(new Set<string>());
+  const loadPage = useCallback(
+    (offset: number) => {
+      const url = laneUrl(system, policy, shown.filter, shown.range, offset);
+      if (pending.current.has(url)) return;
+      pending.current.add(url);
+      fetchWindow(url).then(
+        (page) => {
+          pending.current.delete(url);
+          setShown((s) =>
+            s.filter === shown.filter && s.range === shown.range ? { ...s, rows: withPage(s.rows, page) } : s,
+          );
+        },
+        (e: Error) => {
+          pending.current.delete(url);
+          setError(e.message);
+        },
+      );
+    },
+    [system, policy, shown.filter, shown.range],
+  );
+
+  // The filters and the range drawn are in the URL, so a view is a link.
   useEffect(() => {
     const url = new URL(window.location.href);
     for (const key of ['pid', 'tid', 'pasid', 'device', 'fd', 'code', 'from', 'to'])
       url.searchParams.delete(key);
-    for (const [key, value] of Object.entries(filter))
+    for (const [key, value] of Object.entries(shown.filter))
       if (value !== undefined) url.searchParams.set(key, String(value));
-    if (range[0] !== 0 || range[1] !== last + 1) {
-      url.searchParams.set('from', String(range[0]));
-      url.searchParams.set('to', String(range[1]));
+    if (shown.range[0] !== 0 || shown.range[1] !== last + 1) {
+      url.searchParams.set('from', String(shown.range[0]));
+      url.searchParams.set('to', String(shown.range[1]));
     }
     window.history.replaceState(window.history.state, '', url);
-  }, [filter, range, last]);
+  }, [shown.filter, shown.range, last]);
 
   const zoom = useCallback(
     (factor: number) => setRange((r) => zoomRange(r, factor, (r[0] + r[1]) / 2, last)),
@@ -80,6 +180,7 @@ export function LanesView({
 
   const setNumber = (key: 'pid' | 'tid' | 'pasid' | 'fd') => (value: string) =>
     setFilter((f) => ({ ...f, [key]: /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined }));
+  const { devices, codes, hasFiles } = shown.window;
 
   return (
     <div className="stack" data-testid="lanes">
@@ -88,7 +189,7 @@ export function LanesView({
           <NumberFilter label="pid" value={filter.pid} onChange={setNumber('pid')} />
           <NumberFilter label="tid" value={filter.tid} onChange={setNumber('tid')} />
           <NumberFilter label="PASID" value={filter.pasid} onChange={setNumber('pasid')} />
-          {lifetimes.files.length > 0 || filter.fd !== undefined ? (
+          {hasFiles || filter.fd !== undefined ? (
             <NumberFilter label="fd" value={filter.fd} onChange={setNumber('fd')} />
           ) : null}
           <label className="field">
@@ -141,10 +242,23 @@ export function LanesView({
         <p className="muted small" style={{ margin: '0.4rem 0 0' }}>
           Under <code>{policy}</code>. Drag on the axis to zoom to a range; <kbd>+</kbd> <kbd>-</kbd> zoom,{' '}
           <kbd>0</kbd> shows it all. A bar starts at the step that began it and ends at the step that ended
-          it; click one to open the replay there.
+          it; click one to open the replay there. Bars closer than a pixel are drawn as one (its title says
+          how many): zoom in to see each.
         </p>
+        {error ? (
+          <div className="error-box" role="alert">
+            Could not load the lanes: {error}
+          </div>
+        ) : null}
       </section>
-      <LaneChart system={system} rows={rows} range={range} last={last} onRange={setRange} />
+      <LaneChart
+        system={system}
+        rows={shown.rows}
+        range={range}
+        last={last}
+        onRange={setRange}
+        onMissing={loadPage}
+      />
     </div>
   );
 }
@@ -178,12 +292,15 @@ function LaneChart({
   range,
   last,
   onRange,
+  onMissing,
 }: {
   system: string;
-  rows: LaneRow[];
+  rows: (LaneRow | undefined)[];
   range: [number, number];
   last: number;
   onRange: (range: [number, number]) => void;
+  /** Asks for the page of rows from this index. */
+  onMissing: (offset: number) => void;
 }) {
   const parent = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -192,6 +309,12 @@ function LaneChart({
     estimateSize: (i) => (rows[i]?.kind === 'group' ? GROUP_HEIGHT : ROW_HEIGHT),
     overscan: 10,
   });
+  const items = virtualizer.getVirtualItems();
+  // Rows scrolled to that have not come yet: ask for their page.
+  const missing = items.find((item) => rows[item.index] === undefined)?.index;
+  useEffect(() => {
+    if (missing !== undefined) onMissing(Math.floor(missing / LANES_PAGE) * LANES_PAGE);
+  }, [missing, onMissing]);
   const [from, to] = range;
   const pct = (v: number) => ((v - from) / (to - from)) * 100;
   const replayHref = (at: number) =>
@@ -202,8 +325,8 @@ function LaneChart({
       <Axis range={range} last={last} onRange={onRange} />
       <div ref={parent} className="lanes-scroll" data-testid="lanes-scroll">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const row = rows[item.index]!;
+          {items.map((item) => {
+            const row = rows[item.index];
             const style = {
               position: 'absolute' as const,
               top: item.start,
@@ -211,6 +334,8 @@ function LaneChart({
               right: 0,
               height: item.size,
             };
+            if (row === undefined)
+              return <div key={`pending:${item.index}`} className="lane" style={style} />;
             if (row.kind === 'group') {
               return (
                 <div key={row.key} className="lane-group" style={style} data-group={row.group}>
@@ -278,6 +403,7 @@ function Bar({
       title={bar.title}
       data-from={bar.from}
       data-to={bar.to ?? ''}
+      data-count={bar.count > 1 ? bar.count : undefined}
       style={{ left: `${left}%`, width: `max(2px, ${right - left}%)` }}
     >
       {bar.label ? <span>{bar.label}</span> : null}
@@ -285,49 +411,40 @@ function Bar({
   );
 }
 
+/** A lane's hazard marks, one per bucket the API made (a step of the window: about a pixel). */
 function Marks({
   marks,
   from,
   to,
   href,
 }: {
-  marks: HazardMark[];
+  marks: LaneMark[];
   from: number;
   to: number;
   href: (at: number) => string;
 }) {
   const pct = (v: number) => ((v - from) / (to - from)) * 100;
-  const slots = useMemo(() => {
-    const pct = (v: number) => ((v - from) / (to - from)) * 100;
-    const out = new Map<number, { first: HazardMark; count: number }>();
-    for (const m of marks) {
-      if (m.version < from || m.version >= to) continue;
-      const slot = Math.floor((pct(m.version + 0.5) / 100) * MARK_SLOTS);
-      const hit = out.get(slot);
-      if (hit) hit.count += 1;
-      else out.set(slot, { first: m, count: 1 });
-    }
-    return [...out.values()];
-  }, [marks, from, to]);
   return (
     <>
-      {slots.map(({ first, count }) => (
-        <a
-          key={`${first.version}:${first.tid ?? ''}:${first.pid ?? ''}`}
-          className={`lane-mark code-${first.code}`}
-          href={href(first.version)}
-          data-version={first.version}
-          data-count={count}
-          title={
-            count > 1
-              ? `${count} ${first.code} hazards from step ${first.version}`
-              : `${first.code} at step ${first.version}${first.tid !== undefined ? ` tid ${first.tid}` : ''}${first.pid !== undefined ? ` pid ${first.pid}` : ''}${first.device ? ` ${first.device}` : ''}${first.pasid !== undefined ? ` PASID ${first.pasid}` : ''}`
-          }
-          style={{ left: `${pct(first.version + 0.5)}%` }}
-        >
-          <span className="visually-hidden">{first.code}</span>
-        </a>
-      ))}
+      {marks.map((m) =>
+        m.version < from || m.version >= to ? null : (
+          <a
+            key={`${m.version}:${m.tid ?? ''}:${m.pid ?? ''}`}
+            className={`lane-mark code-${m.code}`}
+            href={href(m.version)}
+            data-version={m.version}
+            data-count={m.count}
+            title={
+              m.count > 1
+                ? `${m.count.toLocaleString('en')} ${m.code} hazards, steps ${m.version} to ${m.lastVersion}`
+                : `${m.code} at step ${m.version}${m.tid !== null ? ` tid ${m.tid}` : ''}${m.pid !== null ? ` pid ${m.pid}` : ''}${m.device ? ` ${m.device}` : ''}${m.pasid !== null ? ` PASID ${m.pasid}` : ''}`
+            }
+            style={{ left: `${pct(m.version + 0.5)}%` }}
+          >
+            <span className="visually-hidden">{m.code}</span>
+          </a>
+        ),
+      )}
     </>
   );
 }

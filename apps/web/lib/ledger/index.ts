@@ -28,6 +28,7 @@ import {
   freedQuery,
   hazardsQuery,
   inputsQuery,
+  lanesQuery,
   logQuery,
   stateQuery,
   statesQuery,
@@ -45,6 +46,10 @@ import type {
   HazardEntry,
   ImportResult,
   KeyRole,
+  LaneBar,
+  LaneFilter,
+  LaneGroup,
+  LaneWindow,
   LedgerEvent,
   LedgerState,
   Policy,
@@ -246,6 +251,44 @@ export async function getEventDetail(
 export async function getDivergence(name: string, left: Policy, right: Policy): Promise<Divergence | null> {
   const data = await ledgerFetch(divergenceQuery, { name, policies: [left, right] });
   return data.divergence ? toDivergence(data.divergence) : null;
+}
+
+/**
+ * A page of the lifetime lanes one zoom shows, from the API (which folds the history with the
+ * domain's `lifetimes` once and keeps it): the lanes with something in [from, to) under
+ * `filter`, rows `offset` on, bars merged and hazard marks bucketed to `resolution` steps.
+ */
+export async function getLaneWindow(
+  name: string,
+  request: {
+    policy?: Policy;
+    from?: number;
+    to?: number;
+    resolution?: number;
+    filter?: LaneFilter;
+    offset?: number;
+    first?: number;
+  },
+): Promise<LaneWindow> {
+  const { filter, ...rest } = request;
+  const data = await ledgerFetch(lanesQuery, { name, ...rest, filter: filter ?? {} });
+  const w = data.lanes;
+  return {
+    ...w,
+    rows: w.rows.map((r) =>
+      r.kind === 'GROUP'
+        ? { kind: 'group', key: r.key, group: r.group as LaneGroup, label: r.label, count: r.count }
+        : {
+            kind: 'lane',
+            key: r.key,
+            group: r.group as LaneGroup,
+            label: r.label,
+            nested: r.nested,
+            bars: r.bars.map((b) => ({ ...b, tone: b.tone as LaneBar['tone'] })),
+            marks: r.marks,
+          },
+    ),
+  };
 }
 
 export async function exportHistory(name: string): Promise<string> {

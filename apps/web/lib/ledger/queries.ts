@@ -103,6 +103,38 @@ export const divergenceQuery = graphql(`
   }
 `);
 
+/** A page of the lifetime lanes with something in [from, to), filtered, merged to `resolution` steps. */
+export const lanesQuery = graphql(`
+  query Lanes(
+    $name: String!
+    $policy: Policy
+    $from: Int
+    $to: Int
+    $resolution: Int
+    $filter: LaneFilterInput
+    $offset: Int
+    $first: Int
+  ) {
+    lanes(
+      system: $name
+      policy: $policy
+      from: $from
+      to: $to
+      resolution: $resolution
+      filter: $filter
+      offset: $offset
+      first: $first
+    ) {
+      version policy from to total offset devices codes hasFiles
+      rows {
+        kind key group label nested count
+        bars { key from to tone label title count }
+        marks { code version lastVersion count tid pid device pasid }
+      }
+    }
+  }
+`);
+
 export const exportQuery = graphql(`
   query Export($name: String!) {
     exportHistory(system: $name)

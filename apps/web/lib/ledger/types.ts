@@ -202,3 +202,67 @@ export type Viewer =
 /** Whether `viewer` may import and record. */
 export const canWrite = (viewer: Viewer): boolean =>
   viewer.state === 'signed-in' && (viewer.role === 'writer' || viewer.role === 'admin');
+
+/** Lanes that concern all of these (each absent: any). */
+export interface LaneFilter {
+  pid?: number;
+  tid?: number;
+  pasid?: number;
+  device?: string;
+  fd?: number;
+  code?: HazardCode;
+}
+
+/** A bar of a lane: one span, or `count` of a kind merged at this zoom. */
+export interface LaneBar {
+  key: string;
+  from: number;
+  /** The step that ended it; null while open at the end of the history. */
+  to: number | null;
+  tone: 'pasid' | 'pasid-alt' | 'process' | 'task' | 'msr' | 'entry' | 'file' | 'fd';
+  label: string;
+  title: string;
+  count: number;
+}
+
+/** A lane's hazards within one step of the window: the first one, and how many. */
+export interface LaneMark {
+  code: HazardCode;
+  version: number;
+  lastVersion: number;
+  count: number;
+  tid: number | null;
+  pid: number | null;
+  device: string | null;
+  pasid: number | null;
+}
+
+export type LaneGroup = 'pasids' | 'processes' | 'files' | 'entries' | 'hazards';
+
+export type LaneRow =
+  | { kind: 'group'; key: string; group: LaneGroup; label: string; count: number }
+  | {
+      kind: 'lane';
+      key: string;
+      group: LaneGroup;
+      label: string;
+      /** Indented under the lane before it (a task under its process). */
+      nested: boolean;
+      bars: LaneBar[];
+      marks: LaneMark[];
+    };
+
+/** A page of what one zoom of the lanes shows (the API's `lanes`). */
+export interface LaneWindow {
+  version: number;
+  policy: Policy;
+  from: number;
+  to: number;
+  /** Rows (headings and lanes) in the window; `rows` holds those from `offset`. */
+  total: number;
+  offset: number;
+  rows: LaneRow[];
+  devices: string[];
+  codes: HazardCode[];
+  hasFiles: boolean;
+}

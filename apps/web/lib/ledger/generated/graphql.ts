@@ -61,6 +61,16 @@ export type KeyRole =
   | 'reader'
   | 'writer';
 
+/** Lanes that concern all of these (each absent: any). */
+export type LaneFilterInput = {
+  code?: HazardCode | null | undefined;
+  device?: string | null | undefined;
+  fd?: number | null | undefined;
+  pasid?: number | null | undefined;
+  pid?: number | null | undefined;
+  tid?: number | null | undefined;
+};
+
 /** One input event: `type` plus the fields of that type (see the README). */
 export type LifecycleEventInput = {
   /** When it was observed, RFC 3339 with offset. */
@@ -201,6 +211,20 @@ export type DivergenceQueryVariables = Exact<{
 
 
 export type DivergenceQuery = { divergence: { version: number, policies: Array<Policy>, explanation: string, input: { position: string, version: number, index: number, kind: EventKind, type: string, data: Record<string, unknown> }, differences: Array<{ field: string, key: string | null, left: string, right: string, description: string }> } | null };
+
+export type LanesQueryVariables = Exact<{
+  name: string;
+  policy?: Policy | null | undefined;
+  from?: number | null | undefined;
+  to?: number | null | undefined;
+  resolution?: number | null | undefined;
+  filter?: LaneFilterInput | null | undefined;
+  offset?: number | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type LanesQuery = { lanes: { version: number, policy: Policy, from: number, to: number, total: number, offset: number, devices: Array<string>, codes: Array<HazardCode>, hasFiles: boolean, rows: Array<{ kind: string, key: string, group: string, label: string, nested: boolean, count: number, bars: Array<{ key: string, from: number, to: number | null, tone: string, label: string, title: string, count: number }>, marks: Array<{ code: HazardCode, version: number, lastVersion: number, count: number, tid: number | null, pid: number | null, device: string | null, pasid: number | null }> }> } };
 
 export type ExportQueryVariables = Exact<{
   name: string;
@@ -651,6 +675,57 @@ export const DivergenceDocument = new TypedDocumentString(`
   type
   data
 }`) as unknown as TypedDocumentString<DivergenceQuery, DivergenceQueryVariables>;
+export const LanesDocument = new TypedDocumentString(`
+    query Lanes($name: String!, $policy: Policy, $from: Int, $to: Int, $resolution: Int, $filter: LaneFilterInput, $offset: Int, $first: Int) {
+  lanes(
+    system: $name
+    policy: $policy
+    from: $from
+    to: $to
+    resolution: $resolution
+    filter: $filter
+    offset: $offset
+    first: $first
+  ) {
+    version
+    policy
+    from
+    to
+    total
+    offset
+    devices
+    codes
+    hasFiles
+    rows {
+      kind
+      key
+      group
+      label
+      nested
+      count
+      bars {
+        key
+        from
+        to
+        tone
+        label
+        title
+        count
+      }
+      marks {
+        code
+        version
+        lastVersion
+        count
+        tid
+        pid
+        device
+        pasid
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LanesQuery, LanesQueryVariables>;
 export const ExportDocument = new TypedDocumentString(`
     query Export($name: String!) {
   exportHistory(system: $name)

@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { LanesView } from '@/components/lanes/lanes-view';
-import { getSystem, POLICY_NAMES } from '@/lib/ledger';
-import { getLifetimes } from '@/lib/ledger/lifetimes';
-import { parseLaneFilter } from '@/lib/replay/lanes';
+import { getLaneWindow, getSystem, POLICY_NAMES } from '@/lib/ledger';
+import { clampRange, LANE_RESOLUTION, LANES_PAGE, parseLaneFilter } from '@/lib/replay/lanes';
 
 export const dynamic = 'force-dynamic';
 
@@ -25,16 +24,22 @@ export default async function LanesPage({ params, searchParams }: Props) {
   if (system.version === 0) {
     return <div className="panel empty">Nothing recorded in this system yet: no lifetime to draw.</div>;
   }
-  const lifetimes = await getLifetimes(name, system.version, system.maxPasid, policy);
   const from = Number(query.from);
   const to = Number(query.to);
-  return (
-    <LanesView
-      system={name}
-      lifetimes={lifetimes}
-      policy={policy}
-      initialFilter={parseLaneFilter(query)}
-      initialRange={Number.isInteger(from) && Number.isInteger(to) && to > from ? [from, to] : null}
-    />
-  );
+  const range =
+    Number.isInteger(from) && Number.isInteger(to) && to > from
+      ? clampRange(from, to, system.version)
+      : ([0, system.version + 1] as [number, number]);
+  const filter = parseLaneFilter(query);
+  // The first screen only: the lanes of this window, the first page of them (the rest as it scrolls).
+  const window = await getLaneWindow(name, {
+    policy,
+    from: range[0],
+    to: range[1],
+    resolution: LANE_RESOLUTION,
+    filter,
+    offset: 0,
+    first: LANES_PAGE,
+  });
+  return <LanesView system={name} initial={{ window, filter, range }} policy={policy} />;
 }
