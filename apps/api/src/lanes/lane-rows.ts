@@ -84,7 +84,7 @@ export function laneRows(l: Lifetimes, f: LaneFilter): LaneRow[] {
   const rows: LaneRow[] = [];
   const group = (g: LaneGroup, label: string, lanes: LaneRow[]) => {
     rows.push({ kind: 'group', key: `group:${g}`, group: g, label, count: lanes.length });
-    rows.push(...lanes);
+    for (const lane of lanes) rows.push(lane);
   };
 
   // Hazards first: one lane per code, what went wrong at a glance.

@@ -80,6 +80,43 @@ function firstAtOrAfter(marks: readonly HazardMark[], version: number): number {
   return lo;
 }
 
+/**
+ * The lanes of a whole history, with each lane's extent (its first start, its last end) for a
+ * quick look at whether it can show in a window: most lanes (a task, a file) are one or two bars.
+ */
+export interface LaneIndex {
+  rows: readonly LaneRow[];
+  /** Per row: the first start of its bars and marks, and the end of the last (a heading: 0, 0). */
+  starts: Float64Array;
+  ends: Float64Array;
+  /** The rows recent windows showed, by `from:to`: the pages of one window, scrolled, cut it once. */
+  visible: Map<string, LaneRow[]>;
+}
+
+/** Windows whose rows are kept per lane list. */
+const VISIBLE_KEPT = 8;
+
+export function indexLanes(rows: readonly LaneRow[]): LaneIndex {
+  const starts = new Float64Array(rows.length);
+  const ends = new Float64Array(rows.length);
+  rows.forEach((row, i) => {
+    if (row.kind === 'group') return;
+    let start = Number.POSITIVE_INFINITY;
+    let end = Number.NEGATIVE_INFINITY;
+    for (const b of row.bars) {
+      start = Math.min(start, b.from);
+      end = Math.max(end, b.to ?? Number.POSITIVE_INFINITY);
+    }
+    if (row.marks.length > 0) {
+      start = Math.min(start, row.marks[0]!.version);
+      end = Math.max(end, row.marks[row.marks.length - 1]!.version + 1);
+    }
+    starts[i] = start;
+    ends[i] = end;
+  });
+  return { rows, starts, ends, visible: new Map() };
+}
+
 const shows = (row: LaneRow & { kind: 'lane' }, r: WindowRequest) =>
   row.bars.some((b) => b.from < r.to && endOf(b, r.last) > r.from) ||
   (row.marks.length > 0 && (row.marks[firstAtOrAfter(row.marks, r.from)]?.version ?? r.to) < r.to);
@@ -170,12 +207,9 @@ export function bucketMarks(marks: readonly HazardMark[], r: WindowRequest, step
   return out;
 }
 
-/**
- * The rows `rows` (the whole history's, filtered) show in the window: headings with their count
- * of lanes in the window, lanes with something in it; a page of them, bars merged, marks bucketed.
- */
-export function laneWindow(rows: readonly LaneRow[], r: WindowRequest): LaneWindow {
-  const step = (r.to - r.from) / r.resolution;
+/** The headings (with their lanes in the window counted) and the lanes with something in it. */
+function visibleRows(index: LaneIndex, r: WindowRequest): LaneRow[] {
+  const { rows, starts, ends } = index;
   const visible: LaneRow[] = [];
   let heading: { index: number; count: number } | null = null;
   const close = () => {
@@ -184,16 +218,36 @@ export function laneWindow(rows: readonly LaneRow[], r: WindowRequest): LaneWind
       visible[heading.index] = { ...row, count: heading.count };
     }
   };
-  for (const row of rows) {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
     if (row.kind === 'group') {
       close();
       heading = { index: visible.push(row) - 1, count: 0 };
-    } else if (shows(row, r)) {
-      visible.push(row);
-      if (heading) heading.count += 1;
+      continue;
     }
+    // Outside its extent it cannot show; inside, a lane of one bar does, others are looked at.
+    if (!(starts[i]! < r.to && ends[i]! > r.from)) continue;
+    if (row.bars.length + row.marks.length > 1 && !shows(row, r)) continue;
+    visible.push(row);
+    if (heading) heading.count += 1;
   }
   close();
+  return visible;
+}
+
+/**
+ * The rows `rows` (the whole history's, filtered) show in the window: headings with their count
+ * of lanes in the window, lanes with something in it; a page of them, bars merged, marks bucketed.
+ */
+export function laneWindow(index: LaneIndex, r: WindowRequest): LaneWindow {
+  const step = (r.to - r.from) / r.resolution;
+  const id = `${r.from}:${r.to}`;
+  let visible = index.visible.get(id);
+  if (!visible) {
+    visible = visibleRows(index, r);
+    index.visible.set(id, visible);
+    if (index.visible.size > VISIBLE_KEPT) index.visible.delete(index.visible.keys().next().value!);
+  }
   const page = visible.slice(r.offset, r.offset + r.first).map((row): WindowRow => {
     if (row.kind === 'group') return row;
     return {

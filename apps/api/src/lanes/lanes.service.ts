@@ -35,13 +35,13 @@ export class LanesService {
     const filter: LaneFilter = {};
     for (const [k, v] of Object.entries(args.filter ?? {}))
       if (v !== undefined && v !== null) (filter as Record<string, unknown>)[k] = v;
-    const { lifetimes, rows } = await this.cache.rows(
+    const { lifetimes, lanes } = await this.cache.lanes(
       { system: system.name, version: last, policy, maxPasid: system.maxPasid },
       filter,
       // Deciding a whole history again is long work: the gate of verifyLog and divergence.
       (work) => this.longWork('lanes', () => mapped(work)),
     );
-    const window = laneWindow(rows, {
+    const window = laneWindow(lanes, {
       last,
       from,
       to,

@@ -1,6 +1,7 @@
 import { LifetimeRecorder, type Lifetimes, type Policy, Replayer } from '@pasid/domain';
 import type { EventStore } from '@pasid/store';
-import { type LaneFilter, type LaneRow, laneRows } from './lane-rows.js';
+import { type LaneFilter, laneRows } from './lane-rows.js';
+import { indexLanes, type LaneIndex } from './lane-window.js';
 
 /** Lifetimes of a long history are large (a 1,000,000-event one: some 300,000 spans): keep few. */
 const MAX_LIFETIMES = 4;
@@ -16,7 +17,7 @@ export interface LifetimesKey {
 
 interface Entry {
   lifetimes: Lifetimes;
-  rows: Map<string, LaneRow[]>;
+  lanes: Map<string, LaneIndex>;
 }
 
 /**
@@ -31,24 +32,24 @@ export class LifetimesCache {
   constructor(private readonly store: EventStore) {}
 
   /** The lanes of `key`'s lifetimes under `filter` (the whole history's), and the lifetimes. */
-  async rows(
+  async lanes(
     key: LifetimesKey,
     filter: LaneFilter,
     compute: (work: () => Promise<Lifetimes>) => Promise<Lifetimes>,
-  ): Promise<{ lifetimes: Lifetimes; rows: LaneRow[] }> {
+  ): Promise<{ lifetimes: Lifetimes; lanes: LaneIndex }> {
     const entry = await this.entry(key, compute);
     const id = JSON.stringify(filter, Object.keys(filter).sort());
-    let rows = entry.rows.get(id);
-    if (!rows) {
-      rows = laneRows(entry.lifetimes, filter);
-      entry.rows.set(id, rows);
-      if (entry.rows.size > MAX_FILTERS) entry.rows.delete(entry.rows.keys().next().value!);
+    let lanes = entry.lanes.get(id);
+    if (!lanes) {
+      lanes = indexLanes(laneRows(entry.lifetimes, filter));
+      entry.lanes.set(id, lanes);
+      if (entry.lanes.size > MAX_FILTERS) entry.lanes.delete(entry.lanes.keys().next().value!);
     } else {
       // Most recently used last.
-      entry.rows.delete(id);
-      entry.rows.set(id, rows);
+      entry.lanes.delete(id);
+      entry.lanes.set(id, lanes);
     }
-    return { lifetimes: entry.lifetimes, rows };
+    return { lifetimes: entry.lifetimes, lanes };
   }
 
   private entry(
@@ -62,7 +63,7 @@ export class LifetimesCache {
       this.entries.set(id, entry);
       return entry;
     }
-    entry = compute(() => this.fold(key)).then((lifetimes) => ({ lifetimes, rows: new Map() }));
+    entry = compute(() => this.fold(key)).then((lifetimes) => ({ lifetimes, lanes: new Map() }));
     this.entries.set(id, entry);
     // A failed computation is not kept: the next request tries again.
     entry.catch(() => this.entries.delete(id));

@@ -11,7 +11,7 @@ export type { LaneFilter };
 /** Steps across a window the API merges bars and buckets marks to: about a bar per pixel or two. */
 export const LANE_RESOLUTION = 1200;
 /** Rows (headings and lanes) per request; the rest load as the lanes scroll. */
-export const LANES_PAGE = 200;
+export const LANES_PAGE = 120;
 
 export function parseLaneFilter(params: Record<string, string | string[] | undefined>): LaneFilter {
   const one = (k: string) => {

@@ -11,8 +11,9 @@ import { createBenchDatabase } from './store/support.js';
 /**
  * The web app's replay on a 1,000,000-event system, in headless Chromium against the real API and
  * Postgres: the first load of the replay page, and the time from a scrubber move to the new state
- * on screen (the page's own performance measure `replay:state-shown`). Baselines, from the same
- * run: a bare GraphQL request for the same data straight to the API from Node.
+ * on screen (the page's own performance measure `replay:state-shown`); and the lifetime lanes at
+ * three zooms (`lanes:drawn`, see `measureLanes`). Baselines, from the same run: a bare GraphQL
+ * request for the same data straight to the API from Node.
  */
 const EVENTS = 1_000_000;
 const POLICY = 'LAZY_REFCOUNT';
@@ -192,7 +193,13 @@ export const webReplayScenario: Scenario = {
         await gql(`{ system(name: "${system}") { state(at: ${position()}) { ${STEP_STATE} } } }`);
         raw.push(performance.now() - start);
       }
+      const lanes = await measureLanes(ctx, page, `${webUrl}/lanes`, random, (from, to) =>
+        gql(`{ lanes(system: "${system}", from: ${from}, to: ${to}, resolution: ${LANE_RESOLUTION}, first: ${LANES_PAGE}) {
+          version total rows { kind key label nested count bars { key from to tone label title count }
+          marks { code version lastVersion count tid pid device pasid } } } }`),
+      );
       return [
+        ...lanes,
         compared('web.replay.first-load.p50', percentile(loads, 50), 'ms', percentile(rawLoads, 50)),
         absolute('web.replay.first-load.max', Math.max(...loads), 'ms'),
         compared('web.replay.scrub-to-state.p95', percentile(moves, 95), 'ms', percentile(raw, 95)),
@@ -203,6 +210,99 @@ export const webReplayScenario: Scenario = {
     }
   },
 };
+
+/** The web app's lanes window: its resolution and page of rows (apps/web/lib/replay/lanes.ts). */
+const LANE_RESOLUTION = 1200;
+const LANES_PAGE = 120;
+/** Zooms measured, each that many times: the whole history, a tenth of it, a thousandth. */
+const ZOOM_ROUNDS = 10;
+
+/**
+ * The lanes page on the same system: its first load (the API folds the history into lifetimes
+ * once: `web.lanes.lifetimes-cold`, then the page again, warm), then zooms as a user makes them,
+ * by dragging on the axis: a tenth of the history, a hundredth of that (0.1%), and back to the
+ * whole (the key 0). Each is the page's own measure `lanes:drawn`, from the new range to its lanes
+ * on screen, beside the bare GraphQL `lanes` query for a window of the same width from Node.
+ */
+async function measureLanes(
+  ctx: BenchContext,
+  page: Page,
+  url: string,
+  random: () => number,
+  raw: (from: number, to: number) => Promise<unknown>,
+): Promise<Figure[]> {
+  ctx.progress('lanes: first load (the API folds the history into lifetimes)');
+  const drawn = () =>
+    page.evaluate(`performance.getEntriesByName('lanes:drawn').map((e) => e.duration)`) as Promise<number[]>;
+  const cold = performance.now();
+  await page.goto(url, { timeout: 600_000 });
+  await page.locator('[data-lane]').first().waitFor({ timeout: 600_000 });
+  const coldMs = performance.now() - cold;
+  const warm = performance.now();
+  await page.goto(url);
+  await page.locator('[data-lane]').first().waitFor();
+  const warmMs = performance.now() - warm;
+  const axis = (await page.getByTestId('lanes-axis').boundingBox())!;
+  const y = axis.y + axis.height / 2;
+  /** Runs `act` and returns the `lanes:drawn` measure it caused. */
+  const measure = async (act: () => Promise<void>) => {
+    const before = (await drawn()).length;
+    await act();
+    await page.waitForFunction(`performance.getEntriesByName('lanes:drawn').length > ${before}`);
+    return (await drawn()).at(-1)!;
+  };
+  const drag = (start: number, width: number) => async () => {
+    await page.mouse.move(axis.x + axis.width * start, y);
+    await page.mouse.down();
+    await page.mouse.move(axis.x + axis.width * (start + width / 2), y, { steps: 2 });
+    await page.mouse.move(axis.x + axis.width * (start + width), y, { steps: 2 });
+    await page.mouse.up();
+  };
+  ctx.progress(`lanes: ${ZOOM_ROUNDS} rounds of zooms (a tenth, a thousandth, the whole)`);
+  const tenth: number[] = [];
+  const thousandth: number[] = [];
+  const whole: number[] = [];
+  for (let i = 0; i < ZOOM_ROUNDS; i++) {
+    tenth.push(await measure(drag(random() * 0.9, 0.1)));
+    thousandth.push(await measure(drag(random() * 0.98, 0.01)));
+    whole.push(await measure(() => page.keyboard.press('0')));
+  }
+  const last = Number(
+    ((await page.getByTestId('lanes-range').textContent()) ?? '').replace(/,/g, '').match(/of (\d+)/)?.[1],
+  );
+  const rawOf = async (fraction: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < ZOOM_ROUNDS; i++) {
+      const width = Math.max(2, Math.round((last + 1) * fraction));
+      const from = Math.floor(random() * (last + 1 - width));
+      const start = performance.now();
+      await raw(from, from + width);
+      out.push(performance.now() - start);
+    }
+    return out;
+  };
+  const rawWhole = await rawOf(1);
+  const rawTenth = await rawOf(0.1);
+  const rawThousandth = await rawOf(0.001);
+  return [
+    absolute('web.lanes.lifetimes-cold', coldMs, 'ms'),
+    compared('web.lanes.first-load', warmMs, 'ms', percentile(rawWhole, 50)),
+    compared(
+      'web.lanes.draw.p95',
+      percentile([...whole, ...tenth, ...thousandth], 95),
+      'ms',
+      percentile([...rawWhole, ...rawTenth, ...rawThousandth], 95),
+    ),
+    compared('web.lanes.draw.whole.p95', percentile(whole, 95), 'ms', percentile(rawWhole, 95)),
+    compared('web.lanes.draw.tenth.p95', percentile(tenth, 95), 'ms', percentile(rawTenth, 95)),
+    compared(
+      'web.lanes.draw.thousandth.p95',
+      percentile(thousandth, 95),
+      'ms',
+      percentile(rawThousandth, 95),
+    ),
+  ];
+}
 
 /**
  * Moves the scrubber to `at` as a drag would (an input event) and returns the page's own measure.
