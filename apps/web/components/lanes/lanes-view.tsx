@@ -23,8 +23,8 @@ interface Shown {
   filter: LaneFilter;
   range: [number, number];
   window: Omit<LaneWindow, 'rows' | 'offset'>;
-  /** Rows by index; a page arrives as the lanes scroll to it. */
-  rows: (LaneRow | undefined)[];
+  /** Its rows, by page; a page arrives as the lanes scroll to it. */
+  pages: Pages;
   /** When its request started (performance.now()); 0 for the server's first render. */
   started: number;
 }
@@ -58,14 +58,14 @@ async function fetchWindow(url: string): Promise<LaneWindow> {
   return body;
 }
 
-const withPage = (rows: (LaneRow | undefined)[], page: LaneWindow) => {
-  const out = rows.slice();
-  out.length = page.total;
-  page.rows.forEach((row, i) => {
-    out[page.offset + i] = row;
-  });
-  return out;
-};
+/** The rows fetched so far, a page (LANES_PAGE rows) per entry: nothing sized by the whole window. */
+type Pages = ReadonlyMap<number, LaneRow[]>;
+
+const withPage = (pages: Pages, page: LaneWindow): Pages =>
+  new Map(pages).set(Math.floor(page.offset / LANES_PAGE), page.rows);
+
+const rowAt = (pages: Pages, i: number): LaneRow | undefined =>
+  pages.get(Math.floor(i / LANES_PAGE))?.[i % LANES_PAGE];
 
 /**
  * Lifetime lanes, as Perfetto or KernelShark draw a trace: time (steps) left to right, one lane
@@ -91,7 +91,7 @@ export function LanesView({
     filter: initial.filter,
     range: initial.range,
     window: initial.window,
-    rows: withPage([], initial.window),
+    pages: withPage(new Map(), initial.window),
     started: 0,
   }));
   const [error, setError] = useState<string | null>(null);
@@ -108,7 +108,7 @@ export function LanesView({
       (window) => {
         if (ticket !== latest.current) return;
         setError(null);
-        setShown({ filter, range, window, rows: withPage([], window), started });
+        setShown({ filter, range, window, pages: withPage(new Map(), window), started });
       },
       (e: Error) => ticket === latest.current && setError(e.message),
     );
@@ -134,7 +134,9 @@ export function LanesView({
         (page) => {
           pending.current.delete(url);
           setShown((s) =>
-            s.filter === shown.filter && s.range === shown.range ? { ...s, rows: withPage(s.rows, page) } : s,
+            s.filter === shown.filter && s.range === shown.range
+              ? { ...s, pages: withPage(s.pages, page) }
+              : s,
           );
         },
         (e: Error) => {
@@ -253,7 +255,8 @@ export function LanesView({
       </section>
       <LaneChart
         system={system}
-        rows={shown.rows}
+        pages={shown.pages}
+        total={shown.window.total}
         range={range}
         last={last}
         onRange={setRange}
@@ -288,14 +291,16 @@ function NumberFilter({
 
 function LaneChart({
   system,
-  rows,
+  pages,
+  total,
   range,
   last,
   onRange,
   onMissing,
 }: {
   system: string;
-  rows: (LaneRow | undefined)[];
+  pages: Pages;
+  total: number;
   range: [number, number];
   last: number;
   onRange: (range: [number, number]) => void;
@@ -303,15 +308,19 @@ function LaneChart({
   onMissing: (offset: number) => void;
 }) {
   const parent = useRef<HTMLDivElement>(null);
+  const estimateSize = useCallback(
+    (i: number) => (rowAt(pages, i)?.kind === 'group' ? GROUP_HEIGHT : ROW_HEIGHT),
+    [pages],
+  );
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: total,
     getScrollElement: () => parent.current,
-    estimateSize: (i) => (rows[i]?.kind === 'group' ? GROUP_HEIGHT : ROW_HEIGHT),
+    estimateSize,
     overscan: 10,
   });
   const items = virtualizer.getVirtualItems();
   // Rows scrolled to that have not come yet: ask for their page.
-  const missing = items.find((item) => rows[item.index] === undefined)?.index;
+  const missing = items.find((item) => rowAt(pages, item.index) === undefined)?.index;
   useEffect(() => {
     if (missing !== undefined) onMissing(Math.floor(missing / LANES_PAGE) * LANES_PAGE);
   }, [missing, onMissing]);
@@ -326,7 +335,7 @@ function LaneChart({
       <div ref={parent} className="lanes-scroll" data-testid="lanes-scroll">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
-            const row = rows[item.index];
+            const row = rowAt(pages, item.index);
             const style = {
               position: 'absolute' as const,
               top: item.start,

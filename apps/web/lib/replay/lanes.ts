@@ -8,10 +8,10 @@ import type { HazardCode, LaneFilter } from '../ledger/types';
 
 export type { LaneFilter };
 
-/** Steps across a window the API merges bars and buckets marks to: about a bar per pixel or two. */
-export const LANE_RESOLUTION = 1200;
+/** Steps across a window the API merges bars and buckets marks to: about a bar per two pixels. */
+export const LANE_RESOLUTION = 600;
 /** Rows (headings and lanes) per request; the rest load as the lanes scroll. */
-export const LANES_PAGE = 120;
+export const LANES_PAGE = 60;
 
 export function parseLaneFilter(params: Record<string, string | string[] | undefined>): LaneFilter {
   const one = (k: string) => {
