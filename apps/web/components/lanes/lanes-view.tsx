@@ -420,7 +420,19 @@ function Bar({
   );
 }
 
-/** A lane's hazard marks, one per bucket the API made (a step of the window: about a pixel). */
+/** Marks drawn as elements (links, each with its title) up to this many in a lane; more on a canvas. */
+const MARK_ELEMENTS = 200;
+
+const markTitle = (m: LaneMark) =>
+  m.count > 1
+    ? `${m.count.toLocaleString('en')} ${m.code} hazards, steps ${m.version} to ${m.lastVersion}`
+    : `${m.code} at step ${m.version}${m.tid !== null ? ` tid ${m.tid}` : ''}${m.pid !== null ? ` pid ${m.pid}` : ''}${m.device ? ` ${m.device}` : ''}${m.pasid !== null ? ` PASID ${m.pasid}` : ''}`;
+
+/**
+ * A lane's hazard marks, one per bucket the API made (a step of the window: about two pixels).
+ * A few are links; a dense lane (a long history's DMAR faults) is one canvas, whose click opens
+ * the replay at the nearest mark: thousands of elements would cost more to draw than the rest.
+ */
 function Marks({
   marks,
   from,
@@ -433,28 +445,74 @@ function Marks({
   href: (at: number) => string;
 }) {
   const pct = (v: number) => ((v - from) / (to - from)) * 100;
+  const shown = marks.filter((m) => m.version >= from && m.version < to);
+  if (shown.length > MARK_ELEMENTS) return <MarkCanvas marks={shown} from={from} to={to} href={href} />;
   return (
     <>
-      {marks.map((m) =>
-        m.version < from || m.version >= to ? null : (
-          <a
-            key={`${m.version}:${m.tid ?? ''}:${m.pid ?? ''}`}
-            className={`lane-mark code-${m.code}`}
-            href={href(m.version)}
-            data-version={m.version}
-            data-count={m.count}
-            title={
-              m.count > 1
-                ? `${m.count.toLocaleString('en')} ${m.code} hazards, steps ${m.version} to ${m.lastVersion}`
-                : `${m.code} at step ${m.version}${m.tid !== null ? ` tid ${m.tid}` : ''}${m.pid !== null ? ` pid ${m.pid}` : ''}${m.device ? ` ${m.device}` : ''}${m.pasid !== null ? ` PASID ${m.pasid}` : ''}`
-            }
-            style={{ left: `${pct(m.version + 0.5)}%` }}
-          >
-            <span className="visually-hidden">{m.code}</span>
-          </a>
-        ),
-      )}
+      {shown.map((m) => (
+        <a
+          key={`${m.version}:${m.tid ?? ''}:${m.pid ?? ''}`}
+          className={`lane-mark code-${m.code}`}
+          href={href(m.version)}
+          data-version={m.version}
+          data-count={m.count}
+          title={markTitle(m)}
+          style={{ left: `${pct(m.version + 0.5)}%` }}
+        >
+          <span className="visually-hidden">{m.code}</span>
+        </a>
+      ))}
     </>
+  );
+}
+
+function MarkCanvas({
+  marks,
+  from,
+  to,
+  href,
+}: {
+  marks: LaneMark[];
+  from: number;
+  to: number;
+  href: (at: number) => string;
+}) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const code = marks[0]!.code;
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c) return;
+    const width = c.clientWidth;
+    const height = c.clientHeight;
+    c.width = width;
+    c.height = height;
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    // The colour of the code's marks, from the stylesheet (.lane-mark.code-X).
+    ctx.fillStyle = getComputedStyle(c).color;
+    for (const m of marks)
+      ctx.fillRect(Math.round(((m.version + 0.5 - from) / (to - from)) * width) - 1, 0, 3, height);
+  }, [marks, from, to]);
+  const nearest = (clientX: number) => {
+    const r = canvas.current!.getBoundingClientRect();
+    const at = from + ((clientX - r.left) / r.width) * (to - from);
+    let best = marks[0]!;
+    for (const m of marks) if (Math.abs(m.version - at) < Math.abs(best.version - at)) best = m;
+    return best;
+  };
+  return (
+    <canvas
+      ref={canvas}
+      className={`lane-marks code-${code}`}
+      data-count={marks.reduce((n, m) => n + m.count, 0)}
+      aria-label={`${marks.reduce((n, m) => n + m.count, 0).toLocaleString('en')} ${code} hazards`}
+      onMouseMove={(e) => {
+        e.currentTarget.title = markTitle(nearest(e.clientX));
+      }}
+      onClick={(e) => {
+        window.location.assign(href(nearest(e.clientX).version));
+      }}
+    />
   );
 }
 
