@@ -351,12 +351,8 @@ export async function importHistoryInto(
   if (!system || !state) throw new Error('import opened no system');
   let lastPosition = START_POSITION;
   if (held && recordedAt) {
-    const last = held;
-    await Promise.resolve(sink?.finish(copied)).catch((error: unknown) => {
-      throw explainIdConflict(error, [last.events], lineOf);
-    });
     // The last step as any append writes it, with every hazard of the import (a new stream).
-    const lastStep: BatchArgument = {
+    const last: BatchArgument = {
       system: system.name,
       events: held.events,
       hazards: hazardRows(held.after, 0),
@@ -364,9 +360,13 @@ export async function importHistoryInto(
       lastHash: held.lastHash,
       snapshot: held.snapshot && { policy: held.after.policy, ...held.snapshot },
     };
-    const [written] = await writeBatches(tx, [lastStep], recordedAt).catch((error: unknown) => {
+    let written: Awaited<ReturnType<typeof writeBatches>>[number] | undefined;
+    try {
+      if (sink) await sink.finish(copied);
+      [written] = await writeBatches(tx, [last], recordedAt);
+    } catch (error) {
       throw explainIdConflict(error, [last.events], lineOf);
-    });
+    }
     if (!written) throw new Error('the import was not written');
     lastPosition = written.firstPosition + BigInt(held.events.length - 1);
     progress.events = copied + held.events.length;

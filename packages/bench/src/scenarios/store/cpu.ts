@@ -34,14 +34,14 @@ async function backendTicks(admin: pg.Pool, database: string): Promise<Map<numbe
   return ticks;
 }
 
-export async function cpuSpent(
+export async function cpuSpent<T>(
   admin: pg.Pool,
   database: string,
-  fn: () => Promise<unknown>,
-): Promise<CpuSpent> {
+  fn: () => Promise<T>,
+): Promise<{ result: T; spent: CpuSpent }> {
   const before = await backendTicks(admin, database);
   const start = process.cpuUsage();
-  await fn();
+  const result = await fn();
   const used = process.cpuUsage(start);
   const after = await backendTicks(admin, database);
   let postgres: number | null = null;
@@ -50,5 +50,5 @@ export async function cpuSpent(
     // A backend that started meanwhile counts from zero; one that ended is lost (pools keep theirs).
     for (const [pid, t] of after) postgres += (t - (before.get(pid) ?? 0)) * TICK_MS;
   }
-  return { node: (used.user + used.system) / 1000, postgres };
+  return { result, spent: { node: (used.user + used.system) / 1000, postgres } };
 }

@@ -78,13 +78,9 @@ async function batchAppends(ctx: BenchContext, dbs: Dbs, emmett: Emmett | null):
     events: () => number,
     fn: () => Promise<T>,
   ) => {
-    let out: { result: T; seconds: number } | undefined;
-    const used = await cpuSpent(dbs.rawPool, database, async () => {
-      out = await timed(fn);
-    });
-    add(cpu[side], used, events());
-    if (!out) throw new Error('the measured run did not finish');
-    return out;
+    const { result, spent } = await cpuSpent(dbs.rawPool, database, () => timed(fn));
+    add(cpu[side], spent, events());
+    return result;
   };
   for (let round = 0; round < ROUNDS; round++) {
     ctx.progress(
